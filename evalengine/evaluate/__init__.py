@@ -1,0 +1,1 @@
+"""Evaluation: the Decimal interpreter, functions, the engine and the result tree."""

@@ -1,0 +1,384 @@
+"""Rubric + evidence → result tree.
+
+The engine checks the evidence against the rubric, then evaluates every indicator
+in dependency order (children and referenced indicators first), once per stage
+(self-assessed, verified, …). The final stage gives the official values; the
+other stages are kept beside them on every node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..errors import FormulaEvalError, RubricError
+from ..evidence.model import Evidence, EvidenceValue
+from ..evidence.validate import check_evidence
+from ..formula import ast as fast
+from ..formula import parse_formula, unparse
+from ..numbers import plain, round_to, to_decimal
+from ..rubric.check import evaluation_order
+from ..rubric.model import Formula, Indicator, Rubric
+from .interpreter import Input, Interpreter, Record, band_record
+from .result import Derivation, NodeResult, ScoreResult
+
+
+@dataclass
+class Outcome:
+    """What an indicator type computed for one indicator at one stage."""
+
+    value: Any
+    max: Decimal | None = None
+    derivation: Derivation = field(default_factory=Derivation)
+    warnings: list[str] = field(default_factory=list)
+    answer: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _NoValue(KeyError):
+    """A reference exists but has no value (a child without a maximum)."""
+
+
+class IndicatorContext:
+    """Everything an indicator type may use while evaluating one indicator at one stage.
+
+    It is also the formula :class:`~evalengine.evaluate.interpreter.Environment`:
+    ``resolve`` gives meaning to ``self.…``, ``children``, ``evidence.…``,
+    ``params.…``, ``stage`` and indicator ids.
+    """
+
+    def __init__(self, run: _StageRun, indicator: Indicator) -> None:
+        self.run = run
+        self.indicator = indicator
+        self.rubric: Rubric = run.rubric
+        self.evidence: Evidence = run.evidence
+        self.stage: str | None = run.stage
+        self.facts: dict[str, Any] = {}
+
+    # -- for indicator types ---------------------------------------------------
+    def answer(self, indicator: Indicator) -> EvidenceValue | None:
+        """The evidence answer for ``indicator`` at this stage."""
+        return self.evidence.answer(indicator.id, self.stage)
+
+    def outcome(self, indicator_id: str) -> Outcome:
+        """The outcome of an already evaluated indicator."""
+        return self.run.outcomes[indicator_id]
+
+    def evaluate(self, formula: Formula) -> tuple[Any, list[Input], str]:
+        """Evaluate a formula here; returns value, inputs read, and the substituted text."""
+        interp = Interpreter(formula, self, self.run.functions, context=self)
+        value = interp.run()
+        return value, interp.inputs, substituted_text(formula.tree, interp.inputs)
+
+    def evaluate_formulas(self, itype) -> Outcome:
+        """The default evaluation: type facts, then the max formula, then the value formula."""
+        ind = self.indicator
+        self.facts = {"weight": ind.weight, "code": ind.code, "title": ind.title, "id": ind.id}
+        type_facts = itype.facts(ind, self)
+        provenance = {name: fact.provenance for name, fact in type_facts.items()}
+        self.facts.update({name: fact.value for name, fact in type_facts.items()})
+        self._fact_provenance = provenance
+        max_value, max_text = self._max(itype)
+        self.facts["max"] = max_value
+        formula = ind.value or self.run.default_formula(ind, itype.default_value(ind, self.rubric))
+        if formula is None:
+            msg = f"indicator '{ind.id}' has no value formula"
+            raise RubricError(msg, location=ind.location)
+        value, inputs, substituted = self.evaluate(formula)
+        derivation = Derivation(unparse(formula.tree), substituted, inputs, max_formula=max_text)
+        answer = self.facts.get("answer_label")
+        return Outcome(value, max_value, derivation, answer=answer)
+
+    def _max(self, itype) -> tuple[Decimal | None, str | None]:
+        ind = self.indicator
+        explicit = ind.max is not None
+        formula = ind.max or self.run.default_formula(ind, itype.default_max(ind, self.rubric))
+        if formula is None:
+            return None, None
+        try:
+            value, _, _ = self.evaluate(formula)
+        except FormulaEvalError:
+            if explicit:
+                raise
+            return None, None
+        if not isinstance(value, Decimal):
+            return None, None
+        return value, unparse(formula.tree)
+
+    # -- Environment -----------------------------------------------------------
+    def resolve(self, path: tuple[str, ...]) -> tuple[Any, Any]:
+        """Value and provenance of a dotted reference (see the class docstring)."""
+        head, rest = path[0], path[1:]
+        if head == "self":
+            return self._resolve_self(rest)
+        if head == "children":
+            field_name = rest[0] if rest else "value"
+            values = [self._field(child.id, field_name) for child in self.indicator.children]
+            return values, None
+        if head == "stage":
+            return self.stage, None
+        if head == "evidence":
+            return self._resolve_evidence(rest)
+        if head == "params":
+            return self._resolve_params(rest)
+        if head in self.run.outcomes:
+            if len(rest) > 1:
+                raise KeyError(rest[1])
+            return self._field(head, rest[0] if rest else "value"), Input(head, None)
+        raise KeyError(head)
+
+    def _resolve_self(self, rest: tuple[str, ...]) -> tuple[Any, Any]:
+        if not rest:
+            msg = "self"
+            raise KeyError(msg)
+        name = rest[0]
+        if name not in self.facts:
+            err = KeyError(name)
+            err.hint = f"self has: {', '.join(k for k in self.facts if self.facts[k] is not None)}"
+            raise err
+        value = self.facts[name]
+        if value is None:
+            raise _NoValue(name)
+        if len(rest) > 1:
+            raise KeyError(rest[1])
+        return value, getattr(self, "_fact_provenance", {}).get(name)
+
+    def _field(self, indicator_id: str, name: str) -> Any:
+        outcome = self.run.outcomes[indicator_id]
+        if name == "value":
+            return outcome.value
+        if name == "max":
+            if outcome.max is None:
+                msg = "max"
+                raise _NoValue(msg)
+            return outcome.max
+        if name == "weight":
+            weight = self.run.by_id[indicator_id].weight
+            if weight is None:
+                msg = "weight"
+                raise _NoValue(msg)
+            return weight
+        if name == "percent":
+            if not outcome.max:
+                msg = "percent"
+                raise _NoValue(msg)
+            return outcome.value / outcome.max * 100
+        if name in ("band", "meaning"):
+            band = self.run.band_of(indicator_id, outcome.value)
+            if band is None:
+                raise _NoValue(name)
+            return band.label if name == "band" else band.meaning
+        if name in outcome.extra:
+            return outcome.extra[name]
+        raise KeyError(name)
+
+    def _resolve_evidence(self, rest: tuple[str, ...]) -> tuple[Any, Any]:
+        node = self.evidence.fact(rest)
+        if node is None:
+            err = KeyError(".".join(rest) or "evidence")
+            err.hint = "add it under [facts] in the evidence file"
+            raise err
+        if isinstance(node, dict):
+            raise KeyError(".".join(rest) + " (a table, not a value)")
+        return evidence_value(node), node.provenance
+
+    def _resolve_params(self, rest: tuple[str, ...]) -> tuple[Any, Any]:
+        if not rest or rest[0] not in self.rubric.params:
+            raise KeyError(rest[0] if rest else "params")
+        value = self.rubric.params[rest[0]]
+        if isinstance(value, dict):
+            for part in rest[1:]:
+                value = value[part]
+        return literal_value(value), None
+
+
+def literal_value(value: Any) -> Any:
+    """A rubric or evidence literal as a formula value (numbers become Decimals)."""
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, list):
+        return [literal_value(v) for v in value]
+    try:
+        return to_decimal(value)
+    except ValueError:
+        return value
+
+
+def evidence_value(ev: EvidenceValue) -> Any:
+    """An evidence value as a formula value; numeric text (``"79,03"``) becomes a number."""
+    value = ev.value
+    if isinstance(value, str):
+        try:
+            return to_decimal(value)
+        except ValueError:
+            return value
+    return literal_value(value)
+
+
+def format_value(value: Any) -> str:
+    """Short text of a formula value for substituted formulas: ``10``, ``[10, 8, 6]``."""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, list):
+        items = [format_value(v) for v in value[:8]]
+        return "[" + ", ".join(items) + (", …" if len(value) > 8 else "") + "]"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, Record):
+        return str(value)
+    return str(value)
+
+
+def substituted_text(tree: fast.Expr, inputs: list[Input]) -> str:
+    """The formula with each reference replaced by the value it had (``2.5 * 4``)."""
+    values = {}
+    for item in inputs:
+        values.setdefault(item.name, item.value)
+
+    def substitute(node: fast.Expr) -> str | None:
+        if isinstance(node, fast.Ref) and node.dotted in values:
+            return format_value(values[node.dotted])
+        return None
+
+    return unparse(tree, substitute)
+
+
+class _StageRun:
+    """One evaluation of every indicator at one stage."""
+
+    def __init__(self, engine: Engine, evidence: Evidence, stage: str | None) -> None:
+        self.engine = engine
+        self.rubric = engine.rubric
+        self.evidence = evidence
+        self.stage = stage
+        self.functions = engine.functions
+        self.by_id = engine.by_id
+        self.outcomes: dict[str, Outcome] = {}
+
+    def default_formula(self, ind: Indicator, text: str | None) -> Formula | None:
+        if text is None:
+            return None
+        return self.engine.parsed_default(text, ind)
+
+    def band_of(self, indicator_id: str, value: Any):
+        table_name = self.engine.band_table_name(self.by_id[indicator_id])
+        if table_name is None or not isinstance(value, Decimal):
+            return None
+        return self.rubric.bands[table_name].classify(value)
+
+    def evaluate(self) -> dict[str, Outcome]:
+        types = self.engine.plugins.indicator_types
+        for ind in self.engine.order:
+            itype = types.get(ind.type)()
+            ctx = IndicatorContext(self, ind)
+            try:
+                outcome = itype.evaluate(ind, ctx)
+            except _NoValue as exc:
+                msg = f"indicator '{ind.id}' reads '{exc.args[0]}', which has no value"
+                raise FormulaEvalError(msg, location=ind.location) from None
+            self.outcomes[ind.id] = self.engine.finish(ind, outcome)
+        return self.outcomes
+
+
+class Engine:
+    """Evaluates one rubric against evidence; reusable across evidence files."""
+
+    def __init__(self, rubric: Rubric, *, plugins=None) -> None:
+        from ..plugins import default_plugins
+
+        self.rubric = rubric
+        self.plugins = plugins or default_plugins()
+        self.functions = {name: cls() for name, cls in self.plugins.functions.items()}
+        self.by_id = rubric.by_id()
+        order, cycle = evaluation_order(rubric)
+        if cycle:
+            msg = "indicators depend on each other in a cycle: " + " → ".join(cycle)
+            raise RubricError(msg, location=self.by_id[cycle[0]].location)
+        self.order = order
+        self._defaults: dict[tuple[str, str], Formula] = {}
+
+    def parsed_default(self, text: str, ind: Indicator) -> Formula:
+        """A type's default formula, parsed once per indicator."""
+        key = (ind.id, text)
+        if key not in self._defaults:
+            self._defaults[key] = Formula(text, parse_formula(text), ind.location)
+        return self._defaults[key]
+
+    def band_table_name(self, ind: Indicator) -> str | None:
+        """The band table that classifies ``ind`` (the rubric's band for the root)."""
+        return ind.band
+
+    def finish(self, ind: Indicator, outcome: Outcome) -> Outcome:
+        """Apply the indicator's rounding, recording the unrounded value."""
+        places = ind.round
+        policy = self.rubric.rounding
+        if places is None and ind is self.rubric.root and policy.apply == "headline":
+            places = policy.places
+        if places is not None and isinstance(outcome.value, Decimal):
+            rounded = round_to(outcome.value, places, policy.mode)
+            outcome.derivation.unrounded = outcome.value
+            outcome.derivation.rounding = f"{policy.mode.replace('_', '-')} to {places} places"
+            outcome.value = rounded
+        return outcome
+
+    def evaluate(self, evidence: Evidence, *, validate: bool = True) -> ScoreResult:
+        """Score ``evidence``: one run per stage, merged into one result tree."""
+        if validate:
+            check_evidence(self.rubric, evidence, plugins=self.plugins)
+        stages = self.rubric.stages or (None,)
+        runs = {stage: _StageRun(self, evidence, stage).evaluate() for stage in stages}
+        final = runs[stages[-1]]
+        root = self._node(self.rubric.root, final, runs)
+        total = root.value if isinstance(root.value, Decimal) and root.value else None
+        if total is not None:
+            for node in root.walk():
+                if node is not root and isinstance(node.value, Decimal):
+                    node.contribution = node.value / total * 100
+        return ScoreResult(
+            self.rubric,
+            evidence,
+            root,
+            tuple(s for s in stages if s is not None),
+            diagnostics=list(self.rubric.diagnostics),
+        )
+
+    def _node(self, ind: Indicator, final: dict[str, Outcome], runs) -> NodeResult:
+        outcome = final[ind.id]
+        table = self.band_table_name(ind)
+        node = NodeResult(
+            id=ind.id,
+            title=ind.title,
+            type=ind.type,
+            code=ind.code,
+            value=outcome.value,
+            max=outcome.max,
+            weight=ind.weight,
+            answer=outcome.answer,
+            warnings=list(outcome.warnings),
+            derivation=outcome.derivation,
+            extra=dict(outcome.extra),
+            band_table=table,
+        )
+        if table is not None and isinstance(outcome.value, Decimal):
+            node.band = self.rubric.bands[table].classify(outcome.value)
+            if node.band is None:
+                node.warnings.append(f"{plain(outcome.value)} falls in no band of '{table}'")
+        for stage, outcomes in runs.items():
+            if stage is None:
+                continue
+            value = outcomes[ind.id].value
+            node.stages[stage] = value
+            node.stage_answers[stage] = outcomes[ind.id].answer
+            if table is not None and isinstance(value, Decimal):
+                node.stage_bands[stage] = self.rubric.bands[table].classify(value)
+        node.children = [self._node(child, final, runs) for child in ind.children]
+        return node
+
+
+def evaluate(rubric: Rubric, evidence: Evidence, *, plugins=None) -> ScoreResult:
+    """Score ``evidence`` against ``rubric`` (see :class:`Engine`)."""
+    return Engine(rubric, plugins=plugins).evaluate(evidence)
+
+
+__all__ = ["Engine", "IndicatorContext", "Outcome", "band_record", "evaluate"]

@@ -1,0 +1,212 @@
+"""The result tree: every node's value, maximum, weight, contribution, band, warnings,
+per-stage values and the derivation of its number.
+
+Reports read this tree and nothing else. :meth:`ScoreResult.to_dict` is the stable
+JSON form documented in ``docs/json-schema.md`` (numbers as exact decimal strings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..errors import Diagnostic
+from ..numbers import plain
+from ..rubric.model import Band
+from .interpreter import Input, Record
+
+#: Version of the JSON layout produced by :meth:`ScoreResult.to_dict`.
+JSON_SCHEMA = "evalengine.score/1"
+
+
+def json_value(value: Any) -> Any:
+    """A formula value in JSON form: Decimals as plain strings, records as dicts."""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, list):
+        return [json_value(v) for v in value]
+    if isinstance(value, Record):
+        return {k: json_value(v) for k, v in value.fields.items()}
+    if value is None or isinstance(value, bool | str | int):
+        return value
+    return str(value)
+
+
+def _provenance_dict(provenance: Any) -> Any:
+    if provenance is None:
+        return None
+    if hasattr(provenance, "to_dict"):
+        return provenance.to_dict()
+    if isinstance(provenance, Input):
+        return {"name": provenance.name}
+    return str(provenance)
+
+
+@dataclass
+class Derivation:
+    """How a number was obtained: the formula, what it read, and the rounding applied."""
+
+    formula: str | None = None
+    substituted: str | None = None
+    inputs: list[Input] = field(default_factory=list)
+    unrounded: Any = None
+    rounding: str | None = None
+    max_formula: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "formula": self.formula,
+            "substituted": self.substituted,
+            "inputs": [
+                {
+                    "name": i.name,
+                    "value": json_value(i.value),
+                    "source": _provenance_dict(i.provenance),
+                }
+                for i in self.inputs
+            ],
+            "unrounded": json_value(self.unrounded),
+            "rounding": self.rounding,
+            "max_formula": self.max_formula,
+            "note": self.note,
+        }
+
+
+@dataclass
+class NodeResult:
+    """The evaluated form of one indicator."""
+
+    id: str
+    title: str
+    type: str
+    code: str | None = None
+    value: Any = None
+    max: Decimal | None = None
+    weight: Decimal | None = None
+    band: Band | None = None
+    band_table: str | None = None
+    answer: str | None = None
+    stages: dict[str, Any] = field(default_factory=dict)
+    stage_bands: dict[str, Band | None] = field(default_factory=dict)
+    stage_answers: dict[str, str | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    derivation: Derivation = field(default_factory=Derivation)
+    children: list[NodeResult] = field(default_factory=list)
+    contribution: Decimal | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``3.3 Ketersediaan Talent Pool…``."""
+        return f"{self.code} {self.title}" if self.code else self.title
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Value as a percentage of the maximum (None without a maximum)."""
+        if isinstance(self.value, Decimal) and self.max:
+            return self.value / self.max * 100
+        return None
+
+    def walk(self) -> Iterator[NodeResult]:
+        """This node and all below it, parents first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form of this node and its subtree."""
+        return {
+            "id": self.id,
+            "code": self.code,
+            "title": self.title,
+            "type": self.type,
+            "value": json_value(self.value),
+            "max": json_value(self.max),
+            "percent": json_value(self.percent),
+            "weight": json_value(self.weight),
+            "contribution": json_value(self.contribution),
+            "band": self.band.to_dict() | {"table": self.band_table} if self.band else None,
+            "answer": self.answer,
+            "stages": {
+                stage: {
+                    "value": json_value(value),
+                    "band": (b.label if (b := self.stage_bands.get(stage)) else None),
+                    "answer": self.stage_answers.get(stage),
+                }
+                for stage, value in self.stages.items()
+            },
+            "warnings": list(self.warnings),
+            "derivation": self.derivation.to_dict(),
+            "extra": {k: json_value(v) for k, v in self.extra.items()},
+            "children": [c.to_dict() for c in self.children],
+        }
+
+
+@dataclass
+class ScoreResult:
+    """A scored evidence set: rubric and evidence identity, the result tree, warnings."""
+
+    rubric: Any
+    evidence: Any
+    root: NodeResult
+    stages: tuple[str, ...] = ()
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def final_stage(self) -> str | None:
+        """The stage whose values are official."""
+        return self.stages[-1] if self.stages else None
+
+    def find(self, ref: str) -> NodeResult | None:
+        """A node by indicator id or code."""
+        for node in self.root.walk():
+            if ref in (node.id, node.code):
+                return node
+        return None
+
+    def warnings(self) -> list[str]:
+        """Every warning: rubric diagnostics first, then node warnings with their node."""
+        out = [f"{d.location}: {d.message}" for d in self.diagnostics if d.severity == "warning"]
+        for node in self.root.walk():
+            out.extend(f"{node.label}: {w}" for w in node.warnings)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON form (``docs/json-schema.md``)."""
+        rubric = self.rubric
+        root = self.root
+        meta = {k: v for k, v in self.evidence.meta.items() if not k.startswith("_")}
+        return {
+            "schema": JSON_SCHEMA,
+            "rubric": {
+                "id": rubric.id,
+                "title": rubric.title,
+                "version": rubric.version,
+                "regulation": rubric.regulation,
+                "path": rubric.path,
+                "valid_from": rubric.valid_from.isoformat() if rubric.valid_from else None,
+                "valid_until": rubric.valid_until.isoformat() if rubric.valid_until else None,
+            },
+            "evidence": {"path": self.evidence.path} | {k: json_value(v) for k, v in meta.items()},
+            "stages": list(self.stages),
+            "final_stage": self.final_stage,
+            "headline": {
+                "value": json_value(root.value),
+                "max": json_value(root.max),
+                "band": root.band.to_dict() | {"table": root.band_table} if root.band else None,
+                "stages": {
+                    s: {
+                        "value": json_value(v),
+                        "band": (b.label if (b := root.stage_bands.get(s)) else None),
+                    }
+                    for s, v in root.stages.items()
+                },
+            },
+            "result": root.to_dict(),
+            "warnings": self.warnings(),
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }

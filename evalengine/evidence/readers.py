@@ -1,0 +1,206 @@
+"""Evidence readers: files → :class:`Evidence`. TOML and JSON are built in; plugins add more.
+
+Layout of a TOML (or JSON) evidence document::
+
+    [evidence]            # who and what: rubric, subject, period, source
+    [answers]             # indicator id → answer, or { <stage> = answer, …, note = "…" }
+    [facts]               # any named facts formulas read as evidence.<name>
+    [stated]              # figures a report states, checked against computed ones
+    [tables.<name>]       # file = "responses.csv" (read by a table reader), or rows inline
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..errors import EvidenceError, Location, with_suggestion
+from ..hookspecs import hookimpl
+from ..sourcemap import SourceMap, key_path
+from .model import ANY_STAGE, Evidence, EvidenceValue, Provenance
+
+SECTIONS = {
+    "evidence": "who and what is assessed: rubric, subject, period, source",
+    "answers": "indicator id → answer on its scale",
+    "facts": "named facts, read in formulas as evidence.<name>",
+    "stated": "figures a report states, to be checked",
+    "tables": 'tables of rows (inline, or a file = "….csv")',
+}
+META_KEYS = {"rubric", "version", "subject", "period", "source", "as_of", "population", "notes"}
+
+
+class EvidenceReader:
+    """Base class of evidence readers.
+
+    Class attributes:
+        name: unique reader name.
+        suffixes: file suffixes it reads (``.toml``).
+        description: one line for ``evalengine plugins``.
+    """
+
+    name: ClassVar[str] = ""
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+
+    def read(self, path: Path) -> Evidence:
+        """Read ``path`` into an :class:`Evidence`; raise :class:`EvidenceError` on bad input."""
+        raise NotImplementedError
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"evidence file {path} does not exist"
+        raise EvidenceError(msg, location=Location(str(path)), hint="check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"cannot read evidence file {path}: {exc}"
+        raise EvidenceError(msg, location=Location(str(path))) from None
+
+
+class TomlEvidenceReader(EvidenceReader):
+    """Evidence written as TOML (floats read as exact decimals)."""
+
+    name = "toml"
+    suffixes = (".toml",)
+    description = "evidence documents in TOML"
+
+    def read(self, path: Path) -> Evidence:
+        text = _read_text(path)
+        try:
+            data = tomllib.loads(text, parse_float=Decimal)
+        except tomllib.TOMLDecodeError as exc:
+            from ..rubric.load import toml_error
+
+            diag = toml_error(exc, str(path))
+            raise EvidenceError(
+                diag.message, location=diag.location, hint=diag.hint, code="toml-syntax"
+            ) from None
+        return build_evidence(data, str(path), SourceMap.from_toml(text, str(path)))
+
+
+class JsonEvidenceReader(EvidenceReader):
+    """Evidence written as JSON (numbers read as exact decimals)."""
+
+    name = "json"
+    suffixes = (".json",)
+    description = "evidence documents in JSON"
+
+    def read(self, path: Path) -> Evidence:
+        text = _read_text(path)
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            msg = f"invalid JSON: {exc.msg}"
+            raise EvidenceError(
+                msg,
+                location=Location(str(path), exc.lineno, exc.colno),
+                hint="check commas, quotes and brackets on this line",
+                code="json-syntax",
+            ) from None
+        if not isinstance(data, dict):
+            msg = "a JSON evidence file must hold an object at the top"
+            raise EvidenceError(msg, location=Location(str(path), 1, 1))
+        return build_evidence(data, str(path), SourceMap.from_json(text, str(path)))
+
+
+def build_evidence(data: dict[str, Any], path: str | None, smap: SourceMap | None) -> Evidence:
+    """Turn a parsed TOML/JSON document into :class:`Evidence`, checking its shape."""
+    evidence = Evidence(path=path, source_map=smap)
+
+    def value(parts: tuple[str, ...], raw: Any) -> EvidenceValue:
+        loc = evidence.location(parts)
+        return EvidenceValue(raw, Provenance(path, key_path(parts), loc.line, loc.column))
+
+    def fail(message: str, parts: tuple[str, ...], hint: str | None = None):
+        raise EvidenceError(
+            message, location=evidence.location(parts), hint=hint, code="evidence-shape"
+        )
+
+    for key in data:
+        if key not in SECTIONS:
+            fail(
+                f"unknown section `{key}` in the evidence file",
+                (key,),
+                with_suggestion(f"sections: {', '.join(SECTIONS)}", key, SECTIONS),
+            )
+    for section in ("evidence", "answers", "facts", "stated", "tables"):
+        if section in data and not isinstance(data[section], dict):
+            fail(f"`{section}` must be a table", (section,))
+    meta = data.get("evidence", {})
+    for key in meta:
+        if key not in META_KEYS:
+            fail(
+                f"unknown key `{key}` in [evidence]",
+                ("evidence", key),
+                with_suggestion(f"keys: {', '.join(sorted(META_KEYS))}", key, META_KEYS),
+            )
+    evidence.meta = dict(meta)
+    for iid, raw in data.get("answers", {}).items():
+        per_stage: dict[str, EvidenceValue] = {}
+        if isinstance(raw, dict):
+            for stage, answer in raw.items():
+                if stage == "note":
+                    evidence.notes[iid] = str(answer)
+                    continue
+                per_stage[ANY_STAGE if stage == "value" else stage] = value(
+                    ("answers", iid, stage), answer
+                )
+        else:
+            per_stage[ANY_STAGE] = value(("answers", iid), raw)
+        evidence.answers[iid] = per_stage
+    for iid, raw in data.get("stated", {}).items():
+        if isinstance(raw, dict):
+            evidence.stated[iid] = {
+                ANY_STAGE if s == "value" else s: value(("stated", iid, s), v)
+                for s, v in raw.items()
+            }
+        else:
+            evidence.stated[iid] = {ANY_STAGE: value(("stated", iid), raw)}
+
+    def facts(node: Any, parts: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            return {k: facts(v, (*parts, k)) for k, v in node.items()}
+        return value(parts, node)
+
+    evidence.facts = facts(data.get("facts", {}), ("facts",))
+    evidence.meta["_tables"] = data.get("tables", {})
+    return evidence
+
+
+def reader_for(path: Path, plugins=None) -> EvidenceReader:
+    """The registered reader for ``path``'s suffix."""
+    from ..plugins import default_plugins
+
+    plugins = plugins or default_plugins()
+    suffix = path.suffix.lower()
+    known: list[str] = []
+    for _, cls in plugins.evidence_readers.items():
+        known.extend(cls.suffixes)
+        if suffix in cls.suffixes:
+            return cls()
+    msg = f"no evidence reader for '{suffix or path.name}' files"
+    raise EvidenceError(
+        msg,
+        location=Location(str(path)),
+        hint=f"readable: {', '.join(sorted(set(known)))}",
+    )
+
+
+def read_evidence(path: str | Path, *, plugins=None) -> Evidence:
+    """Read an evidence file with the reader registered for its suffix."""
+    from .tables import load_tables
+
+    path = Path(path)
+    evidence = reader_for(path, plugins).read(path)
+    load_tables(evidence, path, plugins=plugins)
+    return evidence
+
+
+@hookimpl
+def register_evidence_readers():
+    """The core's own evidence readers."""
+    return [TomlEvidenceReader, JsonEvidenceReader]

@@ -1,0 +1,188 @@
+"""Tables of evidence rows: inline in the evidence file, or CSV / XLSX files beside it.
+
+An evidence file declares a table as ``[tables.<name>]`` with either ``rows`` (an
+array of inline tables) or ``file = "responses.csv"`` (and ``sheet`` for XLSX).
+Each cell keeps its provenance: file, sheet, row number and cell address.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from ..errors import EvidenceError, Location
+from .model import Evidence, EvidenceValue, Provenance, Table
+
+TABLE_KEYS = {"file", "sheet", "rows", "delimiter"}
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → spreadsheet letters (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def load_tables(evidence: Evidence, path: Path, *, plugins=None) -> None:
+    """Fill ``evidence.tables`` from the ``[tables]`` section read into ``meta``."""
+    specs = evidence.meta.pop("_tables", {}) or {}
+    for name, spec in specs.items():
+        parts = ("tables", name)
+        if not isinstance(spec, dict):
+            msg = f"table `{name}` must be a table with `file` or `rows`"
+            raise EvidenceError(msg, location=evidence.location(parts))
+        for key in spec:
+            if key not in TABLE_KEYS:
+                msg = f"unknown key `{key}` in table `{name}`"
+                raise EvidenceError(
+                    msg,
+                    location=evidence.location((*parts, key)),
+                    hint=f"keys: {', '.join(sorted(TABLE_KEYS))}",
+                )
+        if "file" in spec:
+            file = (path.parent / str(spec["file"])).resolve()
+            evidence.tables[name] = read_table_file(
+                file, name, sheet=spec.get("sheet"), delimiter=spec.get("delimiter")
+            )
+        elif "rows" in spec:
+            evidence.tables[name] = _inline_table(evidence, name, spec["rows"])
+        else:
+            msg = f"table `{name}` needs `file` or `rows`"
+            raise EvidenceError(
+                msg,
+                location=evidence.location(parts),
+                hint='file = "responses.csv", or rows = [{ … }, …]',
+            )
+
+
+def _inline_table(evidence: Evidence, name: str, rows: Any) -> Table:
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        msg = f"`tables.{name}.rows` must be an array of tables"
+        raise EvidenceError(msg, location=evidence.location(("tables", name, "rows")))
+    columns: list[str] = []
+    out = []
+    loc = evidence.location(("tables", name, "rows"))
+    for i, row in enumerate(rows, start=1):
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+        out.append(
+            {
+                k: EvidenceValue(
+                    v,
+                    Provenance(
+                        evidence.path, f"tables.{name}.rows[{i}].{k}", loc.line, None, row=None
+                    ),
+                )
+                for k, v in row.items()
+            }
+        )
+    return Table(name, columns, out, Provenance(evidence.path, f"tables.{name}", loc.line))
+
+
+def read_table_file(
+    file: Path, name: str, *, sheet: str | None = None, delimiter: str | None = None
+) -> Table:
+    """Read a CSV or XLSX file into a :class:`Table` (header row first)."""
+    if not file.exists():
+        msg = f"table file {file} does not exist"
+        raise EvidenceError(
+            msg, location=Location(str(file)), hint="paths are relative to the evidence file"
+        )
+    suffix = file.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return _read_csv(file, name, delimiter)
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        return _read_xlsx(file, name, sheet)
+    msg = f"cannot read table file {file.name}"
+    raise EvidenceError(msg, location=Location(str(file)), hint="tables can be .csv, .tsv or .xlsx")
+
+
+def _read_csv(file: Path, name: str, delimiter: str | None) -> Table:
+    text = file.read_text(encoding="utf-8-sig")
+    if not text.strip():
+        msg = f"table file {file.name} is empty"
+        raise EvidenceError(
+            msg, location=Location(str(file), 1, 1), hint="the first row must name the columns"
+        )
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    header = [h.strip() for h in next(reader)]
+    rows = []
+    for lineno, record in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            msg = (
+                f"row {lineno} of {file.name} has {len(record)} cells; the header has {len(header)}"
+            )
+            raise EvidenceError(
+                msg,
+                location=Location(str(file), lineno, 1),
+                hint=f"delimiter is {delimiter!r}; quote cells that contain it",
+            )
+        rows.append(
+            {
+                col: EvidenceValue(
+                    cell.strip(),
+                    Provenance(
+                        str(file), col, lineno, row=lineno, cell=f"{column_letter(j)}{lineno}"
+                    ),
+                )
+                for j, (col, cell) in enumerate(zip(header, record, strict=True))
+            }
+        )
+    return Table(name, header, rows, Provenance(str(file)))
+
+
+def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(file))
+    sheet_name = sheet or workbook.sheet_names[0]
+    if sheet_name not in workbook.sheet_names:
+        msg = f"{file.name} has no sheet '{sheet_name}'"
+        raise EvidenceError(
+            msg, location=Location(str(file)), hint=f"sheets: {', '.join(workbook.sheet_names)}"
+        )
+    data = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    if not data or not any(str(c).strip() for c in data[0]):
+        msg = f"sheet '{sheet_name}' of {file.name} is empty"
+        raise EvidenceError(
+            msg, location=Location(str(file)), hint="the first row must name the columns"
+        )
+    header = [str(h).strip() for h in data[0]]
+    rows = []
+    for i, record in enumerate(data[1:], start=2):
+        if not any(str(c).strip() for c in record):
+            continue
+        rows.append(
+            {
+                col: EvidenceValue(
+                    _cell(record[j]) if j < len(record) else "",
+                    Provenance(
+                        str(file), col, row=i, sheet=sheet_name, cell=f"{column_letter(j)}{i}"
+                    ),
+                )
+                for j, col in enumerate(header)
+                if col
+            }
+        )
+    return Table(name, [h for h in header if h], rows, Provenance(str(file), sheet=sheet_name))
+
+
+def _cell(value: Any) -> Any:
+    # Spreadsheet numbers arrive as floats; repr keeps the shortest exact decimal shown.
+    if isinstance(value, float):
+        from decimal import Decimal
+
+        return Decimal(repr(value)).normalize() if value != int(value) else Decimal(int(value))
+    return value

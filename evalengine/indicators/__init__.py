@@ -1,0 +1,1 @@
+"""Indicator types: how an indicator gets its value (score, formula, group, and plugins')."""
