@@ -112,7 +112,7 @@ def evidence_problems(rubric: Rubric, evidence: Evidence, *, plugins=None) -> li
                     + (f"; scale: {rubric.scales[ind.scale].describe()}" if ind.scale else ""),
                 )
             )
-    for iid, per_stage in evidence.stated.items():
+    for iid in evidence.stated:
         if iid not in by_id:
             diags.append(
                 Diagnostic(
