@@ -82,6 +82,7 @@ class ToAst(Transformer):
 
     def name(self, meta, children):
         (tok,) = children
+        _reject_keyword(tok)
         return ast.Ref((str(tok),), span=_span(meta))
 
     def attr(self, meta, children):
@@ -94,6 +95,7 @@ class ToAst(Transformer):
 
     def call(self, meta, children):
         name, args = children
+        _reject_keyword(name)
         return ast.Call(str(name), tuple(args or ()), span=_span(meta))
 
     def args(self, meta, children):
@@ -131,17 +133,26 @@ class ToAst(Transformer):
     and_, or_ = _binary("and"), _binary("or")
 
 
+def _reject_keyword(tok: Token) -> None:
+    # The contextual lexer lets a keyword through as a NAME where no keyword fits.
+    if str(tok) in KEYWORDS:
+        msg = f"'{tok}' is a reserved word and cannot be used as a name"
+        raise _LimitError(msg, tok.line, tok.column)
+
+
 class _LimitError(Exception):
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
         self.line, self.column = line, column
 
 
+ENDS_WITH_OPERATOR = "the formula ends with an operator; a value must follow"
+
 #: Common mistakes, matched by parser state (Lark ``match_examples``), with friendly text.
 FRIENDLY_EXAMPLES: dict[str, list[str]] = {
     "missing closing ')'": ["sum(children", "(1 + 2", "round(x, 2"],
     "unexpected ')': there is no '(' to close": ["1 + 2)", "sum(children))"],
-    "the formula ends with an operator; a value must follow": ["1 +", "a *", "a and", "x >="],
+    ENDS_WITH_OPERATOR: ["1 +", "a *", "a and", "x >="],
     "two values in a row; an operator is missing between them": ["1 2", "a b", "(1) 2"],
 }
 
@@ -186,6 +197,8 @@ def _describe(exc: UnexpectedInput, text: str) -> tuple[str, str | None]:
         if 0 < pos < len(text) - 1 and text[pos - 1].isdigit() and text[pos + 1].isdigit():
             return FRIENDLY_CHARACTERS[","], None
     label = exc.match_examples(lark_parser().parse, FRIENDLY_EXAMPLES, use_accepts=True)
+    if label == ENDS_WITH_OPERATOR and not at_end:
+        label = None
     if at_end and label is None:
         label = "the formula ends too early"
     found = repr(str(exc.token))

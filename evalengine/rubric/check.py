@@ -130,7 +130,7 @@ def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
             )
         if ind.type in plugins.indicator_types and ind is not rubric.root:
             itype = plugins.indicator_types.get(ind.type)()
-            if not (ind.scale is not None and ind.scale not in rubric.scales):
+            if not ind.broken and not (ind.scale is not None and ind.scale not in rubric.scales):
                 diags.extend(itype.validate(ind, rubric))
         for key, formula in formulas(ind):
             diags.extend(_check_formula(rubric, formula, key, roots, function_names))

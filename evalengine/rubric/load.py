@@ -128,8 +128,11 @@ def read_rubric(path: str | Path, *, plugins=None) -> LoadResult:
     builder = _Builder(path_str, smap, plugins)
     rubric = builder.build(data)
     diagnostics = builder.diagnostics
-    if rubric is not None and not any(d.severity == "error" for d in diagnostics):
-        diagnostics += check_rubric(rubric, plugins=plugins)
+    if rubric is not None:
+        # Check even a rubric with load errors, so one run reports every problem.
+        seen = {(d.code, d.location) for d in diagnostics}
+        diagnostics += [d for d in check_rubric(rubric, plugins=plugins)
+                        if (d.code, d.location) not in seen]
     return LoadResult(rubric, sorted(diagnostics, key=lambda d: d.location.sort_key()))
 
 
@@ -221,6 +224,12 @@ class _Builder:
             self.diagnostics.append(exc.as_diagnostic())
             return None
         return Formula(text, tree, origin)
+
+    def formula_failed(self, parts: tuple[str, ...], key: str) -> bool:
+        """True when the formula at ``parts.key`` was reported as a syntax error."""
+        wanted = ".".join((*parts, key))
+        return any(d.code == "formula-syntax" and d.location.key == wanted
+                   for d in self.diagnostics)
 
     def formula_origin(self, parts: tuple[str, ...]) -> Location:
         """Location of the first character inside the quotes of the string at ``parts``."""
@@ -506,6 +515,7 @@ class _Builder:
             round=self.places(table, "round", parts),
             band=self.text(table, "band", parts),
             optional=bool(table.get("optional", False)),
+            broken=any(k in table and self.formula_failed(parts, k) for k in ("value", "max")),
             options={k: table[k] for k in options if k in table},
             parent=parent,
             location=self.loc(*parts),

@@ -171,6 +171,8 @@ class Indicator:
     parent: Indicator | None = field(default=None, repr=False)
     location: Location = field(default_factory=Location, compare=False)
     key: tuple[str, ...] = ()
+    #: True when one of its formulas failed to parse (already reported; skip follow-ups).
+    broken: bool = False
 
     def walk(self) -> Iterator[Indicator]:
         """This indicator and all below it, parents before children."""

@@ -1,0 +1,58 @@
+"""Shared fixtures: repository paths, a CLI runner, and a writer for small rubric files."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RUBRICS = ROOT / "rubrics"
+EXAMPLES = ROOT / "examples"
+MERIT_RUBRIC = RUBRICS / "merit-2019.toml"
+MERIT_EVIDENCE = EXAMPLES / "merit-belitung-timur" / "evidence.toml"
+
+
+@dataclass
+class CliResult:
+    """Exit code and captured output of one CLI run."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``evalengine`` in-process: ``run_cli("score", rubric, evidence)``."""
+    from evalengine.cli import main
+
+    def run(*args: object) -> CliResult:
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse exits on --help and usage errors
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a file under tmp_path and return its path: ``write("r.toml", text)``."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+def pytest_configure(config):
+    # Rich reads the terminal size; tests render at a fixed width instead.
+    sys.modules.setdefault("evalengine_tests", sys.modules[__name__])
