@@ -35,12 +35,14 @@ def json_value(value: Any) -> Any:
 
 
 def _provenance_dict(provenance: Any) -> Any:
+    """Where an input came from: an evidence position, an indicator, or nothing."""
     if provenance is None:
         return None
+    provenance = getattr(provenance, "provenance", provenance)  # EvidenceValue → Provenance
     if hasattr(provenance, "to_dict"):
         return provenance.to_dict()
     if isinstance(provenance, Input):
-        return {"name": provenance.name}
+        return {"indicator": provenance.name}
     return str(provenance)
 
 
