@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import MERIT_EVIDENCE, MERIT_RUBRIC, ROOT
@@ -34,16 +35,18 @@ def test_output_file_is_written(run_cli, tmp_path):
 
 
 def test_several_formats_at_once(run_cli, tmp_path):
-    res = run_cli("score", MERIT_RUBRIC, MERIT_EVIDENCE, "-f", "rich",
-                  "-f", f"json:{tmp_path / 'a.json'}")
+    res = run_cli(
+        "score", MERIT_RUBRIC, MERIT_EVIDENCE, "-f", "rich", "-f", f"json:{tmp_path / 'a.json'}"
+    )
     assert res.code == 0
     assert "III Baik" in res.out
     assert json.loads((tmp_path / "a.json").read_text())["headline"]["value"] == "252"
 
 
 def test_no_file_written_when_a_format_is_unknown(run_cli, tmp_path):
-    res = run_cli("score", MERIT_RUBRIC, MERIT_EVIDENCE, "-f", f"json:{tmp_path / 'a.json'}",
-                  "-f", "jsno")
+    res = run_cli(
+        "score", MERIT_RUBRIC, MERIT_EVIDENCE, "-f", f"json:{tmp_path / 'a.json'}", "-f", "jsno"
+    )
     assert res.code == 2
     assert "unknown report format 'jsno'" in res.err and "did you mean 'json'?" in res.err
     assert not (tmp_path / "a.json").exists()
@@ -85,44 +88,96 @@ def _rubric_with(write, old: str, new: str):
 
 BAD_INPUT = [
     # (what, make files, expected fragments of stderr, expected line)
-    ("malformed evidence TOML", lambda w: (MERIT_RUBRIC, _evidence_with(
-        w, "i1_1 = { mandiri = 4, verifikasi = 4 }", "i1_1 = { mandiri = 4, verifikasi = 4")),
-     ["error[toml-syntax]: invalid TOML"], "i1_1 ="),
-    ("score of 5 on the merit scale", lambda w: (MERIT_RUBRIC, _evidence_with(
-        w, "i3_3 = { mandiri = 3, verifikasi = 0 }", "i3_3 = { mandiri = 3, verifikasi = 5 }")),
-     ["error[out-of-scale]: answer 5 for `i3_3` is not on scale 'skor'",
-      "hint: allowed: 0, 1, 2, 3, 4"], "i3_3 ="),
-    ("missing answer", lambda w: (MERIT_RUBRIC, _evidence_with(
-        w, "i2_2 = { mandiri = 4, verifikasi = 3 }", "")),
-     ["error[missing-answer]: no answer for `i2_2`", "hint: add i2_2 = … under [answers]"],
-     "[answers]"),
-    ("missing stage", lambda w: (MERIT_RUBRIC, _evidence_with(
-        w, "i2_2 = { mandiri = 4, verifikasi = 3 }", "i2_2 = { mandiri = 4 }")),
-     ["no answer for `i2_2`", "(stage verifikasi)"], "[answers]"),
-    ("unknown key in the evidence", lambda w: (MERIT_RUBRIC, _evidence_with(
-        w, "i2_2 = { mandiri", "i2_22 = { mandiri")),
-     ["error[unknown-indicator]: unknown indicator `i2_22` in [answers]",
-      "did you mean 'i2_2'?"], "i2_22 ="),
-    ("unknown section in the evidence", lambda w: (MERIT_RUBRIC, _evidence_with(
-        w, "[answers]", "[answer]")),
-     ["unknown section `answer`", "did you mean 'answers'?"], "[answer]"),
-    ("unknown reference in the rubric", lambda w: (_rubric_with(
-        w, 'band = "kategori"', 'band = "kategori"\nvalue = "sum(childrn)"'), MERIT_EVIDENCE),
-     ["error[unknown-reference]: unknown name 'childrn'", "did you mean 'children'?"],
-     'value = "sum(childrn)"'),
-    ("unknown key in the rubric", lambda w: (_rubric_with(
-        w, "weight = 10\n", "wieght = 10\n"), MERIT_EVIDENCE),
-     ["error[unknown-key]: unknown key `wieght`", "did you mean 'weight'?"], "wieght = 10"),
-    ("malformed rubric TOML", lambda w: (_rubric_with(
-        w, "[scales.skor]", "[scales.skor"), MERIT_EVIDENCE),
-     ["error[toml-syntax]"], "[scales.skor"),
-    ("evidence file missing", lambda w: (MERIT_RUBRIC, w("x.toml", "") .parent / "nope.toml"),
-     ["does not exist"], None),
+    (
+        "malformed evidence TOML",
+        lambda w: (
+            MERIT_RUBRIC,
+            _evidence_with(
+                w, "i1_1 = { mandiri = 4, verifikasi = 4 }", "i1_1 = { mandiri = 4, verifikasi = 4"
+            ),
+        ),
+        ["error[toml-syntax]: invalid TOML"],
+        "i1_1 =",
+    ),
+    (
+        "score of 5 on the merit scale",
+        lambda w: (
+            MERIT_RUBRIC,
+            _evidence_with(
+                w,
+                "i3_3 = { mandiri = 3, verifikasi = 0 }",
+                "i3_3 = { mandiri = 3, verifikasi = 5 }",
+            ),
+        ),
+        [
+            "error[out-of-scale]: answer 5 for `i3_3` is not on scale 'skor'",
+            "hint: allowed: 0, 1, 2, 3, 4",
+        ],
+        "i3_3 =",
+    ),
+    (
+        "missing answer",
+        lambda w: (MERIT_RUBRIC, _evidence_with(w, "i2_2 = { mandiri = 4, verifikasi = 3 }", "")),
+        ["error[missing-answer]: no answer for `i2_2`", "hint: add i2_2 = … under [answers]"],
+        "[answers]",
+    ),
+    (
+        "missing stage",
+        lambda w: (
+            MERIT_RUBRIC,
+            _evidence_with(w, "i2_2 = { mandiri = 4, verifikasi = 3 }", "i2_2 = { mandiri = 4 }"),
+        ),
+        ["no answer for `i2_2`", "(stage verifikasi)"],
+        "[answers]",
+    ),
+    (
+        "unknown key in the evidence",
+        lambda w: (MERIT_RUBRIC, _evidence_with(w, "i2_2 = { mandiri", "i2_22 = { mandiri")),
+        [
+            "error[unknown-indicator]: unknown indicator `i2_22` in [answers]",
+            "did you mean 'i2_2'?",
+        ],
+        "i2_22 =",
+    ),
+    (
+        "unknown section in the evidence",
+        lambda w: (MERIT_RUBRIC, _evidence_with(w, "[answers]", "[answer]")),
+        ["unknown section `answer`", "did you mean 'answers'?"],
+        "[answer]",
+    ),
+    (
+        "unknown reference in the rubric",
+        lambda w: (
+            _rubric_with(w, 'band = "kategori"', 'band = "kategori"\nvalue = "sum(childrn)"'),
+            MERIT_EVIDENCE,
+        ),
+        ["error[unknown-reference]: unknown name 'childrn'", "did you mean 'children'?"],
+        'value = "sum(childrn)"',
+    ),
+    (
+        "unknown key in the rubric",
+        lambda w: (_rubric_with(w, "weight = 10\n", "wieght = 10\n"), MERIT_EVIDENCE),
+        ["error[unknown-key]: unknown key `wieght`", "did you mean 'weight'?"],
+        "wieght = 10",
+    ),
+    (
+        "malformed rubric TOML",
+        lambda w: (_rubric_with(w, "[scales.skor]", "[scales.skor"), MERIT_EVIDENCE),
+        ["error[toml-syntax]"],
+        "[scales.skor",
+    ),
+    (
+        "evidence file missing",
+        lambda w: (MERIT_RUBRIC, w("x.toml", "").parent / "nope.toml"),
+        ["does not exist"],
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("what", "make", "fragments", "line_text"), BAD_INPUT,
-                         ids=[case[0] for case in BAD_INPUT])
+@pytest.mark.parametrize(
+    ("what", "make", "fragments", "line_text"), BAD_INPUT, ids=[case[0] for case in BAD_INPUT]
+)
 def test_bad_input_is_a_clear_error(run_cli, write, what, make, fragments, line_text):
     rubric, evidence = make(write)
     res = run_cli("score", rubric, evidence)
@@ -133,7 +188,7 @@ def test_bad_input_is_a_clear_error(run_cli, write, what, make, fragments, line_
     if line_text is not None:
         first = res.err.splitlines()[0]
         path, line = first.split(":")[0], int(first.split(":")[1])
-        source = open(path, encoding="utf-8").read().splitlines()
+        source = Path(path).read_text(encoding="utf-8").splitlines()
         assert source[line - 1].strip().startswith(line_text), first
 
 
@@ -143,8 +198,12 @@ def test_unknown_command_and_missing_arguments(run_cli):
 
 
 def test_python_dash_m_entry_point():
-    proc = subprocess.run([sys.executable, "-m", "evalengine", "score", "merit",
-                           str(MERIT_EVIDENCE), "-f", "json"], capture_output=True, text=True,
-                          cwd=ROOT, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "evalengine", "score", "merit", str(MERIT_EVIDENCE), "-f", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["headline"]["value"] == "252"

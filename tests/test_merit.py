@@ -69,8 +69,18 @@ def test_derivation_names_the_evidence_line(result):
 
 @pytest.mark.parametrize(
     ("total", "category"),
-    [("100", "I"), ("174", "I"), ("174.5", "I"), ("175", "II"), ("249.5", "II"),
-     ("250", "III"), ("290.5", "III"), ("324.5", "III"), ("325", "IV"), ("400", "IV")],
+    [
+        ("100", "I"),
+        ("174", "I"),
+        ("174.5", "I"),
+        ("175", "II"),
+        ("249.5", "II"),
+        ("250", "III"),
+        ("290.5", "III"),
+        ("324.5", "III"),
+        ("325", "IV"),
+        ("400", "IV"),
+    ],
 )
 def test_category_edges(total, category):
     # regulations.md §6.1 M5/M6: half-point totals fall below the next threshold.
@@ -78,8 +88,9 @@ def test_category_edges(total, category):
     assert table.classify(Decimal(total)).label == category
 
 
-@pytest.mark.parametrize(("answer", "total", "category"), [(1, "102.5", "I"), (3, "307.5", "III"),
-                                                           (4, "410", "IV")])
+@pytest.mark.parametrize(
+    ("answer", "total", "category"), [(1, "102.5", "I"), (3, "307.5", "III"), (4, "410", "IV")]
+)
 def test_uniform_answers(answer, total, category):
     # All indicators answered alike: total = Σ bobot × answer; Σ bobot is 102.5 in the
     # instrument as printed (aspect 3 adds up to 32.5), hence 410 rather than 400 at the top.

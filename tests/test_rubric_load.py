@@ -124,11 +124,14 @@ def test_formula_syntax_error_location_in_file(write):
     assert (diag.location.line, diag.location.column) == (17, 23)
     rendered = diag.render()
     assert "r.toml:17:23: error[formula-syntax]" in rendered
-    assert "   17 | value = \"sum(children))\"" in rendered
+    assert '   17 | value = "sum(children))"' in rendered
 
 
 def test_cycle_is_named(write):
-    text = HEAD + AKIP_BANDS + """
+    text = (
+        HEAD
+        + AKIP_BANDS
+        + """
 [indicators.a]
 value = "b + 1"
 [indicators.b]
@@ -136,6 +139,7 @@ value = "c * 2"
 [indicators.c]
 value = "a"
 """
+    )
     found = [d for d in diagnostics(write, text) if d.code == "cycle"]
     assert len(found) == 1
     assert "a → b → c → a" in found[0].message
@@ -154,7 +158,10 @@ def test_unknown_scale_and_type(write):
 
 
 def test_weight_sum_mismatch_is_a_warning(write):
-    text = HEAD + AKIP_BANDS + """
+    text = (
+        HEAD
+        + AKIP_BANDS
+        + """
 [scales.s]
 values = [1, 2]
 [indicators.g]
@@ -166,6 +173,7 @@ scale = "s"
 weight = 5
 scale = "s"
 """
+    )
     (diag,) = diagnostics(write, text)
     assert (diag.severity, diag.code) == ("warning", "weight-sum")
     assert "add up to 11, but its weight is 10" in diag.message

@@ -319,6 +319,7 @@ class Engine:
             rounded = round_to(outcome.value, places, policy.mode)
             outcome.derivation.unrounded = outcome.value
             outcome.derivation.rounding = f"{policy.mode.replace('_', '-')} to {places} places"
+            outcome.derivation.places = places
             outcome.value = rounded
         return outcome
 

@@ -57,6 +57,8 @@ class Derivation:
     rounding: str | None = None
     max_formula: str | None = None
     note: str | None = None
+    #: Decimal places the value was rounded to; reports print exactly that many.
+    places: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -113,6 +115,12 @@ class NodeResult:
             return self.value / self.max * 100
         return None
 
+    def value_text(self) -> Any:
+        """The value for JSON: as rounded (``"70.30"``) when rounded, else without padding."""
+        if self.derivation.places is not None and isinstance(self.value, Decimal):
+            return f"{self.value:f}"
+        return json_value(self.value)
+
     def walk(self) -> Iterator[NodeResult]:
         """This node and all below it, parents first."""
         yield self
@@ -126,7 +134,7 @@ class NodeResult:
             "code": self.code,
             "title": self.title,
             "type": self.type,
-            "value": json_value(self.value),
+            "value": self.value_text(),
             "max": json_value(self.max),
             "percent": json_value(self.percent),
             "weight": json_value(self.weight),
@@ -197,7 +205,7 @@ class ScoreResult:
             "stages": list(self.stages),
             "final_stage": self.final_stage,
             "headline": {
-                "value": json_value(root.value),
+                "value": root.value_text(),
                 "max": json_value(root.max),
                 "band": root.band.to_dict() | {"table": root.band_table} if root.band else None,
                 "stages": {

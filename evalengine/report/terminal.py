@@ -73,7 +73,7 @@ def headline(result: ScoreResult) -> Panel:
     subject = " · ".join(str(meta[k]) for k in ("subject", "period") if meta.get(k))
     if subject:
         lines.append(subject + "\n")
-    lines.append(f"{number(root.value)}", style="headline")
+    lines.append(f"{number(root.value, root.derivation.places)}", style="headline")
     if root.max is not None:
         lines.append(f" / {number(root.max)}", style="score.max")
     if root.band is not None:
