@@ -362,6 +362,36 @@ def test_s5_s6_fulfilment_share(kriteria, plugins, tmp_path, ada, dipertahankan,
     assert nodes(result)["1.a"].value == D(nilai)
 
 
+def grade_from_criteria(ada: list[str], dipertahankan: str) -> str:
+    """regulations.md §3.4 derivation table, written independently of the variant rubric."""
+    met = ada.count("Y")
+    n = len(ada)
+    if met == n:
+        return {"5 tahun": "AA", "1 tahun": "A"}.get(dipertahankan, "BB")
+    share = Decimal(met) / n
+    if share > D("0.75"):
+        return "B"
+    if share > D("0.5"):
+        return "CC"
+    if share > D("0.25"):
+        return "C"
+    return "D" if met else "E"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ada=st.lists(st.sampled_from(["Y", "T"]), min_size=7, max_size=7),
+    dipertahankan=st.sampled_from(["belum", "1 tahun", "5 tahun"]),
+)
+def test_fulfilment_matches_the_derivation_table(
+    kriteria, plugins, tmp_path_factory, ada, dipertahankan
+):
+    answers = kriteria_answers(ada=ada, dipertahankan=dipertahankan)
+    result = score_grades(kriteria, plugins, tmp_path_factory.mktemp("k"), answers)
+    grade = grade_from_criteria(ada, dipertahankan)
+    assert nodes(result)["1.a"].value == 6 * D(str(FACTORS[grade]))
+
+
 def test_fulfilment_band_edges(kriteria):
     """§3.4: B is > 75 % and < 100 %; exactly 75 % is CC, 50 % is C, 25 % is D."""
     table = kriteria.bands["pemenuhan"]
@@ -486,3 +516,25 @@ def test_cli_unknown_grade(tmp_path):
     assert "'Z'" in proc.stderr
     assert re.search(r"AA=1, A=0\.9, BB=0\.8, B=0\.7, CC=0\.6, C=0\.5, D=0\.3, E=0", proc.stderr)
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_explain_names_the_evidence_line():
+    proc = run_cli("explain", AKIP_2021, EXAMPLE, "2.a")
+    assert proc.returncode == 0, proc.stderr
+    line = next(
+        i
+        for i, s in enumerate(EXAMPLE.read_text(encoding="utf-8").splitlines(), 1)
+        if s.startswith("pengukuran_keberadaan")
+    )
+    assert f"evidence.toml:{line}:" in proc.stdout
+    assert "6 * 0.3" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("rubric", "evidence", "value"),
+    [(AKIP_2015, EXAMPLE_2015, "68.75"), (KRITERIA_RUBRIC, KRITERIA_EVIDENCE, "70.30")],
+)
+def test_cli_other_examples(rubric, evidence, value):
+    proc = run_cli("score", rubric, evidence, "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert D(json.loads(proc.stdout)["headline"]["value"]) == D(value)
