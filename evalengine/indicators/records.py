@@ -22,12 +22,12 @@ error, never silently kept.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, EvidenceError
 from ..hookspecs import hookimpl
-from ..numbers import plain
+from ..numbers import CONTEXT, plain
 from .base import Fact, IndicatorType
 from .tabular import (
     RowResult,
@@ -50,7 +50,12 @@ AGGREGATES = ("sum", "mean", "min", "max", "count")
 
 
 def aggregate(name: str, values: list[Decimal]) -> Decimal | None:
-    """The aggregate of ``values`` (None for mean/min/max of no values)."""
+    """The aggregate of ``values``, exact to 40 digits (None for mean/min/max of no values)."""
+    with localcontext(CONTEXT):
+        return _aggregate(name, values)
+
+
+def _aggregate(name: str, values: list[Decimal]) -> Decimal | None:
     if name == "count":
         return Decimal(len(values))
     if name == "sum":

@@ -31,14 +31,14 @@ and the default maximum ``self.scale_max``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, EvidenceError, Location
 from ..evaluate.interpreter import Input
 from ..evidence.model import EvidenceValue, Provenance
 from ..hookspecs import hookimpl
-from ..numbers import plain, to_decimal
+from ..numbers import CONTEXT, plain, to_decimal
 from .base import Fact, IndicatorType
 from .sampling import POLICIES, min_sample
 from .tabular import (
@@ -78,7 +78,9 @@ class Problem:
 
     def describe(self) -> str:
         """``row 5 (responses.csv): u3 = '5' is not on scale 1, 2, 3, 4``."""
-        return f"{self.label}: {self.column} = {self.raw!r} {self.reason}"
+        header = self.provenance.key
+        name = f"{self.column} ({header})" if header and header != self.column else self.column
+        return f"{self.label}: {name} = {self.raw!r} {self.reason}"
 
 
 @dataclass
@@ -293,9 +295,10 @@ class SurveyType(IndicatorType):
                 hint=f"{len(st.problems)} invalid answers; policy {st.policy}",
                 code="no-answers",
             )
-        total = sum((a[1] for a in answers), Decimal(0))
         n = len(answers)
-        nrr = total / n
+        with localcontext(CONTEXT):
+            total = sum((a[1] for a in answers), Decimal(0))
+            nrr = total / n
         self._report(indicator, st, column, total, n, answers)
         return facts | {
             "nrr": Fact(nrr, st.table.source),

@@ -229,16 +229,27 @@ def eval_row(
     return RowResult(row, value, interp.inputs)
 
 
+def format_value(value: Any) -> str:
+    """A cell value for derivations: numbers plain, booleans ya/tidak, text as is."""
+    from ..numbers import plain
+
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if hasattr(value, "as_tuple"):
+        return plain(value)
+    return str(value)
+
+
 def row_inputs(table: BoundTable, results: list[RowResult], label: str = "row") -> list[Input]:
     """The first :data:`SHOWN_ROWS` rows as derivation inputs: per-row value ← file, row."""
     shown = []
     for result in results[:SHOWN_ROWS]:
         first = next(iter(result.row.values()), None)
-        read = ", ".join(
-            f"{i.name}={i.value if not hasattr(i.value, 'as_tuple') else format(i.value, 'f')}"
-            for i in result.inputs
-            if i.name.startswith("row.")
-        )
+        cells: dict[str, str] = {}
+        for item in result.inputs:
+            if item.name.startswith("row.") and item.name not in cells:
+                cells[item.name] = format_value(item.value)
+        read = ", ".join(f"{k[4:]}={v}" for k, v in cells.items())
         name = f"{row_label(table, result.row)}: {label}" + (f" ({read})" if read else "")
         where = replace(first.provenance, key=None, cell=None) if first is not None else None
         shown.append(Input(name, result.value, where))
