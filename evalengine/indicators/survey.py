@@ -80,7 +80,8 @@ class Problem:
         """``row 5 (responses.csv): u3 = '5' is not on scale 1, 2, 3, 4``."""
         header = self.provenance.key
         name = f"{self.column} ({header})" if header and header != self.column else self.column
-        return f"{self.label}: {name} = {self.raw!r} {self.reason}"
+        raw = plain(self.raw) if isinstance(self.raw, Decimal) else repr(self.raw)
+        return f"{self.label}: {name} = {raw} {self.reason}"
 
 
 @dataclass
