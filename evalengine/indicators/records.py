@@ -22,6 +22,7 @@ error, never silently kept.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
@@ -202,8 +203,9 @@ def check_max(indicator: Indicator, outcome: Outcome, results: list[RowResult]) 
     )
     where = ""
     if over is not None:
-        first = next(iter(over.row.values()))
-        where = f"; first row above it: {first.provenance} = {plain(over.value)}"
+        first = next(iter(over.row.values())).provenance
+        row = replace(first, key=None, cell=None)
+        where = f"; first row above it: {row} = {plain(over.value)}"
     msg = (
         f"'{indicator.id}' is {plain(outcome.value)}, above its maximum {plain(outcome.max)}{where}"
     )
