@@ -88,6 +88,7 @@ class RecordsType(IndicatorType):
         self.extra: dict[str, Any] = {}
         self.warnings: list[str] = []
         self.table = None
+        self.fallback_provenance = None
 
     def default_value(self, indicator: Indicator, rubric: Rubric) -> str | None:
         return "self.aggregate"
@@ -169,6 +170,7 @@ class RecordsType(IndicatorType):
     def _fallback(self, indicator: Indicator, ctx: IndicatorContext, name: str) -> dict[str, Fact]:
         value, provenance, text = fallback_value(ctx, indicator, name)
         self.extra = {"source": "fallback", "table": name, "fallback": text}
+        self.fallback_provenance = provenance
         return {"aggregate": Fact(value, provenance), "n": Fact(None), "rows": Fact(None)}
 
     def evaluate(self, indicator: Indicator, ctx: IndicatorContext) -> Outcome:
@@ -186,11 +188,13 @@ class RecordsType(IndicatorType):
             outcome.derivation.note = (
                 f"published value (no table '{self.extra['table']}' in the evidence)"
             )
-        check_max(indicator, outcome, self.results)
+        check_max(indicator, outcome, self.results, self.fallback_provenance)
         return outcome
 
 
-def check_max(indicator: Indicator, outcome: Outcome, results: list[RowResult]) -> None:
+def check_max(
+    indicator: Indicator, outcome: Outcome, results: list[RowResult], published: Any = None
+) -> None:
     """Refuse a value above the indicator's maximum, naming the first offending row."""
     if (
         outcome.max is None
@@ -209,7 +213,10 @@ def check_max(indicator: Indicator, outcome: Outcome, results: list[RowResult]) 
     msg = (
         f"'{indicator.id}' is {plain(outcome.value)}, above its maximum {plain(outcome.max)}{where}"
     )
-    location = over.row[next(iter(over.row))].location if over is not None else indicator.location
+    if over is not None:
+        location = over.row[next(iter(over.row))].location
+    else:
+        location = getattr(published, "location", None) or indicator.location
     raise EvidenceError(
         msg,
         location=location,
