@@ -37,7 +37,9 @@ def score(rub, evidence):
     return Engine(rub, plugins=PLUGINS).evaluate(evidence)
 
 
-def table_evidence(name: str, rows: list[dict[str, str]], file: str = "data.csv", **meta) -> Evidence:
+def table_evidence(
+    name: str, rows: list[dict[str, str]], file: str = "data.csv", **meta
+) -> Evidence:
     """Evidence holding one table built in memory, cells with file/row provenance like a CSV."""
     columns = list(rows[0]) if rows else []
     cells = [
@@ -47,7 +49,9 @@ def table_evidence(name: str, rows: list[dict[str, str]], file: str = "data.csv"
         }
         for i, row in enumerate(rows, start=2)
     ]
-    return Evidence(path=None, meta=dict(meta), tables={name: Table(name, columns, cells, Provenance(file))})
+    return Evidence(
+        path=None, meta=dict(meta), tables={name: Table(name, columns, cells, Provenance(file))}
+    )
 
 
 def facts_evidence(section: str, values: dict[str, str | Decimal], **meta) -> Evidence:

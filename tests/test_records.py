@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tabular_support import PLUGINS, run_cli, score, table_evidence
 
 from evalengine.errors import EvidenceError, RubricError
 from evalengine.evidence.readers import read_evidence
 from evalengine.rubric.load import load_rubric
-from tabular_support import PLUGINS, run_cli, score, table_evidence
 
 RUBRIC = """
 [rubric]
@@ -95,7 +95,10 @@ def test_derivation_shows_aggregate_n_and_first_rows(tmp_path):
     assert rows[0].name == "row 2: row value (harga=1500.5, jumlah=2)"
     assert rows[0].value == Decimal("3001.00")
     assert str(rows[0].provenance) == "barang.csv row 2"
-    assert node.derivation.note == "sum of the per-row values over 3 of 3 rows of table 'barang' (barang.csv)"
+    assert (
+        node.derivation.note
+        == "sum of the per-row values over 3 of 3 rows of table 'barang' (barang.csv)"
+    )
 
 
 def test_headers_match_ignoring_case_spaces_and_underscores(tmp_path):
@@ -132,7 +135,8 @@ def test_wrong_type_in_row_n_names_the_row_cell_and_file(tmp_path):
     err = info.value
     assert err.code == "cell-type"
     assert err.message == (
-        "row 3 of table 'barang' (barang.csv, cell B3): column 'harga' must be a number, got 'dua ribu'"
+        "row 3 of table 'barang' (barang.csv, cell B3): "
+        "column 'harga' must be a number, got 'dua ribu'"
     )
     assert err.location.path.endswith("barang.csv") and err.location.line == 3
     assert "write numbers like" in err.hint
@@ -161,7 +165,7 @@ def test_blank_required_cell_is_an_error_with_hint(tmp_path):
 
 
 def test_empty_csv_file_is_an_error(tmp_path):
-    with pytest.raises(EvidenceError, match="table file barang.csv is empty"):
+    with pytest.raises(EvidenceError, match=r"table file barang\.csv is empty"):
         write_csv(tmp_path, "")
 
 
@@ -184,7 +188,7 @@ row = 'lookup("pajak", row.nama)'
     err = info.value
     assert err.code == "row-eval"
     assert err.message.startswith("row 2 of table 'barang' (barang.csv): 'kertas' is not a key")
-    assert "formula `lookup(\"pajak\", row.nama)` at" in err.hint and "toko.toml:" in err.hint
+    assert 'formula `lookup("pajak", row.nama)` at' in err.hint and "toko.toml:" in err.hint
     assert err.location.line == 2
 
 
@@ -272,12 +276,15 @@ def test_row_formula_syntax_error_points_into_the_rubric(tmp_path):
 
 def test_missing_row_formula_is_a_rubric_error(tmp_path):
     path = tmp_path / "r.toml"
-    path.write_text(RUBRIC.format(aggregate="sum", extra="").replace('row = "row.harga * row.jumlah"\n', ""), encoding="utf-8")
+    path.write_text(
+        RUBRIC.format(aggregate="sum", extra="").replace('row = "row.harga * row.jumlah"\n', ""),
+        encoding="utf-8",
+    )
     with pytest.raises(RubricError, match="records indicator 'nilai' has no `row`"):
         load_rubric(path, plugins=PLUGINS)
 
 
-# --- XLSX and the CLI ------------------------------------------------------------------------------
+# --- XLSX and the CLI ---------------------------------------------------------------------------
 
 
 def test_xlsx_table_with_numbers_and_text(tmp_path):
@@ -286,13 +293,19 @@ def test_xlsx_table_with_numbers_and_text(tmp_path):
     wb = Workbook()
     ws = wb.active
     ws.title = "Barang"
-    for row in [["Nama Barang", "Harga (Rp)", "jumlah"], ["kertas", 1500.5, 2], ["tinta", "20.000", None]]:
+    for row in [
+        ["Nama Barang", "Harga (Rp)", "jumlah"],
+        ["kertas", 1500.5, 2],
+        ["tinta", "20.000", None],
+    ]:
         ws.append(row)
     wb.save(tmp_path / "barang.xlsx")
     (tmp_path / "ev.toml").write_text('[tables.barang]\nfile = "barang.xlsx"\n', encoding="utf-8")
-    node = score(toko(tmp_path), read_evidence(tmp_path / "ev.toml", plugins=PLUGINS)).root.children[0]
+    node = score(
+        toko(tmp_path), read_evidence(tmp_path / "ev.toml", plugins=PLUGINS)
+    ).root.children[0]
     assert node.value == Decimal("23001.0")
-    first = [i for i in node.derivation.inputs if i.name.startswith("row ")][0]
+    first = next(i for i in node.derivation.inputs if i.name.startswith("row "))
     assert first.provenance.sheet == "Barang" and first.provenance.row == 2
 
 
@@ -300,13 +313,19 @@ def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
     toko(tmp_path)
     (tmp_path / "barang.csv").write_text("nama,harga\na,1\nb,x\n", encoding="utf-8")
     (tmp_path / "ev.toml").write_text('[tables.barang]\nfile = "barang.csv"\n', encoding="utf-8")
-    code, _, err = run_cli(["score", str(tmp_path / "toko.toml"), str(tmp_path / "ev.toml")], monkeypatch, capsys)
+    code, _, err = run_cli(
+        ["score", str(tmp_path / "toko.toml"), str(tmp_path / "ev.toml")], monkeypatch, capsys
+    )
     assert code == 2
     assert "barang.csv:3: error[cell-type]: row 3 of table 'barang'" in err
     (tmp_path / "barang.csv").write_text("nama,harga\na,1\nb,2\n", encoding="utf-8")
-    code, out, _ = run_cli(["score", str(tmp_path / "toko.toml"), str(tmp_path / "ev.toml")], monkeypatch, capsys)
+    code, out, _ = run_cli(
+        ["score", str(tmp_path / "toko.toml"), str(tmp_path / "ev.toml")], monkeypatch, capsys
+    )
     assert code == 0 and "3" in out
     code, out, _ = run_cli(
-        ["explain", str(tmp_path / "toko.toml"), str(tmp_path / "ev.toml"), "nilai"], monkeypatch, capsys
+        ["explain", str(tmp_path / "toko.toml"), str(tmp_path / "ev.toml"), "nilai"],
+        monkeypatch,
+        capsys,
     )
     assert code == 0 and "row 2: row value (harga=1, jumlah=1) = 1" in out

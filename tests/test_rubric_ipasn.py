@@ -13,22 +13,53 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tabular_support import (
+    EXAMPLES,
+    PLUGINS,
+    facts_evidence,
+    rubric,
+    run_cli,
+    score,
+    table_evidence,
+)
 
 from evalengine.errors import EvidenceError
 from evalengine.evidence.readers import read_evidence
 from evalengine.numbers import CONTEXT
-from tabular_support import EXAMPLES, PLUGINS, facts_evidence, rubric, run_cli, score, table_evidence
 
-KUALIFIKASI = {"S-3": 25, "S-2": 20, "S-1": 15, "D-IV": 15, "D-III": 10, "D-II": 5, "D-I": 5, "SLTA": 5, "SLTP": 1}
+KUALIFIKASI = {
+    "S-3": 25,
+    "S-2": 20,
+    "S-1": 15,
+    "D-IV": 15,
+    "D-III": 10,
+    "D-II": 5,
+    "D-I": 5,
+    "SLTA": 5,
+    "SLTP": 1,
+}
 GROUP = {"JPT": "s", "Administrator": "s", "Pengawas": "s", "Fungsional": "f", "Pelaksana": "p"}
 #: group → (diklat kepemimpinan, diklat fungsional, diklat teknis ≥ 20 JP, seminar)
-KOMPETENSI = {"s": (15, 0, 15, 10), "f": (0, 15, 15, 10), "p": (0, 0, Decimal("22.5"), Decimal("17.5"))}
+KOMPETENSI = {
+    "s": (15, 0, 15, 10),
+    "f": (0, 15, 15, 10),
+    "p": (0, 0, Decimal("22.5"), Decimal("17.5")),
+}
 KINERJA = {"Sangat Baik": 30, "Baik": 25, "Cukup": 15, "Kurang": 5, "Buruk": 1}
 DISIPLIN = {"tidak ada": 5, "ringan": 3, "sedang": 2, "berat": 1}
 MAXIMA = {"kualifikasi": 25, "kompetensi": 40, "kinerja": 30, "disiplin": 5}
 
 
-def person(pendidikan, jabatan, pim=False, fungsional=False, jp=0, seminar=False, skp="Baik", hukdis="tidak ada"):
+def person(
+    pendidikan,
+    jabatan,
+    pim=False,
+    fungsional=False,
+    jp=0,
+    seminar=False,
+    skp="Baik",
+    hukdis="tidak ada",
+):
     """One row of the employee table as a CSV would hold it."""
     yn = {True: "ya", False: "tidak"}
     return {
@@ -66,10 +97,30 @@ def dims(result) -> dict[str, Decimal]:
 
 
 P = {
-    "P1": (person("S-2", "Administrator", pim=True, jp=24, seminar=True, skp="Sangat Baik"), (20, 40, 30, 5), "95", "Sangat Tinggi"),
-    "P2": (person("S-1", "Fungsional", fungsional=True, jp=0, seminar=True, hukdis="ringan"), (15, 25, 25, 3), "68", "Rendah"),
-    "P3": (person("SLTA", "Pelaksana", jp=20, skp="Baik"), (5, Decimal("22.5"), 25, 5), "57.5", "Sangat Rendah"),
-    "P4": (person("D-III", "Pengawas", skp="Cukup", hukdis="sedang"), (10, 0, 15, 2), "27", "Sangat Rendah"),
+    "P1": (
+        person("S-2", "Administrator", pim=True, jp=24, seminar=True, skp="Sangat Baik"),
+        (20, 40, 30, 5),
+        "95",
+        "Sangat Tinggi",
+    ),
+    "P2": (
+        person("S-1", "Fungsional", fungsional=True, jp=0, seminar=True, hukdis="ringan"),
+        (15, 25, 25, 3),
+        "68",
+        "Rendah",
+    ),
+    "P3": (
+        person("SLTA", "Pelaksana", jp=20, skp="Baik"),
+        (5, Decimal("22.5"), 25, 5),
+        "57.5",
+        "Sangat Rendah",
+    ),
+    "P4": (
+        person("D-III", "Pengawas", skp="Cukup", hukdis="sedang"),
+        (10, 0, 15, 2),
+        "27",
+        "Sangat Rendah",
+    ),
 }
 
 
@@ -178,7 +229,9 @@ def test_unknown_education_names_the_row_and_the_table_keys():
     row = person("S-4", "Pelaksana")
     with pytest.raises(EvidenceError) as info:
         score(rubric("ipasn-2019"), table_evidence("pegawai", [row], file="pegawai.csv"))
-    assert info.value.message.startswith("row 2 of table 'pegawai' (pegawai.csv): 'S-4' is not a key")
+    assert info.value.message.startswith(
+        "row 2 of table 'pegawai' (pegawai.csv): 'S-4' is not a key"
+    )
     assert "S-3" in info.value.hint
 
 
@@ -190,7 +243,9 @@ people = st.builds(
     jabatan=st.sampled_from(sorted(GROUP)),
     pim=st.booleans(),
     fungsional=st.booleans(),
-    jp=st.one_of(st.integers(0, 500), st.decimals(0, 100, places=1).map(lambda d: f"{d}".replace(".", ","))),
+    jp=st.one_of(
+        st.integers(0, 500), st.decimals(0, 100, places=1).map(lambda d: f"{d}".replace(".", ","))
+    ),
     seminar=st.booleans(),
     skp=st.sampled_from(sorted(KINERJA)),
     hukdis=st.sampled_from(sorted(DISIPLIN)),
@@ -241,7 +296,9 @@ def test_roster_from_xlsx(tmp_path):
 
 def test_cli_published_example(monkeypatch, capsys):
     code, out, _ = run_cli(
-        ["score", "ipasn", "examples/ipasn-belitung-timur/evidence.toml", "-f", "json"], monkeypatch, capsys
+        ["score", "ipasn", "examples/ipasn-belitung-timur/evidence.toml", "-f", "json"],
+        monkeypatch,
+        capsys,
     )
     assert code == 0
     data = json.loads(out)
@@ -263,11 +320,15 @@ def test_cli_roster_example_and_explain(monkeypatch, capsys):
 def test_cli_missing_column_exit_code(tmp_path, monkeypatch, capsys):
     rows = roster_rows()
     (tmp_path / "pegawai.csv").write_text(
-        "Nama;Pendidikan Terakhir;Jenis Jabatan\n" + "\n".join(f"{r['Nama']};{r['Pendidikan Terakhir']};{r['Jenis Jabatan']}" for r in rows),
+        "Nama;Pendidikan Terakhir;Jenis Jabatan\n"
+        + "\n".join(f"{r['Nama']};{r['Pendidikan Terakhir']};{r['Jenis Jabatan']}" for r in rows),
         encoding="utf-8",
     )
     (tmp_path / "ev.toml").write_text('[tables.pegawai]\nfile = "pegawai.csv"\n', encoding="utf-8")
     code, _, err = run_cli(["score", "ipasn", str(tmp_path / "ev.toml")], monkeypatch, capsys)
     assert code == 2
-    assert "pegawai.csv:1: error[missing-column]: table 'pegawai' (pegawai.csv) has no column 'skp'" in err
+    assert (
+        "pegawai.csv:1: error[missing-column]: table 'pegawai' (pegawai.csv) has no column 'skp'"
+        in err
+    )
     assert "hint: columns found: Nama, Pendidikan Terakhir, Jenis Jabatan" in err

@@ -1,17 +1,17 @@
-"""The survey indicator type: NRR from a response table, invalid answers, sample size, XLSX input."""
+"""The survey indicator type: NRR from a response table, invalid answers, sample size, XLSX."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from tabular_support import PLUGINS, score, table_evidence
 
 from evalengine.errors import EvidenceError, RubricError
 from evalengine.evidence.readers import read_evidence
 from evalengine.indicators.sampling import TABLE, krejcie_morgan_formula, min_sample
 from evalengine.numbers import round_to
 from evalengine.rubric.load import load_rubric
-from tabular_support import PLUGINS, score, table_evidence
 
 RUBRIC = """
 [rubric]
@@ -177,14 +177,14 @@ def test_krejcie_morgan_is_a_formula_function(tmp_path):
     path = tmp_path / "km.toml"
     path.write_text(
         '[rubric]\nid = "km"\ntitle = "km"\n'
-        '[indicators.s]\nvalue = \'krejcie_morgan(37) + krejcie_morgan(37, "next_row")\'\n',
+        "[indicators.s]\nvalue = 'krejcie_morgan(37) + krejcie_morgan(37, \"next_row\")'\n",
         encoding="utf-8",
     )
     result = score(load_rubric(path, plugins=PLUGINS), table_evidence("x", [{"a": "1"}]))
     assert result.root.children[0].value == 34 + 36
 
 
-# --- rubric checks ---------------------------------------------------------------------------------
+# --- rubric checks ------------------------------------------------------------------------------
 
 
 def test_unknown_policy_is_a_rubric_error(tmp_path):
@@ -194,16 +194,19 @@ def test_unknown_policy_is_a_rubric_error(tmp_path):
 
 def test_unknown_column_type_in_layout_is_a_rubric_error(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text(RUBRIC.format(policy="drop_answer", between="formula_up").replace(
-        'q2 = { type = "answer" }', 'q2 = { type = "answr" }'
-    ), encoding="utf-8")
+    path.write_text(
+        RUBRIC.format(policy="drop_answer", between="formula_up").replace(
+            'q2 = { type = "answer" }', 'q2 = { type = "answr" }'
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(RubricError) as info:
         load_rubric(path, plugins=PLUGINS)
     assert any("unknown column type 'answr'" in d.message for d in info.value.diagnostics)
     assert any("did you mean 'answer'" in (d.hint or "") for d in info.value.diagnostics)
 
 
-# --- XLSX ------------------------------------------------------------------------------------------
+# --- XLSX ---------------------------------------------------------------------------------------
 
 
 def write_workbook(path, sheets: dict[str, list[list]]):
@@ -237,7 +240,9 @@ def test_xlsx_responses_with_provenance_to_the_cell(tmp_path):
     reasons = q1.extra["dropped_reasons"]
     assert reasons[0].startswith("row 3 (jawaban.xlsx [sheet Jawaban]): q1 (Pertanyaan 1) = 5")
     first = q1.derivation.inputs[1]
-    assert first.provenance.provenance.sheet == "Jawaban" and first.provenance.provenance.cell == "A2"
+    assert (
+        first.provenance.provenance.sheet == "Jawaban" and first.provenance.provenance.cell == "A2"
+    )
 
 
 def test_xlsx_empty_sheet_is_a_clear_error(tmp_path):

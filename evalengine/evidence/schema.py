@@ -45,7 +45,7 @@ TABLE_SPEC_KEYS = {
     "columns": "column name → { title, type, aliases, default, required }",
     "invalid": 'survey policy for invalid answers: "drop_respondent" (default) or "drop_answer"',
     "min_sample": 'sample-size rule for survey tables: "krejcie_morgan"',
-    "between_rows": 'Krejcie–Morgan for a population between table rows: "formula_up" or "next_row"',
+    "between_rows": 'Krejcie–Morgan between table rows: "formula_up" or "next_row"',
 }
 COLUMN_SPEC_KEYS = {"title", "type", "aliases", "default", "required"}
 
@@ -236,7 +236,10 @@ def bind_table(table: Table, spec: TableSpec | None) -> BoundTable:
     for col in spec.columns:
         found = [h for h in table.columns if col.accepts(h)]
         if len(found) > 1:
-            msg = f"table '{table.name}' ({where}) has {len(found)} columns for {col.describe()}: {', '.join(found)}"
+            msg = (
+                f"table '{table.name}' ({where}) has {len(found)} columns for "
+                f"{col.describe()}: {', '.join(found)}"
+            )
             raise EvidenceError(
                 msg, location=header_loc, hint="keep one of them", code="duplicate-column"
             )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import Diagnostic, EvidenceError
 from ..hookspecs import hookimpl
@@ -75,7 +75,7 @@ class RecordsType(IndicatorType):
     description = (
         "per-row formula over an evidence table (row.<column>), then sum/mean/min/max/count"
     )
-    options = {
+    options: ClassVar[dict[str, str]] = {
         "table": "name of the evidence table ([tables.<name>])",
         "row": "per-row formula; row.<column> reads a cell",
         "aggregate": "sum | mean | min | max | count of the per-row values",
@@ -140,7 +140,8 @@ class RecordsType(IndicatorType):
             result = eval_row(ctx, row_formula, table, row)
             if not isinstance(result.value, Decimal):
                 msg = (
-                    f"{row_label(table, row)} of table '{name}' ({table.where}): the `row` formula of "
+                    f"{row_label(table, row)} of table '{name}' ({table.where}): "
+                    "the `row` formula of "
                     f"'{indicator.id}' gave {result.value!r}, not a number"
                 )
                 raise EvidenceError(
@@ -150,7 +151,10 @@ class RecordsType(IndicatorType):
         values = [r.value for r in self.results]
         value = aggregate(agg, values)
         if value is None:
-            msg = f"'{indicator.id}': {agg} of no rows (table '{name}' has {len(table)}, all left out by `where`)"
+            msg = (
+                f"'{indicator.id}': {agg} of no rows "
+                f"(table '{name}' has {len(table)}, all left out by `where`)"
+            )
             raise EvidenceError(msg, location=where.location if where else indicator.location)
         n = len(values)
         self.extra = {
@@ -220,7 +224,7 @@ def check_max(
     raise EvidenceError(
         msg,
         location=location,
-        hint='cap the per-row value in the rubric, e.g. row = "min(25, …)", or correct the evidence',
+        hint='cap the per-row value in the rubric (row = "min(25, …)"), or correct the evidence',
         code="above-max",
     )
 

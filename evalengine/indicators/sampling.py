@@ -1,4 +1,4 @@
-"""Minimum survey sample sizes (Krejcie & Morgan, 1970), exact, as a function and for the survey type.
+"""Minimum survey sample sizes (Krejcie & Morgan, 1970), exact: a formula function and a helper.
 
 S = χ²·N·P(1−P) / (d²·(N−1) + χ²·P(1−P)) with χ² = 3.841, P = 0.5, d = 0.05. The
 published table equals this formula rounded to nearest on each of its 90 rows

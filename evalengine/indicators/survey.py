@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import Diagnostic, EvidenceError, Location
 from ..evaluate.interpreter import Input
@@ -203,8 +203,8 @@ class SurveyType(IndicatorType):
     description = (
         "mean of valid answers in one column of a response table (NRR); invalid answers reported"
     )
-    options = {
-        "table": "name of the evidence table of responses ([tables.<name>]), one row per respondent",
+    options: ClassVar[dict[str, str]] = {
+        "table": "evidence table of responses ([tables.<name>]), one row per respondent",
         "column": "the answer column of this question",
         "fallback": "formula for the value when the evidence has no such table (published NRR)",
     }
@@ -289,7 +289,10 @@ class SurveyType(IndicatorType):
             return facts | {"nrr": Fact(value, provenance), "n": Fact(None), "total": Fact(None)}
         answers = st.answers(column)
         if not answers:
-            msg = f"'{indicator.id}': no valid answer in column '{column}' of table '{name}' ({st.table.where})"
+            msg = (
+                f"'{indicator.id}': no valid answer in column '{column}' "
+                f"of table '{name}' ({st.table.where})"
+            )
             raise EvidenceError(
                 msg,
                 location=Location(st.table.source.file, key=f"tables.{name}"),
@@ -349,12 +352,14 @@ class SurveyType(IndicatorType):
                 )
                 self.warnings.append(
                     f"table '{st.table.name}' ({st.table.where}): {what} "
-                    f"(policy {st.policy}: {INVALID_POLICIES[st.policy]}); reasons in extra.dropped_reasons"
+                    f"(policy {st.policy}: {INVALID_POLICIES[st.policy]}); "
+                    "reasons in extra.dropped_reasons"
                 )
             if st.sample_min is not None and st.sample < st.sample_min:
                 self.warnings.append(
                     f"sample of {st.sample} respondents is below the Krejcie–Morgan minimum of "
-                    f"{st.sample_min} for a population of {plain(st.population)} ({st.sample_policy})"
+                    f"{st.sample_min} for a population of {plain(st.population)} "
+                    f"({st.sample_policy})"
                 )
         self.inputs = [
             Input(f"{row_label(st.table, st.table.rows[i])}: {column}", value, cell)

@@ -96,7 +96,7 @@ def required_options(indicator: Indicator, keys: tuple[str, ...], kind: str) -> 
 
 
 def spec_problems_once(rubric: Rubric, indicator: Indicator) -> list[Diagnostic]:
-    """Problems of the ``[evidence]`` layout of this indicator's table, reported by its first reader."""
+    """Problems of the ``[evidence]`` layout of this indicator's table (first reader only)."""
     from ..evidence.schema import spec_problems
 
     name = indicator.options.get("table")
@@ -141,7 +141,7 @@ def missing_table(
 
 
 def fallback_value(ctx: IndicatorContext, indicator: Indicator, name: str) -> tuple[Any, Any, str]:
-    """The value of the ``fallback`` formula (published figures), used when table ``name`` is absent.
+    """The value of the ``fallback`` formula (published figures), used when the table is absent.
 
     Returns the value, the provenance of the first evidence value it read, and the formula text.
     """

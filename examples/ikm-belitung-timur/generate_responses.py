@@ -44,7 +44,7 @@ INVALID = [
 
 
 def column(total: int, n: int, rng: random.Random) -> list[int]:
-    """``n`` answers on 1–4 that add up to ``total`` (needs 3n ≤ total ≤ 4n, with room for pairs)."""
+    """``n`` answers on 1–4 that add up to ``total`` (needs 3n ≤ total ≤ 4n)."""
     extra = total - 3 * n
     if not 0 <= extra <= n:
         msg = f"total {total} is not reachable with {n} answers of mostly 3 and 4"
@@ -58,13 +58,13 @@ def column(total: int, n: int, rng: random.Random) -> list[int]:
     return answers
 
 
-def generate(totals: dict[str, int] = TOTALS, n: int = RESPONDENTS, seed: int = SEED, invalid=INVALID):
+def generate(
+    totals: dict[str, int] = TOTALS, n: int = RESPONDENTS, seed: int = SEED, invalid=INVALID
+):
     """The rows (dicts header → answer text) of the response file."""
     rng = random.Random(seed)
     columns = {header: column(total, n, rng) for header, total in totals.items()}
-    rows = [
-        {"Responden": str(i + 1)} | {h: str(columns[h][i]) for h in totals} for i in range(n)
-    ]
+    rows = [{"Responden": str(i + 1)} | {h: str(columns[h][i]) for h in totals} for i in range(n)]
     for j, broken in enumerate(invalid):
         row = {"Responden": str(n + j + 1)} | {h: "3" for h in totals}
         rows.append(row | broken)
