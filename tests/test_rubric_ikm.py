@@ -284,3 +284,13 @@ def test_example_states_the_report_figures():
     ev = read_evidence(EXAMPLES / "ikm-belitung-timur" / "evidence.toml", plugins=PLUGINS)
     stated = {k: v.value for k, v in ev.stated["ikm"].items()}
     assert stated == {"": "88,57", "band": "BB", "meaning": "Sangat Baik"}
+
+
+def test_cli_check_passes_the_shipped_table_rubrics(monkeypatch, capsys):
+    code, out, _ = run_cli(
+        ["check", "rubrics/ikm-2017.toml", "rubrics/ikm-2004.toml", "rubrics/ipasn-2019.toml"],
+        monkeypatch,
+        capsys,
+    )
+    assert code == 0
+    assert "3 rubric(s) checked: 0 error(s), 0 warning(s)" in out
