@@ -266,3 +266,14 @@ def test_xlsx_header_only_sheet_is_a_clear_error(tmp_path):
     assert info.value.code == "empty-table"
     assert "table 'r' (kepala.xlsx [sheet Jawaban]) has no data rows" in info.value.message
     assert "every following row is one record" in info.value.hint
+
+
+def test_inline_rows_without_an_answer_are_blank_not_a_crash(tmp_path):
+    rows = [{"q1": "4", "q2": "4"}, {"q1": "3"}]
+    evidence = table_evidence("r", [{"q1": "4", "q2": "4"}])
+    table = evidence.tables["r"]
+    extra = table_evidence("r", rows).tables["r"].rows[1]
+    table.rows.append(extra)
+    q1, q2 = score(mini(tmp_path), evidence).root.children
+    assert q2.extra["dropped"] == 1 and "q2 = '' is blank" in q2.extra["dropped_reasons"][0]
+    assert q1.value == Decimal(4)

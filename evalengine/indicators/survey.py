@@ -30,7 +30,7 @@ and the default maximum ``self.scale_max``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -161,7 +161,10 @@ def survey_table(ctx: IndicatorContext, name: str) -> SurveyTable | None:
         st.valid[column] = []
     for index, row in enumerate(table.rows):
         for column, scale in columns.items():
-            cell = row[column]
+            cell = row.get(column)
+            if cell is None:  # an inline row without this key: a blank answer
+                first = next(iter(row.values())).provenance
+                cell = EvidenceValue(None, replace(first, key=column, cell=None))
             value, reason = _answer(cell.value, scale)
             if reason is not None:
                 label = f"{row_label(table, row)} ({table.where})"
