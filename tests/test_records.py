@@ -329,3 +329,28 @@ def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
         capsys,
     )
     assert code == 0 and "row 2: row value (harga=1, jumlah=1) = 1" in out
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("rows.harga", "unknown name 'rows' in `row` formula"),
+        ("row.harga * params.kurs", "unknown parameter 'kurs'"),
+    ],
+)
+def test_rubric_check_of_names_in_row_formulas(tmp_path, row, message):
+    path = tmp_path / "r.toml"
+    text = RUBRIC.format(aggregate="sum", extra="").replace("row.harga * row.jumlah", row)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RubricError) as info:
+        load_rubric(path, plugins=PLUGINS)
+    assert any(message in d.message for d in info.value.diagnostics)
+
+
+def test_row_is_not_a_name_outside_per_row_formulas(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text(
+        RUBRIC.format(aggregate="sum", extra='fallback = "row.harga"'), encoding="utf-8"
+    )
+    with pytest.raises(RubricError, match="unknown name 'row' in `fallback` formula"):
+        load_rubric(path, plugins=PLUGINS)

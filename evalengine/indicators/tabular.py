@@ -67,16 +67,33 @@ def option_formula(rubric: Rubric, indicator: Indicator, key: str) -> Formula | 
     return Formula(text, parse_formula(text, origin=origin), origin)
 
 
+#: Formula options that are evaluated once per row (``row.<column>`` is allowed in them).
+PER_ROW_OPTIONS = ("row", "where")
+
+
 def formula_problems(
     rubric: Rubric, indicator: Indicator, keys: tuple[str, ...]
 ) -> list[Diagnostic]:
-    """Syntax errors in the formula options ``keys`` (for ``validate``)."""
+    """Syntax errors and unknown names or parameters in the formula options ``keys``.
+
+    Function names are checked when the formula runs (the registry is not at hand here).
+    """
+    from ..formula import ast
+    from ..rubric.check import BUILTIN_ROOTS, _check_formula
+
+    ids = {ind.id for ind in rubric.root.walk()}
     diags = []
     for key in keys:
         try:
-            option_formula(rubric, indicator, key)
+            formula = option_formula(rubric, indicator, key)
         except FormulaSyntaxError as exc:
             diags.append(exc.as_diagnostic())
+            continue
+        if formula is None:
+            continue
+        roots = set(BUILTIN_ROOTS) | ids | ({"row"} if key in PER_ROW_OPTIONS else set())
+        called = {n.name for n in formula.tree.walk() if isinstance(n, ast.Call)}
+        diags.extend(_check_formula(rubric, formula, key, roots, called))
     return diags
 
 
