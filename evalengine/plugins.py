@@ -26,6 +26,9 @@ from .registry import Registry
 #: Modules that implement the built-in kinds, registered like any plugin.
 DEFAULT_PLUGINS = (
     "evalengine.indicators.builtin",
+    "evalengine.indicators.records",
+    "evalengine.indicators.survey",
+    "evalengine.indicators.sampling",
     "evalengine.evaluate.functions",
     "evalengine.evidence.readers",
     "evalengine.report.terminal",

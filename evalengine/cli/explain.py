@@ -9,7 +9,7 @@ from ..evaluate.engine import Engine, format_value
 from ..evaluate.result import NodeResult, ScoreResult
 from ..evidence.model import Provenance
 from ..numbers import plain
-from .common import emit, load_inputs
+from .common import add_param_option, emit, load_inputs
 
 
 def add_parser(sub) -> None:
@@ -28,6 +28,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--depth", type=int, default=1, help="levels of child indicators to include (default 1)"
     )
+    add_param_option(p)
     p.set_defaults(run=run)
 
 
@@ -50,6 +51,8 @@ def _describe(result: ScoreResult, node: NodeResult, depth: int, level: int, lin
         where = getattr(item.provenance, "provenance", item.provenance)
         source = f"   ← {where}" if isinstance(where, Provenance) else ""
         lines.append(f"{pad}    {item.name} = {format_value(item.value)}{source}")
+    if d.note:
+        lines.append(f"{pad}  catatan    = {d.note}")
     if d.substituted and d.substituted != d.formula:
         lines.append(f"{pad}  dihitung   = {d.substituted}")
     if d.rounding:
@@ -83,7 +86,7 @@ def _describe(result: ScoreResult, node: NodeResult, depth: int, level: int, lin
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate and print the sheet."""
-    rubric, evidence = load_inputs(args.rubric, args.evidence)
+    rubric, evidence = load_inputs(args.rubric, args.evidence, args.params)
     result = Engine(rubric).evaluate(evidence)
     node = result.find(args.indicator)
     if node is None:

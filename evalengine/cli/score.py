@@ -9,7 +9,7 @@ from ..errors import UsageError
 from ..evaluate.engine import Engine
 from ..plugins import default_plugins
 from ..report.output import write_atomic
-from .common import emit, load_inputs
+from .common import add_param_option, emit, load_inputs
 
 
 def add_parser(sub) -> None:
@@ -34,6 +34,7 @@ def add_parser(sub) -> None:
         "--output", "-o", metavar="FILE", help="write the (single) report to FILE, atomically"
     )
     p.add_argument("--width", type=int, default=None, help="terminal width for the rich report")
+    add_param_option(p)
     p.set_defaults(run=run)
 
 
@@ -76,7 +77,7 @@ def render_reports(result, formats: list[tuple[str, str | None]], options: dict)
 def run(args: argparse.Namespace) -> int:
     """Score and report."""
     formats = parse_formats(args.formats, args.output)
-    rubric, evidence = load_inputs(args.rubric, args.evidence)
+    rubric, evidence = load_inputs(args.rubric, args.evidence, args.params)
     result = Engine(rubric).evaluate(evidence)
     options = {
         "width": args.width or 110,

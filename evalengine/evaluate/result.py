@@ -200,6 +200,11 @@ class ScoreResult:
                 "path": rubric.path,
                 "valid_from": rubric.valid_from.isoformat() if rubric.valid_from else None,
                 "valid_until": rubric.valid_until.isoformat() if rubric.valid_until else None,
+                "params": {
+                    k: json_value(v)
+                    for k, v in (getattr(rubric, "params", None) or {}).items()
+                    if isinstance(v, str | Decimal | int | bool)
+                },
             },
             "evidence": {"path": self.evidence.path} | {k: json_value(v) for k, v in meta.items()},
             "stages": list(self.stages),

@@ -64,6 +64,15 @@ def band_text(node: NodeResult) -> str:
     return f"{node.band.label} {node.band.meaning}".strip()
 
 
+def scalar_params(rubric: Any) -> dict[str, Any]:
+    """The rubric's scalar parameters (conventions such as the SKM weight), named in reports."""
+    return {
+        k: v
+        for k, v in (getattr(rubric, "params", None) or {}).items()
+        if isinstance(v, str | Decimal | int | bool)
+    }
+
+
 def headline(result: ScoreResult) -> Panel:
     """The headline panel: value, maximum, band, and the other stages' values."""
     root = result.root
@@ -91,6 +100,12 @@ def headline(result: ScoreResult) -> Panel:
     if root.derivation.rounding:
         lines.append(
             f"\nrounded {root.derivation.rounding} from {plain(root.derivation.unrounded)}",
+            style="score.max",
+        )
+    params = scalar_params(rubric)
+    if params:
+        lines.append(
+            "\nparameter: " + ", ".join(f"{k} = {number(v)}" for k, v in params.items()),
             style="score.max",
         )
     title = f"{rubric.title} — {rubric.regulation or ''} (versi {rubric.version})"
