@@ -26,6 +26,8 @@ from .registry import Registry
 #: Modules that implement the built-in kinds, registered like any plugin.
 DEFAULT_PLUGINS = (
     "evalengine.indicators.builtin",
+    "evalengine.indicators.target",
+    "evalengine.indicators.anggaran",
     "evalengine.evaluate.functions",
     "evalengine.evidence.readers",
     "evalengine.report.terminal",

@@ -34,6 +34,9 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     answer: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Result nodes the type built from evidence rows (budget lines, IKU rows), shown
+    #: below the indicator's own children; their ids may be keys of ``[stated]``.
+    nodes: list[NodeResult] = field(default_factory=list)
 
 
 class _NoValue(KeyError):
@@ -373,6 +376,7 @@ class Engine:
             if table is not None and isinstance(value, Decimal):
                 node.stage_bands[stage] = self.rubric.bands[table].classify(value)
         node.children = [self._node(child, final, runs) for child in ind.children]
+        node.children.extend(outcome.nodes)
         return node
 
 
