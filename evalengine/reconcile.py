@@ -51,8 +51,15 @@ class Check:
 
     @property
     def where(self) -> str:
-        """``file:line`` (or ``file row N``) of the stated value."""
-        return str(self.location)
+        """``file:line`` of the stated value, relative to the working folder when inside it."""
+        import os
+
+        loc = self.location
+        path = loc.path
+        if path and os.path.isabs(path):
+            rel = os.path.relpath(path)
+            path = path if rel.startswith("..") else rel
+        return str(Location(path, loc.line, loc.column, loc.key))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -294,7 +301,9 @@ def _wrong_base(node: NodeResult, check: Check) -> list[str]:
     numbers = {
         k: v
         for k, v in node.extra.items()
-        if isinstance(v, Decimal) and k != check.field and not k.startswith("capaian")
+        if isinstance(v, Decimal)
+        and k != check.field
+        and not k.startswith("capaian")
         and k not in PERCENT_HINTS
     }
     out = []
@@ -322,8 +331,11 @@ def _digit_slip(stated: Decimal, computed: Decimal, places: int) -> str | None:
         return None
     if len(s) == len(c):
         diff = [i for i in range(len(s)) if s[i] != c[i]]
-        if len(diff) == 2 and diff[1] == diff[0] + 1 and s[diff[0]] == c[diff[1]] and (
-            s[diff[1]] == c[diff[0]]
+        if (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and s[diff[0]] == c[diff[1]]
+            and (s[diff[1]] == c[diff[0]])
         ):
             return (
                 f"digits transposed: {s[diff[0]]}{s[diff[1]]} printed for "

@@ -50,8 +50,9 @@ def _value(check: Check, value) -> str:
     return "—" if value is None else str(value)
 
 
-def render_rich(rec: Reconciliation, *, show_all: bool = False, width: int = 120,
-                color: bool = False) -> str:
+def render_rich(
+    rec: Reconciliation, *, show_all: bool = False, width: int = 120, color: bool = False
+) -> str:
     """The reconciliation as a terminal table (disagreements, or every check)."""
     buffer = io.StringIO()
     console = Console(
@@ -66,13 +67,13 @@ def render_rich(rec: Reconciliation, *, show_all: bool = False, width: int = 120
     )
     console.print(summary)
     if rows:
-        table = Table(show_lines=True, expand=False)
-        table.add_column("Where", overflow="fold", min_width=24, style="dim")
-        table.add_column("Indicator / row")
-        table.add_column("Field")
-        table.add_column("Stated", justify="right")
-        table.add_column("Computed", justify="right")
-        table.add_column("Likely cause")
+        table = Table(show_lines=True, expand=True)
+        table.add_column("Where", overflow="fold", ratio=2, style="dim")
+        table.add_column("Indicator / row", ratio=3)
+        table.add_column("Field", overflow="fold", min_width=9)
+        table.add_column("Stated", justify="right", no_wrap=True)
+        table.add_column("Computed", justify="right", no_wrap=True)
+        table.add_column("Likely cause", ratio=4)
         for c in rows:
             table.add_row(
                 c.where,

@@ -37,6 +37,9 @@ class Outcome:
     #: Result nodes the type built from evidence rows (budget lines, IKU rows), shown
     #: below the indicator's own children; their ids may be keys of ``[stated]``.
     nodes: list[NodeResult] = field(default_factory=list)
+    #: Figures the evidence states for this indicator outside ``[stated]`` (a table's
+    #: printed TOTAL row): field → list of EvidenceValue, checked by reconcile.
+    stated: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class _NoValue(KeyError):
@@ -362,6 +365,7 @@ class Engine:
             derivation=outcome.derivation,
             extra=dict(outcome.extra),
             band_table=table,
+            stated=dict(outcome.stated),
         )
         if table is not None and isinstance(outcome.value, Decimal):
             node.band = self.rubric.bands[table].classify(outcome.value)

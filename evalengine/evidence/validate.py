@@ -116,7 +116,7 @@ def evidence_problems(rubric: Rubric, evidence: Evidence, *, plugins=None) -> li
     for ind in rubric.indicators():
         if ind.type in types:
             node_ids |= types.get(ind.type)().node_ids(ind, evidence)
-    for iid, per_stage in evidence.stated.items():
+    for iid in evidence.stated:
         if iid not in by_id and iid not in node_ids:
             diags.append(
                 Diagnostic(

@@ -23,7 +23,7 @@ are stated figures that ``evalengine reconcile`` checks.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import Diagnostic, EvidenceError
 from ..evidence.model import EvidenceValue
@@ -41,6 +41,8 @@ HUNDRED = Decimal(100)
 DEFAULT_LEVELS = ("urusan", "program", "kegiatan", "subkegiatan")
 #: Printed-percentage column names → the field they state.
 PERCENT_COLUMNS = {"persen": "serapan", "serapan": "serapan"}
+#: Level names of a printed grand-total row: its figures are stated for the indicator.
+TOTAL_LEVELS = ("total", "jumlah")
 #: Columns kept on each node as information (numbers; not checked).
 INFO_COLUMNS = ("target", "kinerja", "fisik")
 
@@ -57,7 +59,7 @@ class AnggaranType(IndicatorType):
 
     name = "anggaran"
     description = "budget absorption (serapan %) and sisa over a program/kegiatan tree"
-    options = {
+    options: ClassVar[dict[str, str]] = {
         "table": 'evidence table of budget lines (default "anggaran")',
         "levels": "level names from the top down (default urusan, program, kegiatan, subkegiatan)",
     }
@@ -116,26 +118,48 @@ class AnggaranType(IndicatorType):
                     code="missing-column",
                 )
         levels = [str(x).casefold() for x in indicator.options.get("levels", DEFAULT_LEVELS)]
-        roots = self._tree(table, levels, name)
+        rows = [r for r in table.rows if _level(r) not in TOTAL_LEVELS]
+        totals = [r for r in table.rows if _level(r) in TOTAL_LEVELS]
+        roots = self._tree(rows, levels, name)
         for root in roots:
             self._compute(root, indicator, ctx)
         pagu = sum((r.extra["pagu"] for r in roots), Decimal(0))
         realisasi = sum((r.extra["realisasi"] for r in roots), Decimal(0))
         extra = _figures(pagu, realisasi)
+        stated: dict[str, list[EvidenceValue]] = {}
+        warnings: list[str] = []
+        for row in totals:
+            for column, field_name in (
+                ("pagu", "pagu"),
+                ("realisasi", "realisasi"),
+                *PERCENT_COLUMNS.items(),
+            ):
+                ev = row.get(column)
+                if ev is None or str(ev.value).strip() in ("", "-"):
+                    continue
+                stated.setdefault(field_name, []).append(ev)
+                if field_name in ("pagu", "realisasi") and ev.number() != extra[field_name]:
+                    warnings.append(
+                        f"printed total {field_name} Rp{format_id(ev.number())} "
+                        f"({ev.provenance}) is not the sum of the top-level rows, "
+                        f"Rp{format_id(extra[field_name])}"
+                    )
         value = extra.get("serapan")
         derivation = Derivation(
             "realisasi / pagu × 100 (sums of the top-level rows)",
             f"{format_id(realisasi)} / {format_id(pagu)} × 100",
         )
-        return Outcome(value, None, derivation, extra=extra, nodes=roots)
+        return Outcome(
+            value, None, derivation, warnings=warnings, extra=extra, nodes=roots, stated=stated
+        )
 
     # -- building the tree ---------------------------------------------------------
-    def _tree(self, table, levels: list[str], name: str) -> list[NodeResult]:
+    def _tree(self, rows, levels: list[str], name: str) -> list[NodeResult]:
         from ..evaluate.result import NodeResult
 
         roots: list[NodeResult] = []
         stack: list[tuple[int, NodeResult]] = []
-        for i, row in enumerate(table.rows, start=1):
+        for i, row in enumerate(rows, start=1):
             level_ev = row["level"]
             depth = _depth(level_ev, levels, name, i)
             kode = str(row["kode"].value).strip() if "kode" in row else f"{name}_{i}"
@@ -218,6 +242,11 @@ def _figures(pagu: Decimal, realisasi: Decimal) -> dict[str, Any]:
     return out
 
 
+def _level(row: dict[str, EvidenceValue]) -> str:
+    ev = row.get("level")
+    return "" if ev is None else str(ev.value).strip().casefold()
+
+
 def _depth(ev: EvidenceValue, levels: list[str], table: str, row: int) -> int:
     text = str(ev.value).strip().casefold().replace("-", "").replace(" ", "")
     names = [lv.replace("-", "").replace(" ", "") for lv in levels]
@@ -226,9 +255,7 @@ def _depth(ev: EvidenceValue, levels: list[str], table: str, row: int) -> int:
     if text.isdigit():
         return int(text)
     msg = f"row {row} of '{table}': level {ev.value!r} is not one of {', '.join(levels)}"
-    raise EvidenceError(
-        msg, location=ev.location, hint="write a level name, or a number (1 = top)"
-    )
+    raise EvidenceError(msg, location=ev.location, hint="write a level name, or a number (1 = top)")
 
 
 @hookimpl

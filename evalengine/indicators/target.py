@@ -27,12 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import Diagnostic, EvidenceError, Location
 from ..evidence.model import EvidenceValue
 from ..hookspecs import hookimpl
-from ..numbers import CONTEXT, plain, to_decimal
+from ..numbers import CONTEXT, format_id, plain, to_decimal
 from .base import IndicatorType
 
 if TYPE_CHECKING:
@@ -62,7 +62,9 @@ RANGE_CONVENTIONS = ("upper", "inside")
 #: Status labels, as LKjIP tables print them.
 MET, NOT_MET = "Tercapai", "Tidak tercapai"
 
-_RANGE = re.compile(r"^\s*(?P<lo>[0-9][0-9.,]*)\s*(?:-|–|—|s\.?d\.?|\.\.)\s*(?P<hi>[0-9][0-9.,]*)\s*$")
+_RANGE = re.compile(
+    r"^\s*(?P<lo>[0-9][0-9.,]*)\s*(?:-|–|—|s\.?d\.?|\.\.)\s*(?P<hi>[0-9][0-9.,]*)\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class Target:
 
     def __str__(self) -> str:
         if self.kind == "range":
-            return f"{plain(self.lo)}–{plain(self.hi)}"
+            return f"{format_id(self.lo, None)}–{format_id(self.hi, None)}"
         if self.kind == "predikat":
             return str(self.label)
         return plain(self.value)
@@ -182,9 +184,7 @@ def _ratio(t: Decimal, r: Decimal, polarity: str, formula: str) -> Capaian:
     met = r <= t
     if formula == "t/r":
         if r <= 0:
-            return Capaian(
-                HUNDRED, True, tgt, r, "t/r with realisasi ≤ 0: met → 100 (no division)"
-            )
+            return Capaian(HUNDRED, True, tgt, r, "t/r with realisasi ≤ 0: met → 100 (no division)")
         c = CONTEXT.multiply(CONTEXT.divide(t, r), HUNDRED)
         return Capaian(c, met, tgt, r, f"{plain(t)} / {plain(r)} × 100")
     raw = CONTEXT.multiply(CONTEXT.divide(2 * t - r, t), HUNDRED)
@@ -220,7 +220,11 @@ def _predikat(target: Target, realisasi: Any, bands: BandTable | None) -> Capaia
     if score is not None and lower:
         c = CONTEXT.multiply(CONTEXT.divide(score, lower), HUNDRED)
         return Capaian(
-            c, False, target, realisasi, f"{shown} < {target.label}: {plain(score)} / {plain(lower)} × 100"
+            c,
+            False,
+            target,
+            realisasi,
+            f"{shown} < {target.label}: {plain(score)} / {plain(lower)} × 100",
         )
     return Capaian(Decimal(0), False, target, realisasi, f"{shown} < {target.label} → 0")
 
@@ -240,7 +244,7 @@ class TargetType(IndicatorType):
 
     name = "target"
     description = "capaian % of realisasi vs target (number, range, predikat, zero; polarity)"
-    options = {
+    options: ClassVar[dict[str, str]] = {
         "table": "evidence table of IKU rows (one node per row, grouped by sasaran)",
         "polarity": 'higher or lower is better (default "higher")',
         "formula": 'lower-is-better formula: "2t-r" (variant A, default) or "t/r" (variant B)',
@@ -312,7 +316,9 @@ class TargetType(IndicatorType):
         if polarity is None:
             ev = fields["polarity"]
             msg = f"polarity {ev.value!r} in {where} is not known"
-            raise EvidenceError(msg, location=ev.location, hint=f"use one of: {', '.join(POLARITIES)}")
+            raise EvidenceError(
+                msg, location=ev.location, hint=f"use one of: {', '.join(POLARITIES)}"
+            )
         formula = str(_text(fields.get("formula")) or self._setting(ind, rubric, "formula", "2t-r"))
         if formula not in LOWER_FORMULAS:
             ev = fields.get("formula")
@@ -434,6 +440,7 @@ class TargetType(IndicatorType):
                 id=row_id,
                 title=title,
                 type="target-row",
+                code=row_id,
                 value=main.capaian,
                 warnings=notes,
                 derivation=Derivation(
@@ -453,7 +460,8 @@ class TargetType(IndicatorType):
                 type="sasaran",
                 value=value,
                 derivation=Derivation(
-                    "mean(capaian of its indicators" + (f", capped at {plain(cap)})" if cap else ")"),
+                    "mean(capaian of its indicators"
+                    + (f", capped at {plain(cap)})" if cap else ")"),
                     "mean(" + ", ".join(plain(v) for v in values) + ")",
                 ),
                 extra={"capaian": value, "n": Decimal(len(rows))},
