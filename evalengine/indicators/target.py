@@ -124,10 +124,12 @@ def parse_target(raw: Any, bands: BandTable | None = None) -> Target:
             return Target("number", value=to_decimal(text), text=text)
         except ValueError:
             pass
-        known = f" (predikat of '{bands.name}': {', '.join(b.label for b in bands.ordered())})"
-        msg = f"target {raw!r} is not a number, a range like '76,61 - 88,30' or a predikat" + (
-            known if bands is not None else " (name a band table with `bands` for predikat)"
-        )
+        if bands is not None:
+            labels = ", ".join(b.label for b in bands.ordered())
+            known = f" (predikat of '{bands.name}': {labels})"
+        else:
+            known = " (name a band table with `bands` for predikat)"
+        msg = f"target {raw!r} is not a number, a range like '76,61 - 88,30' or a predikat{known}"
         raise ValueError(msg)
     return Target("number", value=to_decimal(raw), text=str(raw))
 
@@ -187,7 +189,7 @@ def _ratio(t: Decimal, r: Decimal, polarity: str, formula: str) -> Capaian:
             return Capaian(HUNDRED, True, tgt, r, "t/r with realisasi ≤ 0: met → 100 (no division)")
         c = CONTEXT.multiply(CONTEXT.divide(t, r), HUNDRED)
         return Capaian(c, met, tgt, r, f"{plain(t)} / {plain(r)} × 100")
-    raw = CONTEXT.multiply(CONTEXT.divide(2 * t - r, t), HUNDRED)
+    raw = CONTEXT.multiply(CONTEXT.divide(CONTEXT.subtract(2 * t, r), t), HUNDRED)
     text = f"(2 × {plain(t)} − {plain(r)}) / {plain(t)} × 100"
     if raw < 0:
         return Capaian(Decimal(0), False, tgt, r, text, [f"{plain(raw)} floored at 0"])
@@ -236,7 +238,10 @@ def capped(value: Decimal, cap: Decimal | None) -> Decimal:
 
 def mean(values: list[Decimal]) -> Decimal:
     """Exact mean (Decimal context of the engine)."""
-    return CONTEXT.divide(sum(values, Decimal(0)), Decimal(len(values)))
+    total = Decimal(0)
+    for v in values:
+        total = CONTEXT.add(total, v)
+    return CONTEXT.divide(total, Decimal(len(values)))
 
 
 class TargetType(IndicatorType):
