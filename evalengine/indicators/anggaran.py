@@ -123,8 +123,8 @@ class AnggaranType(IndicatorType):
         roots = self._tree(rows, levels, name)
         for root in roots:
             self._compute(root, indicator, ctx)
-        pagu = sum((r.extra["pagu"] for r in roots), Decimal(0))
-        realisasi = sum((r.extra["realisasi"] for r in roots), Decimal(0))
+        pagu = _sum(r.extra["pagu"] for r in roots)
+        realisasi = _sum(r.extra["realisasi"] for r in roots)
         extra = _figures(pagu, realisasi)
         stated: dict[str, list[EvidenceValue]] = {}
         warnings: list[str] = []
@@ -189,8 +189,8 @@ class AnggaranType(IndicatorType):
         printed_pagu = row["pagu"].number()
         printed_real = row["realisasi"].number()
         if node.children:
-            pagu = sum((c.extra["pagu"] for c in node.children), Decimal(0))
-            realisasi = sum((c.extra["realisasi"] for c in node.children), Decimal(0))
+            pagu = _sum(c.extra["pagu"] for c in node.children)
+            realisasi = _sum(c.extra["realisasi"] for c in node.children)
             node.stated["pagu"] = [row["pagu"]]
             node.stated["realisasi"] = [row["realisasi"]]
             for label, printed, total in (
@@ -232,13 +232,20 @@ class AnggaranType(IndicatorType):
             node.band = ctx.rubric.bands[table].classify(node.value)
 
 
+def _sum(values) -> Decimal:
+    total = Decimal(0)
+    for v in values:
+        total = CONTEXT.add(total, v)
+    return total
+
+
 def _figures(pagu: Decimal, realisasi: Decimal) -> dict[str, Any]:
-    sisa = pagu - realisasi
+    sisa = CONTEXT.subtract(pagu, realisasi)
     out: dict[str, Any] = {"pagu": pagu, "realisasi": realisasi, "sisa": sisa}
     pct = serapan(pagu, realisasi)
     if pct is not None:
         out["serapan"] = pct
-        out["sisa_persen"] = HUNDRED - pct
+        out["sisa_persen"] = CONTEXT.subtract(HUNDRED, pct)
     return out
 
 
