@@ -103,13 +103,30 @@ def test_parent_mismatch_is_a_warning_on_that_node(tmp_path):
     e = _evidence(
         tmp_path,
         """
-        [tables.anggaran]
-        rows = [
-          { kode = "P", level = "program", uraian = "Program", pagu = "1.000.000,00", realisasi = "900.000,00" },
-          { kode = "K", level = "kegiatan", uraian = "Kegiatan", pagu = "1.100.000,00", realisasi = "900.000,00" },
-          { kode = "S1", level = "subkegiatan", uraian = "Sub 1", pagu = "600.000,00", realisasi = "500.000,00" },
-          { kode = "S2", level = "subkegiatan", uraian = "Sub 2", pagu = "500.000,00", realisasi = "400.000,00" },
-        ]
+        [[tables.anggaran.rows]]
+        kode = "P"
+        level = "program"
+        uraian = "Program"
+        pagu = "1.000.000,00"
+        realisasi = "900.000,00"
+        [[tables.anggaran.rows]]
+        kode = "K"
+        level = "kegiatan"
+        uraian = "Kegiatan"
+        pagu = "1.100.000,00"
+        realisasi = "900.000,00"
+        [[tables.anggaran.rows]]
+        kode = "S1"
+        level = "subkegiatan"
+        uraian = "Sub 1"
+        pagu = "600.000,00"
+        realisasi = "500.000,00"
+        [[tables.anggaran.rows]]
+        kode = "S2"
+        level = "subkegiatan"
+        uraian = "Sub 2"
+        pagu = "500.000,00"
+        realisasi = "400.000,00"
         """,
     )
     result = Engine(load_rubric(RUBRIC)).evaluate(read_evidence(e))
