@@ -63,7 +63,8 @@ RANGE_CONVENTIONS = ("upper", "inside")
 MET, NOT_MET = "Tercapai", "Tidak tercapai"
 
 _RANGE = re.compile(
-    r"^\s*(?P<lo>[0-9][0-9.,]*)\s*(?:-|–|—|s\.?d\.?|\.\.)\s*(?P<hi>[0-9][0-9.,]*)\s*$"
+    r"^\s*(?P<lo>[0-9][0-9.,]*)\s*(?:-|–|—|s\.?d\.?|\.\.)\s*(?P<hi>[0-9][0-9.,]*)"
+    r"\s*(?::\s*\w+)?\s*$"  # a predikat printed after the range ("76,61 - 88,30: B") is ignored
 )
 
 
@@ -229,6 +230,26 @@ def _predikat(target: Target, realisasi: Any, bands: BandTable | None) -> Capaia
             f"{shown} < {target.label}: {plain(score)} / {plain(lower)} × 100",
         )
     return Capaian(Decimal(0), False, target, realisasi, f"{shown} < {target.label} → 0")
+
+
+def rule(c: Capaian, polarity: str, formula: str, convention: str) -> str:
+    """The general formula that gave ``c``, in words (for ``explain``)."""
+    kind = c.target.kind
+    if kind == "predikat":
+        return "100 when the realised predikat ≥ the target predikat"
+    if c.target.value == 0 and kind == "number":
+        return "zero target: 100 when met, 0 when not (no division)"
+    base = "target"
+    if kind == "range":
+        if convention == "inside":
+            base = "the nearest bound of the range (100 inside it)"
+        else:
+            base = "the upper bound of the range" if polarity == "higher" else "the lower bound"
+    if polarity == "higher":
+        return f"realisasi / {base} × 100"
+    if formula == "t/r":
+        return f"{base} / realisasi × 100 (lower is better, variant B)"
+    return f"(2 × {base} − realisasi) / {base} × 100 (lower is better, variant A, floored at 0)"
 
 
 def capped(value: Decimal, cap: Decimal | None) -> Decimal:
@@ -411,7 +432,9 @@ class TargetType(IndicatorType):
         main = results["capaian"]
         extra = {**info, **{k: r.capaian for k, r in results.items()}, "status": main.status}
         derivation = Derivation(
-            "capaian", main.formula, note=f"target {main.target}; {main.status}"
+            self._rule(ind, ctx, main, info),
+            main.formula,
+            note=f"target {main.target}; {main.status}",
         )
         return Outcome(main.capaian, None, derivation, warnings=notes, extra=extra)
 
@@ -449,7 +472,9 @@ class TargetType(IndicatorType):
                 value=main.capaian,
                 warnings=notes,
                 derivation=Derivation(
-                    "capaian", main.formula, note=f"target {main.target}; {main.status}"
+                    self._rule(ind, ctx, main, info),
+                    main.formula,
+                    note=f"target {main.target}; {main.status}",
                 ),
                 extra=extra,
             )
@@ -483,6 +508,11 @@ class TargetType(IndicatorType):
         if cap is not None:
             extra["cap"] = cap
         return Outcome(value, None, derivation, extra=extra, nodes=sasaran_nodes)
+
+    def _rule(self, ind: Indicator, ctx: IndicatorContext, c: Capaian, info: dict) -> str:
+        formula = info.get("formula", "2t-r")
+        convention = str(self._setting(ind, ctx.rubric, "range", "upper"))
+        return rule(c, info["polarity"], formula, convention)
 
     def _band(self, node: NodeResult, ind: Indicator, ctx: IndicatorContext) -> None:
         table = ind.band
