@@ -20,6 +20,7 @@ from evalengine.evaluate.engine import Engine
 from evalengine.evidence.readers import read_evidence
 from evalengine.indicators.target import MET, NOT_MET, compute_capaian, parse_target
 from evalengine.numbers import CONTEXT, round_to
+from evalengine.reconcile import reconcile
 from evalengine.rubric.load import load_rubric
 
 from .plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
@@ -276,3 +277,40 @@ def test_cli_score_and_errors(tmp_path, capsys):
     r, e = _write(tmp_path, "", '[[tables.iku.rows]]\nid = "x"\ntarget = "banyak"\nrealisasi = 1\n')
     assert main(["score", str(r), str(e)]) == 2
     assert "not a number, a range" in capsys.readouterr().err
+
+
+def test_group_of_single_targets_averages_capaian(tmp_path):
+    r, e = _write(
+        tmp_path,
+        """
+        [indicators.sasaran_a]
+        title = "Sasaran A"
+        value = "mean(children.capaian)"
+        band = "kategori"
+        [indicators.sasaran_a.children.ika]
+        type = "target"
+        title = "IKU a"
+        [indicators.sasaran_a.children.ikb]
+        type = "target"
+        title = "IKU b"
+        polarity = "lower"
+        """,
+        """
+        [[tables.iku.rows]]
+        id = "x"
+        target = 1
+        realisasi = 1
+        [facts.ika]
+        target = 80
+        realisasi = 88
+        [facts.ikb]
+        target = 10
+        realisasi = 12
+        [stated]
+        ikb = { capaian = "80,00", status = "Tidak tercapai" }
+        """,
+    )
+    result = Engine(load_rubric(r)).evaluate(read_evidence(e))
+    assert result.find("sasaran_a").value == (110 + 80) / D(2)  # C1 and C3, variant A
+    assert result.find("sasaran_a").band.label == "ST"
+    assert reconcile(result).ok  # the stated capaian and status of ikb are right
