@@ -182,3 +182,40 @@ def test_cli(tmp_path, capsys):
     assert "95,25" in out and "8.357.764.610,00" in out and "Sangat Tinggi" in out
     e = _evidence(tmp_path, '[tables.anggaran]\nrows = [{ kode = "A", level = "x" }]\n')
     assert main(["score", str(RUBRIC), str(e)]) == 2
+
+
+def test_the_same_table_from_xlsx_gives_the_same_findings(tmp_path):
+    """Tabel 4.0 typed into a spreadsheet (numbers as numbers) reconciles the same way."""
+    import csv
+
+    from openpyxl import Workbook
+
+    from evalengine.reconcile import reconcile
+
+    source = EXAMPLE.parent / "tabel-4.0.csv"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Tabel 4.0"
+    with source.open(encoding="utf-8") as handle:
+        for i, record in enumerate(csv.reader(handle, delimiter=";")):
+            if i == 0:
+                sheet.append(record)
+                continue
+            cells = []
+            for j, cell in enumerate(record):
+                if j >= 3 and cell:
+                    cells.append(float(parse_number(cell)))
+                else:
+                    cells.append(cell)
+            sheet.append(cells)
+    workbook.save(tmp_path / "tabel.xlsx")
+    evidence = EXAMPLE.read_text(encoding="utf-8").replace(
+        'file = "tabel-4.0.csv"', 'file = "tabel.xlsx"\nsheet = "Tabel 4.0"'
+    )
+    (tmp_path / "evidence.toml").write_text(evidence, encoding="utf-8")
+    result = Engine(load_rubric(RUBRIC)).evaluate(read_evidence(tmp_path / "evidence.toml"))
+    assert round_to(result.find("belanja").extra["serapan"], 2) == D("95.25")
+    rec = reconcile(result)
+    assert sorted(c.node_id for c in rec.disagreements) == ["1.1.2.2", "1.2.2.2", "belanja"]
+    cells = {c.node_id: c.location for c in rec.disagreements}
+    assert cells["1.1.2.2"].line == 9  # spreadsheet row 9, like the CSV line

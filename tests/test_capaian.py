@@ -314,3 +314,9 @@ def test_group_of_single_targets_averages_capaian(tmp_path):
     assert result.find("sasaran_a").value == (110 + 80) / D(2)  # C1 and C3, variant A
     assert result.find("sasaran_a").band.label == "ST"
     assert reconcile(result).ok  # the stated capaian and status of ikb are right
+
+
+def test_predikat_target_as_printed(rubric):
+    """Tabel 3.2 prints the AKIP target as "BB > 70-80": the predikat is what counts."""
+    target = parse_target("BB > 70-80", rubric.bands["akip"])
+    assert (target.kind, target.label) == ("predikat", "BB")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalengine.cli import main
@@ -184,3 +184,47 @@ def test_unknown_field_suggests(tmp_path):
     with pytest.raises(EvidenceError) as exc:
         reconcile(result)
     assert "capaian_renstra" in (exc.value.hint or "")
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(1, 10**10), st.integers(0, 100)),  # pagu (sen), % absorbed
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+@settings(max_examples=25, deadline=None)
+def test_a_correct_budget_table_raises_no_alarm(tmp_path_factory, kegiatan):
+    """Printed figures computed correctly (sums, half-up percentages) always agree."""
+    from evalengine.numbers import format_id
+
+    lines = ["kode;level;uraian;pagu;realisasi;persen"]
+
+    def line(kode, level, pagu, real):
+        pct = format_id(round_to(real / pagu * 100, 2), 2) if pagu else ""
+        return f"{kode};{level};{kode};{format_id(pagu)};{format_id(real)};{pct}"
+
+    subs_total = []
+    body = []
+    for k, subs in enumerate(kegiatan, start=1):
+        rows = [(D(p) / 100, (D(p) / 100 * share / 100).quantize(D("0.01"))) for p, share in subs]
+        pagu, real = sum(p for p, _ in rows), sum(r for _, r in rows)
+        subs_total.append((pagu, real))
+        body.append(line(f"1.{k}", "kegiatan", pagu, real))
+        body.extend(line(f"1.{k}.{s}", "subkegiatan", p, r) for s, (p, r) in enumerate(rows, 1))
+    pagu, real = sum(p for p, _ in subs_total), sum(r for _, r in subs_total)
+    lines.append(line("1", "program", pagu, real))
+    lines.extend(body)
+    lines.append(line("T", "total", pagu, real))
+    folder = tmp_path_factory.mktemp("budget")
+    (folder / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "e.toml").write_text('[tables.anggaran]\nfile = "t.csv"\n', encoding="utf-8")
+    result = Engine(load_rubric(ANGGARAN[0])).evaluate(read_evidence(folder / "e.toml"))
+    rec = reconcile(result)
+    assert rec.ok, [(c.node_id, c.field, c.stated, c.computed) for c in rec.disagreements]
+    # one percentage per budget line, pagu and realisasi of each parent, the TOTAL row's three
+    assert len(rec.checks) == (len(lines) - 2) + 2 * (1 + len(kegiatan)) + 3

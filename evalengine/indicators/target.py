@@ -121,6 +121,9 @@ def parse_target(raw: Any, bands: BandTable | None = None) -> Target:
             return Target("range", lo=lo, hi=hi, text=text)
         if bands is not None and bands.rank(text) is not None:
             return Target("predikat", label=text, text=text)
+        first = text.split()[0] if text.split() else ""
+        if bands is not None and bands.rank(first) is not None:  # "BB > 70-80" as printed
+            return Target("predikat", label=first, text=text)
         try:
             return Target("number", value=to_decimal(text), text=text)
         except ValueError:
@@ -321,9 +324,10 @@ class TargetType(IndicatorType):
         table = indicator.options.get("table")
         if not table or table not in evidence.tables:
             return set()
-        ids = {str(row["id"].value) for row in evidence.tables[table].rows if "id" in row}
-        groups = {f"{indicator.id}_sasaran_{i}" for i in range(1, len(ids) + 1)}
-        return ids | groups
+        rows = evidence.tables[table].rows
+        ids = {str(row["id"].value) for row in rows if "id" in row}
+        n_groups = len({str(_text(row.get("sasaran"))) for row in rows}) or 1
+        return ids | {f"{indicator.id}_sasaran_{i}" for i in range(1, n_groups + 1)}
 
     # -- evaluation ---------------------------------------------------------------
     def evaluate(self, indicator: Indicator, ctx: IndicatorContext) -> Outcome:
