@@ -29,6 +29,8 @@ DEFAULT_PLUGINS = (
     "evalengine.indicators.records",
     "evalengine.indicators.survey",
     "evalengine.indicators.sampling",
+    "evalengine.indicators.target",
+    "evalengine.indicators.anggaran",
     "evalengine.evaluate.functions",
     "evalengine.evidence.readers",
     "evalengine.report.terminal",

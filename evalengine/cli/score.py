@@ -35,6 +35,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--width", type=int, default=None, help="terminal width for the rich report")
     add_param_option(p)
+    p.add_argument(
+        "--check-stated",
+        action="store_true",
+        help="also check the figures the evidence states (as `evalengine reconcile`); "
+        "exit code 1 when any disagrees",
+    )
     p.set_defaults(run=run)
 
 
@@ -85,4 +91,25 @@ def run(args: argparse.Namespace) -> int:
         "color_system": "auto" if sys.stdout.isatty() else None,
     }
     render_reports(result, formats, options)
+    if getattr(args, "check_stated", False):
+        return check_stated(result, formats, options)
     return 0
+
+
+def check_stated(result, formats: list[tuple[str, str | None]], options: dict) -> int:
+    """Reconcile the stated figures after the report: 1 when any disagrees.
+
+    The findings follow the report on standard output when that is a rich report;
+    otherwise (JSON on standard output) they go to standard error, keeping the JSON valid.
+    """
+    from ..reconcile import reconcile
+    from .reconcile import render_rich
+
+    rec = reconcile(result)
+    text = render_rich(rec, width=options["width"], color=options["force_terminal"])
+    to_stdout = all(name == "rich" or path is not None for name, path in formats)
+    if to_stdout:
+        emit(text)
+    else:
+        sys.stderr.write(text)
+    return 0 if rec.ok else 1

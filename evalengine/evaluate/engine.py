@@ -34,6 +34,12 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     answer: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Result nodes the type built from evidence rows (budget lines, IKU rows), shown
+    #: below the indicator's own children; their ids may be keys of ``[stated]``.
+    nodes: list[NodeResult] = field(default_factory=list)
+    #: Figures the evidence states for this indicator outside ``[stated]`` (a table's
+    #: printed TOTAL row): field → list of EvidenceValue, checked by reconcile.
+    stated: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class _NoValue(KeyError):
@@ -360,6 +366,7 @@ class Engine:
             derivation=outcome.derivation,
             extra=dict(outcome.extra),
             band_table=table,
+            stated=dict(outcome.stated),
         )
         if table is not None and isinstance(outcome.value, Decimal):
             node.band = self.rubric.bands[table].classify(outcome.value)
@@ -374,6 +381,7 @@ class Engine:
             if table is not None and isinstance(value, Decimal):
                 node.stage_bands[stage] = self.rubric.bands[table].classify(value)
         node.children = [self._node(child, final, runs) for child in ind.children]
+        node.children.extend(outcome.nodes)
         return node
 
 

@@ -102,6 +102,9 @@ class NodeResult:
     children: list[NodeResult] = field(default_factory=list)
     contribution: Decimal | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Figures the evidence states for this node outside ``[stated]`` (a table's printed
+    #: total or percentage column): field → list of EvidenceValue; checked by reconcile.
+    stated: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -112,8 +112,12 @@ def evidence_problems(rubric: Rubric, evidence: Evidence, *, plugins=None) -> li
                     + (f"; scale: {rubric.scales[ind.scale].describe()}" if ind.scale else ""),
                 )
             )
+    node_ids: set[str] = set()
+    for ind in rubric.indicators():
+        if ind.type in types:
+            node_ids |= types.get(ind.type)().node_ids(ind, evidence)
     for iid in evidence.stated:
-        if iid not in by_id:
+        if iid not in by_id and iid not in node_ids:
             diags.append(
                 Diagnostic(
                     "error",

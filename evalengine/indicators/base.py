@@ -72,6 +72,13 @@ class IndicatorType:
         """The answers this indicator can take, lowest first (empty: not an answered type)."""
         return []
 
+    def node_ids(self, indicator: Indicator, evidence: Any) -> set[str]:
+        """Ids of the result nodes this type builds from ``evidence`` (rows of a table).
+
+        ``[stated]`` may key figures by these ids as well as by indicator ids.
+        """
+        return set()
+
     def evaluate(self, indicator: Indicator, ctx: IndicatorContext) -> Outcome:
         """Compute the indicator's value; by default evaluates its value formula."""
         return ctx.evaluate_formulas(self)

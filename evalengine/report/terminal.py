@@ -20,6 +20,7 @@ from ..evaluate.result import NodeResult, ScoreResult
 from ..hookspecs import hookimpl
 from ..numbers import format_id, plain
 from .base import ReportFormat
+from .rows import rows_table
 
 THEME = Theme(
     {
@@ -197,7 +198,9 @@ def render_console(result: ScoreResult, console: Console, *, details: bool = Tru
     if details:
         stages = result.stages or ()
         for node in result.root.children:
-            if node.children and all(not c.children for c in node.children):
+            if (rows := rows_table(node)) is not None:
+                parts.append(rows)
+            elif node.children and all(not c.children for c in node.children):
                 parts.append(aspect_detail(node, stages))
     warnings = result.warnings()
     if warnings:
