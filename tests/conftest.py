@@ -56,3 +56,21 @@ def write(tmp_path):
 def pytest_configure(config):
     # Rich reads the terminal size; tests render at a fixed width instead.
     sys.modules.setdefault("evalengine_tests", sys.modules[__name__])
+
+
+@pytest.fixture(autouse=True)
+def _builtin_plugins_only(request, monkeypatch):
+    """Tests see only evalengine's own plugins, unless marked ``entry_point_plugins``.
+
+    Packages installed beside evalengine may register plugins through entry points; the
+    core's tests must not depend on them. Tests of the shipped plugins opt back in.
+    """
+    from evalengine import plugins
+    from plugin_isolation import isolate_plugins
+
+    if request.node.get_closest_marker("entry_point_plugins") is None:
+        isolate_plugins(monkeypatch)
+    else:
+        plugins.default_plugins.cache_clear()
+    yield
+    plugins.default_plugins.cache_clear()

@@ -19,7 +19,7 @@ from evalengine.evidence.readers import read_evidence
 from evalengine.numbers import parse_number, round_to
 from evalengine.rubric.load import load_rubric
 
-from .plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
+from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "anggaran.toml"

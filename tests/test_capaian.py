@@ -23,7 +23,7 @@ from evalengine.numbers import CONTEXT, round_to
 from evalengine.reconcile import reconcile
 from evalengine.rubric.load import load_rubric
 
-from .plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
+from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "capaian-kinerja.toml"

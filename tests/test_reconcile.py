@@ -25,7 +25,7 @@ from evalengine.numbers import round_to
 from evalengine.reconcile import _digit_slip, agrees, printed_places, reconcile
 from evalengine.rubric.load import load_rubric
 
-from .plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
+from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 MERIT = (ROOT / "rubrics" / "merit-2019.toml", ROOT / "examples/merit-belitung-timur/evidence.toml")
