@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import UsageError
+from ..errors import PluginError, UsageError
 from ..evaluate.engine import Engine
-from ..plugins import default_plugins
+from ..plugins import default_plugins, plugin_failure
 from ..report.output import write_atomic
 from .common import emit, load_inputs
 
@@ -54,20 +54,37 @@ def parse_formats(specs: list[str] | None, output: str | None) -> list[tuple[str
 
 
 def render_reports(result, formats: list[tuple[str, str | None]], options: dict) -> None:
-    """Render every requested format first, then write them all: nothing half-written."""
+    """Render every requested format first, then write them all: nothing half-written.
+
+    A format that raises, or returns the wrong type (text for a binary format, bytes
+    for a text one), stops the command before any file is written or anything printed.
+    """
     registry = default_plugins().report_formats
+    classes = [(registry.get(name, error=UsageError), path) for name, path in formats]
+    for cls, path in classes:
+        if path is None and cls.binary:
+            msg = (
+                f"the {cls.name} format is binary; give a file: "
+                f"--format {cls.name}:report{cls.suffix}"
+            )
+            raise UsageError(msg)
     rendered = []
-    for name, path in formats:
-        cls = registry.get(name, error=UsageError)
-        rendered.append((cls, path, cls().render(result, options)))
-    for cls, path, data in rendered:
+    for cls, path in classes:
+        try:
+            data = cls().render(result, options)
+        except Exception as exc:
+            raise plugin_failure(registry, cls.name, "render()", exc) from exc
+        expected = bytes if cls.binary else str
+        if not isinstance(data, expected):
+            msg = (
+                f"plugin '{registry.provider(cls.name)}' failed: report format '{cls.name}' "
+                f"returned {type(data).__name__} from render(); expected {expected.__name__}"
+                f" (binary = {cls.binary})"
+            )
+            raise PluginError(msg, hint="return str, or bytes and set `binary = True`")
+        rendered.append((cls, path, data))
+    for _cls, path, data in rendered:
         if path is None:
-            if cls.binary:
-                msg = (
-                    f"the {cls.name} format is binary; give a file: "
-                    f"--format {cls.name}:report{cls.suffix}"
-                )
-                raise UsageError(msg)
             emit(data)
         else:
             write_atomic(path, data)
