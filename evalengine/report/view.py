@@ -154,9 +154,12 @@ def sheet(node: NodeResult) -> Sheet:
         if item.name in seen:
             continue
         seen.add(item.name)
+        provenance = item.provenance
+        if provenance is not None and hasattr(provenance, "provenance"):
+            provenance = provenance.provenance  # an EvidenceValue: show where it was read
         source = None
-        if item.provenance is not None and not _is_plain_input(item.provenance):
-            source = str(item.provenance)
+        if provenance is not None and not _is_plain_input(provenance):
+            source = str(provenance)
         inputs.append((item.name, _value_text(item.value), source))
     result = number(node.value)
     if d.rounding and d.unrounded is not None:
