@@ -124,9 +124,7 @@ def hook_names() -> list[str]:
     ]
 
 
-def _load_entry_points(
-    pm: PluginManager, eps: Iterable[importlib.metadata.EntryPoint]
-) -> None:
+def _load_entry_points(pm: PluginManager, eps: Iterable[importlib.metadata.EntryPoint]) -> None:
     """Load each entry point, naming the plugin (and its distribution) when one fails."""
     disabled = disabled_plugins()
     for ep in eps:
@@ -141,8 +139,7 @@ def _load_entry_points(
             plugin = ep.load()
         except Exception as exc:  # a broken third-party plugin must not look like our bug
             msg = (
-                f"{where} failed to load from entry point '{ep.value}': "
-                f"{type(exc).__name__}: {exc}"
+                f"{where} failed to load from entry point '{ep.value}': {type(exc).__name__}: {exc}"
             )
             raise PluginError(
                 msg, hint=f"reinstall or uninstall it, or set {DISABLE_ENV}={ep.name}"

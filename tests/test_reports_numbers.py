@@ -54,8 +54,10 @@ def outputs():
     result = evaluate(load_rubric(RUBRIC), read_evidence(EVIDENCE), plugins=plugins)
     formats = plugins.report_formats
     options = {"width": 200}
-    return result, {name: formats.get(name)().render(result, options) for name in
-                    ("rich", "json", "html", "markdown", "xlsx")}
+    return result, {
+        name: formats.get(name)().render(result, options)
+        for name in ("rich", "json", "html", "markdown", "xlsx")
+    }
 
 
 Figures = dict[str, tuple[Decimal, Decimal, Decimal]]  # aspect code → (weight, value, max)
@@ -73,8 +75,11 @@ def from_json(text: str) -> tuple[Decimal, dict[str, Decimal], Figures]:
 
 def from_rich(text: str) -> tuple[Decimal, dict[str, Decimal], Figures]:
     headline = re.search(r"(\d[\d.,]*) / (\d[\d.,]*)\s+→", text)
-    stages = {m.group(1): parse_number(m.group(2)) for m in re.finditer(r"(\w+): (\d[\d.,]*)", text)
-              if m.group(1) == "mandiri"}
+    stages = {
+        m.group(1): parse_number(m.group(2))
+        for m in re.finditer(r"(\w+): (\d[\d.,]*)", text)
+        if m.group(1) == "mandiri"
+    }
     aspects = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.split("│")[1:-1]]
@@ -98,12 +103,14 @@ def from_html(text: str) -> tuple[Decimal, dict[str, Decimal], Figures]:
 
     parser = Parser()
     parser.feed(text)
-    stages = {m.group(1): parse_number(m.group(2))
-              for m in re.finditer(r"<li>(\w+): ([\d.,]+)", text)}
+    stages = {
+        m.group(1): parse_number(m.group(2)) for m in re.finditer(r"<li>(\w+): ([\d.,]+)", text)
+    }
     aspects = {}
     for m in re.finditer(
         r'<section class="aspect" id="aspect-[^"]+"><h3>(\d+) .*?<tr class="total">(.*?)</tr>',
-        text, re.S,
+        text,
+        re.S,
     ):
         cells = dict(re.findall(r'data-label="(\w+)">([^<]*)<', m.group(2)))
         aspects[m.group(1)] = tuple(parse_number(cells[k]) for k in ("Bobot", "Nilai", "Maks"))
@@ -129,13 +136,17 @@ def from_xlsx(data: bytes) -> tuple[Decimal, dict[str, Decimal], Figures]:
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Ringkasan")
     rows = rows.to_python()
     labels = {r[0]: r for r in rows if r and isinstance(r[0], str)}
-    stages = {k.split()[1]: Decimal(repr(v[1])) for k, v in labels.items()
-              if k.startswith("Nilai ") and k not in ("Nilai akhir", "Nilai maksimum")}
+    stages = {
+        k.split()[1]: Decimal(repr(v[1]))
+        for k, v in labels.items()
+        if k.startswith("Nilai ") and k not in ("Nilai akhir", "Nilai maksimum")
+    }
     header = next(r for r in rows if r[:2] == ["Kode", "Aspek"])
     col = {name: header.index(name) for name in ("Bobot", "Nilai", "Maks")}
     aspects = {
         r[0]: tuple(Decimal(repr(r[col[k]])) for k in ("Bobot", "Nilai", "Maks"))
-        for r in rows if r and isinstance(r[0], str) and re.fullmatch(r"\d+", r[0])
+        for r in rows
+        if r and isinstance(r[0], str) and re.fullmatch(r"\d+", r[0])
     }
     return Decimal(repr(labels["Nilai akhir"][1])), stages, aspects
 

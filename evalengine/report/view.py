@@ -21,7 +21,11 @@ from ..numbers import format_id, plain
 def number(value: Any, places: int | None = None) -> str:
     """A value as people read it: ``42,5``, ``79,03``, ``8.357.764.610``; ``—`` for none."""
     if isinstance(value, Decimal):
-        return format_id(value, places) if places is not None else format_id(Decimal(plain(value)), None)
+        return (
+            format_id(value, places)
+            if places is not None
+            else format_id(Decimal(plain(value)), None)
+        )
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -64,7 +68,12 @@ def headline(result: ScoreResult) -> Headline:
     for stage in result.stages:
         band = root.stage_bands.get(stage)
         stages.append(
-            (stage, root.stages.get(stage), band.label if band else None, band.meaning if band else None)
+            (
+                stage,
+                root.stages.get(stage),
+                band.label if band else None,
+                band.meaning if band else None,
+            )
         )
     return Headline(
         title=rubric.title,

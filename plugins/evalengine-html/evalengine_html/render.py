@@ -189,7 +189,7 @@ def aspect_table(result: ScoreResult, aspect: NodeResult) -> str:
         node = row.node
         answers = "".join(
             f'<td class="num stage" data-label="{esc(s.capitalize())}">'
-            f'{esc(node.stage_answers.get(s) or "")}</td>'
+            f"{esc(node.stage_answers.get(s) or '')}</td>"
             for s in stages
         )
         rows.append(
@@ -202,8 +202,7 @@ def aspect_table(result: ScoreResult, aspect: NodeResult) -> str:
             f'<td class="calc">{sheet_html(node)}</td></tr>'
         )
     stage_totals = "".join(
-        f'<td class="num stage" data-label="{esc(s.capitalize())}">'
-        f"{num(aspect.stages.get(s))}</td>"
+        f'<td class="num stage" data-label="{esc(s.capitalize())}">{num(aspect.stages.get(s))}</td>'
         for s in stages
     )
     rows.append(
@@ -217,7 +216,7 @@ def aspect_table(result: ScoreResult, aspect: NodeResult) -> str:
     return (
         f'<section class="aspect" id="aspect-{esc(aspect.id)}"><h3>{esc(title)}</h3>'
         f'<div class="scroll"><table><thead>{"".join(head)}</thead>'
-        f'<tbody>{"".join(rows)}</tbody></table></div></section>'
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 
@@ -239,9 +238,7 @@ def render_html(result: ScoreResult) -> str:
     title = " — ".join(x for x in (h.title, h.subject, h.period) if x)
     body = [headline_html(result), aspects_html(result), warnings_html(result)]
     body.append("<h2>Rincian indikator</h2>")
-    body.extend(
-        aspect_table(result, aspect) for aspect in view.aspects(result) if aspect.children
-    )
+    body.extend(aspect_table(result, aspect) for aspect in view.aspects(result) if aspect.children)
     source = result.evidence.meta.get("source")
     footer = (
         f"<footer>Dihitung dengan evalengine {esc(evalengine_version)} dari "

@@ -94,8 +94,17 @@ def test_renders_via_cli(tmp_path, monkeypatch):
     pm.register(plugin, name="html")
     monkeypatch.setattr(plugins_module, "_default", Plugins(pm))
     out = tmp_path / "report.html"
-    code = main(["score", str(RUBRIC), str(EVIDENCE), "-f", f"html:{out}", "-f", "json:"
-                 + str(tmp_path / "r.json")])
+    code = main(
+        [
+            "score",
+            str(RUBRIC),
+            str(EVIDENCE),
+            "-f",
+            f"html:{out}",
+            "-f",
+            "json:" + str(tmp_path / "r.json"),
+        ]
+    )
     assert code == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert json.loads((tmp_path / "r.json").read_text())["headline"]["value"] == "252"

@@ -80,8 +80,11 @@ def summary_table(result: ScoreResult) -> str:
     root = result.root
     band = view.band_text(root)
     rows.append(
-        ["", f"**{cell(root.title if not result.root.children else 'Nilai ' + result.rubric.title)}**",
-         fixed(root.weight) if root.weight is not None else fixed(total_weight(root))]
+        [
+            "",
+            f"**Nilai {cell(result.rubric.title)}**",
+            fixed(root.weight) if root.weight is not None else fixed(total_weight(root)),
+        ]
         + [fixed(root.stages.get(s)) for s in earlier]
         + [f"**{fixed(root.value)}**", fixed(root.max), cell(band) or percent(root)]
     )
@@ -139,7 +142,11 @@ def render_markdown(result: ScoreResult) -> str:
     out = [f"**Tabel Nilai {cell(h.title)}{' ' + cell(subject) if subject else ''}**", ""]
     out.append(summary_table(result))
     if len(result.stages) > 1 and any(a.children for a in result.root.children):
-        out += ["", f"**Tabel Rincian {cell(h.title)}{' ' + cell(subject) if subject else ''}**", ""]
+        out += [
+            "",
+            f"**Tabel Rincian {cell(h.title)}{' ' + cell(subject) if subject else ''}**",
+            "",
+        ]
         out.append(detail_table(result))
         out.append("")
         for stage, value, label, meaning in h.stages:

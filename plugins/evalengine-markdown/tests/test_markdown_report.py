@@ -64,8 +64,9 @@ def lkjip_aspect_totals() -> list[Decimal]:
         pytest.skip("reference LKjIP text not available")
     lines = LKJIP.read_text(encoding="utf-8").splitlines()
     start = next(
-        i for i, line in enumerate(lines) if line.strip().endswith("Belitong Timur Tahun 2023")
-        and line.startswith("Tabel 3.4")
+        i
+        for i, line in enumerate(lines)
+        if line.strip().endswith("Belitong Timur Tahun 2023") and line.startswith("Tabel 3.4")
     )
     end = next(i for i in range(start, len(lines)) if lines[i].startswith("Sumber Data:"))
     totals = []

@@ -56,7 +56,9 @@ def sheet_names(aspects: list[NodeResult]) -> list[str]:
     names: list[str] = []
     used = {SUMMARY.lower()}
     for aspect in aspects:
-        base = _BAD_SHEET_CHARS.sub(" ", f"{aspect.code + ' ' if aspect.code else ''}{aspect.title}")
+        base = _BAD_SHEET_CHARS.sub(
+            " ", f"{aspect.code + ' ' if aspect.code else ''}{aspect.title}"
+        )
         base = " ".join(base.split())[:31].rstrip() or aspect.id[:31]
         name, n = base, 2
         while name.lower() in used:
@@ -81,7 +83,9 @@ class _Book:
             {"bold": True, "bg_color": "#e7ebf0", "border": 1, "text_wrap": True, "valign": "top"}
         )
         self.text = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.num = {k: wb.add_format({"num_format": v, "valign": "top"}) for k, v in FORMATS.items()}
+        self.num = {
+            k: wb.add_format({"num_format": v, "valign": "top"}) for k, v in FORMATS.items()
+        }
         self.total_num = {
             k: wb.add_format({"num_format": v, "bold": True, "top": 1}) for k, v in FORMATS.items()
         }
@@ -155,10 +159,20 @@ def _summary(book: _Book, result: ScoreResult, names: list[str]) -> None:
             col += 1
         book.put(ws, row, col, aspect.value, "value")
         book.put(ws, row, col + 1, aspect.max, "value")
-        book.put(ws, row, col + 2, aspect.percent / 100 if aspect.percent is not None else None,
-                 "percent")
-        book.put(ws, row, col + 3,
-                 aspect.contribution / 100 if aspect.contribution is not None else None, "percent")
+        book.put(
+            ws,
+            row,
+            col + 2,
+            aspect.percent / 100 if aspect.percent is not None else None,
+            "percent",
+        )
+        book.put(
+            ws,
+            row,
+            col + 3,
+            aspect.contribution / 100 if aspect.contribution is not None else None,
+            "percent",
+        )
         if aspect.children:
             ws.write_url(row, col + 4, f"internal:'{name}'!A1", book.link, string=name)
     row += 1
@@ -172,8 +186,14 @@ def _summary(book: _Book, result: ScoreResult, names: list[str]) -> None:
         col += 1
     book.put(ws, row, col, root.value, "value", total=True)
     book.put(ws, row, col + 1, root.max, "value", total=True)
-    book.put(ws, row, col + 2, root.percent / 100 if root.percent is not None else None,
-             "percent", total=True)
+    book.put(
+        ws,
+        row,
+        col + 2,
+        root.percent / 100 if root.percent is not None else None,
+        "percent",
+        total=True,
+    )
 
     warnings = result.warnings()
     if warnings:
@@ -220,8 +240,9 @@ def _aspect_sheet(book: _Book, result: ScoreResult, aspect: NodeResult, name: st
             col += 1
         book.put(ws, row, col, node.value, "value")
         book.put(ws, row, col + 1, node.max, "value")
-        book.put(ws, row, col + 2, node.percent / 100 if node.percent is not None else None,
-                 "percent")
+        book.put(
+            ws, row, col + 2, node.percent / 100 if node.percent is not None else None, "percent"
+        )
         sheet = view.sheet(node)
         ws.write_string(row, col + 3, sheet.formula or "", book.text)
         ws.write_string(row, col + 4, "\n".join(sheet.lines()[1:]), book.text)
@@ -234,8 +255,14 @@ def _aspect_sheet(book: _Book, result: ScoreResult, aspect: NodeResult, name: st
         col += 1
     book.put(ws, row, col, aspect.value, "value", total=True)
     book.put(ws, row, col + 1, aspect.max, "value", total=True)
-    book.put(ws, row, col + 2, aspect.percent / 100 if aspect.percent is not None else None,
-             "percent", total=True)
+    book.put(
+        ws,
+        row,
+        col + 2,
+        aspect.percent / 100 if aspect.percent is not None else None,
+        "percent",
+        total=True,
+    )
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 60)
     ws.set_column(2, 2 + len(stages) + 2, 11)
