@@ -79,7 +79,8 @@ def test_hook_register_evidence_readers(tmp_path):
     evidence = tmp_path / "e.kv"
     evidence.write_text("target = 95\nrealisasi = 93\n")
     result = evaluate(
-        load_rubric(rubric, plugins=plugins), read_evidence(evidence, plugins=plugins),
+        load_rubric(rubric, plugins=plugins),
+        read_evidence(evidence, plugins=plugins),
         plugins=plugins,
     )
     assert round_to(result.root.value, 2) == Decimal("97.89")  # 93 / 95 × 100, exact Decimal
@@ -96,8 +97,9 @@ def test_hook_register_functions(skp, tmp_path):
     )
     evidence = tmp_path / "e.toml"
     evidence.write_text("[facts]\n")
-    result = evaluate(load_rubric(rubric, plugins=skp), read_evidence(evidence, plugins=skp),
-                      plugins=skp)
+    result = evaluate(
+        load_rubric(rubric, plugins=skp), read_evidence(evidence, plugins=skp), plugins=skp
+    )
     assert result.root.value == 88  # regulations.md C8
 
 

@@ -25,8 +25,12 @@ from evalengine.plugins import DISABLE_ENV, Plugins, get_plugin_manager, use_plu
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "skp-pegawai"
 SKP_SOURCE = ROOT / "plugins" / "evalengine-skp"
-SHIPPED = {"html": "evalengine-html", "markdown": "evalengine-markdown",
-           "xlsx": "evalengine-xlsx", "skp": "evalengine-skp"}
+SHIPPED = {
+    "html": "evalengine-html",
+    "markdown": "evalengine-markdown",
+    "xlsx": "evalengine-xlsx",
+    "skp": "evalengine-skp",
+}
 
 
 @pytest.fixture
@@ -76,11 +80,14 @@ def test_installed_distribution_is_found_and_uninstall_removes_it(
     assert installed.report_formats.provider("skp") == "skp-copy"
     source = installed.source("skp-copy")
     assert (source.origin, source.distribution, source.version) == (
-        "entry point", "evalengine-skp-copy", "0.1.0"
+        "entry point",
+        "evalengine-skp-copy",
+        "0.1.0",
     )
     rubric = load_rubric(EXAMPLE / "rubric.toml", plugins=installed)
-    result = evaluate(rubric, read_evidence(EXAMPLE / "evidence.toml", plugins=installed),
-                      plugins=installed)
+    result = evaluate(
+        rubric, read_evidence(EXAMPLE / "evidence.toml", plugins=installed), plugins=installed
+    )
     assert result.find("2.1").value == 88  # regulations.md C8: 98 % Cukup → 88
 
     # uninstall: the metadata is gone, so is everything the plugin registered
@@ -132,8 +139,15 @@ def test_example_scores_through_the_real_installation(tmp_path, capsys):
     use_plugins(None)
     out = tmp_path / "skp.md"
     try:
-        code = main(["score", str(EXAMPLE / "rubric.toml"), str(EXAMPLE / "evidence.toml"),
-                     "-f", f"skp:{out}"])
+        code = main(
+            [
+                "score",
+                str(EXAMPLE / "rubric.toml"),
+                str(EXAMPLE / "evidence.toml"),
+                "-f",
+                f"skp:{out}",
+            ]
+        )
     finally:
         use_plugins(None)
     assert code == 0

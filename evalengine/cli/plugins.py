@@ -85,7 +85,7 @@ def render_rich(described: list[dict[str, Any]], width: int = 110) -> str:
             else:
                 console.print("    (none)")
         console.print()
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,8 +9,9 @@ in ``extra`` for reports and for formulas (``iki_1.capaian``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from evalengine.errors import Diagnostic, EvidenceError, FormulaSyntaxError
 from evalengine.evaluate.engine import Outcome
@@ -35,7 +36,7 @@ class SkpIkiType(IndicatorType):
         "an SKP indicator (IKI): target and realisasi → capaian → kategori and nilai "
         "capaian IKI, PermenPANRB 8/2021 (max 120)"
     )
-    options = {
+    options: ClassVar[Mapping[str, str]] = {
         "target": 'formula for the target (default "evidence.<id>.target")',
         "realisasi": 'formula for the realisasi (default "evidence.<id>.realisasi")',
         "capaian": "formula for capaian in % (instead of target and realisasi)",
@@ -77,8 +78,9 @@ class SkpIkiType(IndicatorType):
                 )
             )
         places = opts.get("capaian_places")
-        if places is not None and (not isinstance(places, int) or isinstance(places, bool)
-                                   or not 0 <= places <= 10):
+        if places is not None and (
+            not isinstance(places, int) or isinstance(places, bool) or not 0 <= places <= 10
+        ):
             out.append(
                 Diagnostic(
                     "error",
@@ -136,9 +138,8 @@ class SkpIkiType(IndicatorType):
             try:
                 capaian = capaian_iki(numbers["target"], numbers["realisasi"], polarity)
             except ValueError as exc:
-                raise EvidenceError(
-                    f"SKP indicator '{indicator.id}': {exc}", location=indicator.location
-                ) from None
+                msg = f"SKP indicator '{indicator.id}': {exc}"
+                raise EvidenceError(msg, location=indicator.location) from None
             capaian_text = (
                 "realisasi / target × 100"
                 if polarity == "positive"

@@ -68,8 +68,10 @@ def test_target_zero_is_an_error():
         capaian_iki(D(0), D(5))
 
 
-@given(st.decimals(min_value=0, max_value=200, places=3), st.decimals(min_value=0, max_value=200,
-                                                                         places=3))
+@given(
+    st.decimals(min_value=0, max_value=200, places=3),
+    st.decimals(min_value=0, max_value=200, places=3),
+)
 def test_monotone_and_bounded(a, b):
     low, high = sorted((a, b))
     assert D(0) <= convert(low).nilai <= convert(high).nilai <= 120
@@ -137,6 +139,8 @@ def test_skp_report(own_plugins):
         plugins=own_plugins,
     )
     text = render_skp(result)
-    assert "| 2 | Pengelolaan anggaran program yang optimal | 2.1 Nilai Indikator Kinerja " \
-           "Pelaksanaan Anggaran | 95 | 93 | 98,00% | Cukup | 88,00 |" in text
+    assert (
+        "| 2 | Pengelolaan anggaran program yang optimal | 2.1 Nilai Indikator Kinerja "
+        "Pelaksanaan Anggaran | 95 | 93 | 98,00% | Cukup | 88,00 |" in text
+    )
     assert "**Nilai akhir: 106,50** — predikat B" in text
