@@ -40,6 +40,11 @@ def fixed(value: Any, places: int = PLACES) -> str:
     return view.number(value, places) if isinstance(value, Decimal) else view.number(value)
 
 
+def nilai(title: str) -> str:
+    """``Nilai <title>``, without doubling a title that already starts with "Nilai"."""
+    return title if title.lower().startswith("nilai") else f"Nilai {title}"
+
+
 def table(header: list[str], align: list[str], rows: list[list[str]]) -> str:
     """A pipe table; ``align`` holds ``l`` or ``r`` per column."""
     marks = {"l": ":---", "r": "---:"}
@@ -82,7 +87,7 @@ def summary_table(result: ScoreResult) -> str:
     rows.append(
         [
             "",
-            f"**Nilai {cell(result.rubric.title)}**",
+            f"**{cell(nilai(result.rubric.title))}**",
             fixed(root.weight) if root.weight is not None else fixed(total_weight(root)),
         ]
         + [fixed(root.stages.get(s)) for s in earlier]
@@ -139,7 +144,7 @@ def render_markdown(result: ScoreResult) -> str:
     """The whole Markdown section."""
     h = view.headline(result)
     subject = " ".join(x for x in (h.subject, f"Tahun {h.period}" if h.period else None) if x)
-    out = [f"**Tabel Nilai {cell(h.title)}{' ' + cell(subject) if subject else ''}**", ""]
+    out = [f"**Tabel {cell(nilai(h.title))}{' ' + cell(subject) if subject else ''}**", ""]
     out.append(summary_table(result))
     if len(result.stages) > 1 and any(a.children for a in result.root.children):
         out += [
