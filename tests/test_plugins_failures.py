@@ -268,3 +268,19 @@ def test_unknown_hook_is_rejected(tmp_path, capsys):
     assert code == 2
     assert "typo.py' implements an unknown hook" in err
     assert "register_report_formats" in err
+
+
+def test_missing_output_folder_found_before_writing(tmp_path, capsys):
+    first = tmp_path / "first.json"
+    code, err = run(
+        capsys,
+        "score",
+        RUBRIC,
+        EVIDENCE,
+        "-f",
+        f"json:{first}",
+        "-f",
+        f"json:{tmp_path / 'no' / 'such' / 'x.json'}",
+    )
+    assert code == 2 and "folder" in err and "does not exist" in err
+    assert not first.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..errors import PluginError, UsageError
 from ..evaluate.engine import Engine
@@ -68,6 +69,11 @@ def render_reports(result, formats: list[tuple[str, str | None]], options: dict)
                 f"--format {cls.name}:report{cls.suffix}"
             )
             raise UsageError(msg)
+    for _cls, path in classes:  # a missing folder is found before anything is written
+        folder = Path(path).parent if path else None
+        if folder is not None and str(folder) and not folder.is_dir():
+            msg = f"cannot write {path}: folder {folder} does not exist"
+            raise UsageError(msg, hint="create the folder first")
     rendered = []
     for cls, path in classes:
         try:

@@ -183,15 +183,22 @@ def aspect_table(result: ScoreResult, aspect: NodeResult) -> str:
     stages = result.stages
     head = ["<tr>", '<th>Kode</th><th>Indikator</th><th class="num">Bobot</th>']
     head += [f'<th class="num stage">{esc(s.capitalize())}</th>' for s in stages]
+    indicator_rows = view.indicator_rows(aspect)
+    # without stages, an answer (or a plugin type's category) still deserves a column
+    show_answer = not stages and any(r.node.answer for r in indicator_rows)
+    if show_answer:
+        head.append('<th class="stage">Jawaban</th>')
     head += ['<th class="num">Nilai</th><th class="num">Maks</th><th>Perhitungan</th></tr>']
     rows = []
-    for row in view.indicator_rows(aspect):
+    for row in indicator_rows:
         node = row.node
         answers = "".join(
             f'<td class="num stage" data-label="{esc(s.capitalize())}">'
             f"{esc(node.stage_answers.get(s) or '')}</td>"
             for s in stages
         )
+        if show_answer:
+            answers += f'<td class="stage" data-label="Jawaban">{esc(node.answer or "")}</td>'
         rows.append(
             f'<tr class="depth-{min(row.depth, 3)}" data-id="{esc(node.id)}">'
             f'<td class="code">{esc(node.code or "")}</td>'
@@ -205,6 +212,8 @@ def aspect_table(result: ScoreResult, aspect: NodeResult) -> str:
         f'<td class="num stage" data-label="{esc(s.capitalize())}">{num(aspect.stages.get(s))}</td>'
         for s in stages
     )
+    if show_answer:
+        stage_totals += '<td class="stage"></td>'
     rows.append(
         f'<tr class="total"><td class="code"></td><td class="title">Jumlah</td>'
         f'<td class="num" data-label="Bobot">{num(aspect.weight)}</td>{stage_totals}'
