@@ -8,6 +8,7 @@ is a failure (``.ci/run`` installs the Debian packages ``chromium`` and ``chromi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -123,3 +124,37 @@ def test_chromium_screenshot_kept_as_artifact(rendered, tmp_path, name, size):
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 10_000  # a blank page is a few hundred bytes
+
+
+def pdf_pages(binary: str, profile: Path, page: Path, pdf: Path) -> int:
+    proc = run_chromium(
+        binary, profile, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+
+
+def test_printing_opens_every_calculation_sheet(rendered, tmp_path):
+    """Printed, the page is as long as with every <details> open: the sheets are on paper."""
+    binary = chromium()
+    _, page = rendered
+    text = page.read_text(encoding="utf-8")
+    opened = tmp_path / "open.html"
+    opened.write_text(
+        text.replace('<details class="derivation">', '<details class="derivation" open>'),
+        encoding="utf-8",
+    )
+    closed = tmp_path / "closed.html"
+    closed.write_text(
+        re.sub(
+            r"<script>.*?</script>",
+            "",
+            text.replace("details::details-content", "x-none"),
+            flags=re.S,
+        ),
+        encoding="utf-8",
+    )
+    profile = tmp_path / "profile"
+    printed = pdf_pages(binary, profile, page, tmp_path / "page.pdf")
+    assert printed == pdf_pages(binary, profile, opened, tmp_path / "open.pdf")
+    assert printed > pdf_pages(binary, profile, closed, tmp_path / "closed.pdf")
