@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from evalengine_html import plugin
 from evalengine_html.render import HtmlReport, render_html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evalengine import evaluate, load_rubric, read_evidence
 from evalengine.plugins import Plugins, get_plugin_manager
@@ -62,8 +65,8 @@ def test_bars_are_value_over_max(result, page):
 
 
 def test_calculation_sheet_behind_each_number(result, page):
-    rows = sum(1 for n in result.root.walk()) - 1  # every indicator and aspect
-    assert page.count('<details class="derivation">') == rows + 1 - 0  # + the headline
+    nodes = sum(1 for _ in result.root.walk())  # the headline, every aspect and indicator
+    assert page.count('<details class="derivation">') == nodes
     assert "self.weight * self.answer" in page
     assert "2.5 * 4" in page  # 1.1: bobot 2,5 × skor 4 = 10
 
@@ -78,6 +81,37 @@ def test_escapes_all_text(result):
         node.title = original
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=40).filter(lambda t: t.strip() and "\r" not in t))
+def test_any_title_round_trips_through_the_html(result, title):
+    class Texts(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.h3 = []
+            self._in = False
+
+        def handle_starttag(self, tag, attrs):
+            self._in = tag == "h3"
+
+        def handle_endtag(self, tag):
+            self._in = False
+
+        def handle_data(self, data):
+            if self._in:
+                self.h3.append(data)
+
+    node = result.root.children[0]
+    original = node.title
+    node.title = title
+    try:
+        page = render_html(result)
+    finally:
+        node.title = original
+    parser = Texts()
+    parser.feed(page)
+    assert f"{node.code} {title}" in parser.h3
 
 
 def test_phone_and_print_css(page):
