@@ -158,3 +158,26 @@ def test_printing_opens_every_calculation_sheet(rendered, tmp_path):
     printed = pdf_pages(binary, profile, page, tmp_path / "page.pdf")
     assert printed == pdf_pages(binary, profile, opened, tmp_path / "open.pdf")
     assert printed > pdf_pages(binary, profile, closed, tmp_path / "closed.pdf")
+
+
+def test_phone_width_has_no_horizontal_scroll(rendered, tmp_path):
+    """At a phone's width nothing is wider than the screen (headless Chromium may widen a
+    412 px window to its minimum of 500 px; still below the 40rem phone breakpoint)."""
+    binary = chromium()
+    _, page = rendered
+    probe = (
+        "<script>window.addEventListener('load',function(){var d=document.documentElement;"
+        "document.body.setAttribute('data-probe',d.scrollWidth+'x'+window.innerWidth);});"
+        "</script></body>"
+    )
+    copy = tmp_path / "phone.html"
+    copy.write_text(page.read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8")
+    proc = run_chromium(
+        binary, tmp_path / "profile", "--window-size=412,900", "--dump-dom", copy.as_uri()
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    match = re.search(r'data-probe="(\d+)x(\d+)"', proc.stdout)
+    assert match, "the probe script did not run"
+    scroll_width, inner_width = map(int, match.groups())
+    assert inner_width < 640  # the phone layout (max-width: 40rem) applies
+    assert scroll_width <= inner_width
