@@ -74,7 +74,16 @@ class _Book:
     """The workbook being written, with its cell formats."""
 
     def __init__(self, buffer: io.BytesIO) -> None:
-        self.wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+        # text from rubrics and evidence stays text: never a formula, a number or a link
+        self.wb = xlsxwriter.Workbook(
+            buffer,
+            {
+                "in_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
         wb = self.wb
         self.title = wb.add_format({"bold": True, "font_size": 14})
         self.bold = wb.add_format({"bold": True})

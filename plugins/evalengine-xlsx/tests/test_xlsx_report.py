@@ -111,3 +111,21 @@ def test_decimal_values_survive(result, data):
         if r and r[0] in {n.code for n in result.root.children}
     ]
     assert values == [n.value for n in result.root.children]
+
+
+def test_text_is_never_a_formula(result):
+    node = result.root.children[0]
+    original = node.title
+    node.title = '=HYPERLINK("http://example.invalid","x")'
+    try:
+        data = render_xlsx(result)
+    finally:
+        node.title = original
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    titles = [
+        c
+        for row in wb[SUMMARY].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
+    ]
+    assert titles and all(c.data_type == "s" for c in titles)
