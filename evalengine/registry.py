@@ -28,7 +28,7 @@ class Registry(Generic[T]):
         if not (isinstance(cls, type) and issubclass(cls, self.base)):
             hook = f"register_{self.kind.replace(' ', '_')}s"
             msg = (
-                f"plugin '{provider}' returned {cls!r} from {hook};"
+                f"plugin '{provider}' returned {cls!r} from hook {hook};"
                 f" expected a subclass of {self.base.__module__}.{self.base.__name__}"
             )
             raise PluginError(msg, hint="return the class itself (or a list of classes)")

@@ -32,6 +32,7 @@ COMMANDS = (
     "explain",
     "check",
     "reconcile",
+    "plugins",
 )
 
 
@@ -73,10 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.plugins_dir:
             from .. import plugins
 
-            plugins.default_plugins.cache_clear()
             pm = plugins.get_plugin_manager(plugins_dir=args.plugins_dir)
-            instance = plugins.Plugins(pm)
-            plugins.default_plugins = lambda: instance  # the CLI process uses these plugins
+            plugins.use_plugins(plugins.Plugins(pm))  # the CLI process uses these plugins
         return int(args.run(args))
     except EvalEngineError as exc:
         print(exc.render(), file=sys.stderr)

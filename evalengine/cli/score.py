@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import PluginError, UsageError
 from ..evaluate.engine import Engine
-from ..plugins import default_plugins
+from ..plugins import default_plugins, plugin_failure
 from ..report.output import write_atomic
 from .common import add_param_option, emit, load_inputs
 
@@ -61,20 +62,42 @@ def parse_formats(specs: list[str] | None, output: str | None) -> list[tuple[str
 
 
 def render_reports(result, formats: list[tuple[str, str | None]], options: dict) -> None:
-    """Render every requested format first, then write them all: nothing half-written."""
+    """Render every requested format first, then write them all: nothing half-written.
+
+    A format that raises, or returns the wrong type (text for a binary format, bytes
+    for a text one), stops the command before any file is written or anything printed.
+    """
     registry = default_plugins().report_formats
+    classes = [(registry.get(name, error=UsageError), path) for name, path in formats]
+    for cls, path in classes:
+        if path is None and cls.binary:
+            msg = (
+                f"the {cls.name} format is binary; give a file: "
+                f"--format {cls.name}:report{cls.suffix}"
+            )
+            raise UsageError(msg)
+    for _cls, path in classes:  # a missing folder is found before anything is written
+        folder = Path(path).parent if path else None
+        if folder is not None and str(folder) and not folder.is_dir():
+            msg = f"cannot write {path}: folder {folder} does not exist"
+            raise UsageError(msg, hint="create the folder first")
     rendered = []
-    for name, path in formats:
-        cls = registry.get(name, error=UsageError)
-        rendered.append((cls, path, cls().render(result, options)))
-    for cls, path, data in rendered:
+    for cls, path in classes:
+        try:
+            data = cls().render(result, options)
+        except Exception as exc:
+            raise plugin_failure(registry, cls.name, "render()", exc) from exc
+        expected = bytes if cls.binary else str
+        if not isinstance(data, expected):
+            msg = (
+                f"plugin '{registry.provider(cls.name)}' failed: report format '{cls.name}' "
+                f"returned {type(data).__name__} from render(); expected {expected.__name__}"
+                f" (binary = {cls.binary})"
+            )
+            raise PluginError(msg, hint="return str, or bytes and set `binary = True`")
+        rendered.append((cls, path, data))
+    for _cls, path, data in rendered:
         if path is None:
-            if cls.binary:
-                msg = (
-                    f"the {cls.name} format is binary; give a file: "
-                    f"--format {cls.name}:report{cls.suffix}"
-                )
-                raise UsageError(msg)
             emit(data)
         else:
             write_atomic(path, data)

@@ -18,6 +18,7 @@ from ..evidence.validate import check_evidence
 from ..formula import ast as fast
 from ..formula import parse_formula, unparse
 from ..numbers import plain, round_to, to_decimal
+from ..plugins import plugin_failure
 from ..rubric.check import evaluation_order
 from ..rubric.model import Formula, Indicator, Rubric
 from .interpreter import Input, Interpreter, Record, band_record
@@ -283,6 +284,11 @@ class _StageRun:
             except _NoValue as exc:
                 msg = f"indicator '{ind.id}' reads '{exc.args[0]}', which has no value"
                 raise FormulaEvalError(msg, location=ind.location) from None
+            except Exception as exc:  # a plugin's type failing is a PluginError, not a crash
+                failure = plugin_failure(types, ind.type, f"evaluate() of '{ind.id}'", exc)
+                if failure is exc:
+                    raise
+                raise failure.at(ind.location) from exc
             self.outcomes[ind.id] = self.engine.finish(ind, outcome)
         return self.outcomes
 
