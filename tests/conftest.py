@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-RUBRICS = ROOT / "rubrics"
-EXAMPLES = ROOT / "examples"
-MERIT_RUBRIC = RUBRICS / "merit-2019.toml"
-MERIT_EVIDENCE = EXAMPLES / "merit-belitung-timur" / "evidence.toml"
 
 
 @dataclass
@@ -53,11 +46,6 @@ def write(tmp_path):
     return _write
 
 
-def pytest_configure(config):
-    # Rich reads the terminal size; tests render at a fixed width instead.
-    sys.modules.setdefault("evalengine_tests", sys.modules[__name__])
-
-
 @pytest.fixture(autouse=True)
 def _builtin_plugins_only(request, monkeypatch):
     """Tests see only evalengine's own plugins, unless marked ``entry_point_plugins``.
@@ -65,8 +53,9 @@ def _builtin_plugins_only(request, monkeypatch):
     Packages installed beside evalengine may register plugins through entry points; the
     core's tests must not depend on them. Tests of the shipped plugins opt back in.
     """
-    from evalengine import plugins
     from plugin_isolation import isolate_plugins
+
+    from evalengine import plugins
 
     if request.node.get_closest_marker("entry_point_plugins") is None:
         isolate_plugins(monkeypatch)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 from evalengine.cli import main
 from evalengine.errors import EvidenceError
@@ -18,8 +19,6 @@ from evalengine.evaluate.engine import Engine
 from evalengine.evidence.readers import read_evidence
 from evalengine.numbers import parse_number, round_to
 from evalengine.rubric.load import load_rubric
-
-from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "anggaran.toml"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 from evalengine.cli import main
 from evalengine.errors import EvidenceError
@@ -22,8 +23,6 @@ from evalengine.indicators.target import MET, NOT_MET, compute_capaian, parse_ta
 from evalengine.numbers import CONTEXT, round_to
 from evalengine.reconcile import reconcile
 from evalengine.rubric.load import load_rubric
-
-from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "capaian-kinerja.toml"

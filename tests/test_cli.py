@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MERIT_EVIDENCE, MERIT_RUBRIC, ROOT
+from paths import MERIT_EVIDENCE, MERIT_RUBRIC, ROOT
 
 
 def test_score_prints_the_merit_summary(run_cli):

@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from conftest import MERIT_EVIDENCE, MERIT_RUBRIC
+from paths import MERIT_EVIDENCE, MERIT_RUBRIC
 
 from evalengine import evaluate, load_rubric, read_evidence
 

@@ -33,6 +33,10 @@ SHIPPED = {
 }
 
 
+
+#: These tests are about installed entry points, so they must see them.
+pytestmark = pytest.mark.entry_point_plugins
+
 @pytest.fixture
 def skp_importable(monkeypatch):
     monkeypatch.syspath_prepend(str(SKP_SOURCE))

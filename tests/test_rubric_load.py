@@ -180,7 +180,7 @@ scale = "s"
 
 
 def test_merit_rubric_reports_the_instrument_inconsistency():
-    from conftest import MERIT_RUBRIC
+    from paths import MERIT_RUBRIC
 
     rubric = load_rubric(MERIT_RUBRIC)
     assert len(list(rubric.indicators())) == 8 + 37
