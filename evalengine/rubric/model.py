@@ -109,6 +109,8 @@ class Scale:
     title: str
     values: dict[str, Decimal]
     location: Location = field(default_factory=Location, compare=False)
+    #: The declared range of the scale's values (``range = "[0..4]"``), if any.
+    range: Interval | None = None
 
     @property
     def max(self) -> Decimal:
