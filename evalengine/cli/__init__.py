@@ -31,6 +31,10 @@ COMMANDS = (
     "score",
     "explain",
     "check",
+    "test",
+    "rubrics",
+    "diff",
+    "template",
 )
 
 

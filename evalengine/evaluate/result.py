@@ -155,6 +155,8 @@ class ScoreResult:
     root: NodeResult
     stages: tuple[str, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Which rubric version was chosen and why (a :class:`~evalengine.rubric.versions.Selection`).
+    selection: Any = None
 
     @property
     def final_stage(self) -> str | None:
@@ -190,6 +192,8 @@ class ScoreResult:
                 "path": rubric.path,
                 "valid_from": rubric.valid_from.isoformat() if rubric.valid_from else None,
                 "valid_until": rubric.valid_until.isoformat() if rubric.valid_until else None,
+                "supersedes": rubric.supersedes,
+                "selection": self.selection.to_dict() if self.selection is not None else None,
             },
             "evidence": {"path": self.evidence.path} | {k: json_value(v) for k, v in meta.items()},
             "stages": list(self.stages),

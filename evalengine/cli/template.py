@@ -1,0 +1,7 @@
+"""placeholder"""
+
+
+def add_parser(sub) -> None:
+    """Register the command."""
+
+
