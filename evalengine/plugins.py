@@ -28,6 +28,7 @@ DEFAULT_PLUGINS = (
     "evalengine.indicators.builtin",
     "evalengine.evaluate.functions",
     "evalengine.evidence.readers",
+    "evalengine.evidence.xlsx_reader",
     "evalengine.report.terminal",
     "evalengine.report.json",
 )
