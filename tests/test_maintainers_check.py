@@ -40,9 +40,20 @@ def test_broken_rubric_reports_exactly_the_planted_mistake(path):
 def test_every_broken_rubric_covers_a_distinct_code():
     codes = [expected(p)[0][1] for p in BROKEN]
     wanted = {
-        "toml-syntax", "unknown-key", "unknown-reference", "type-mismatch", "cycle",
-        "band-gap", "band-overlap", "band-unreachable", "weight-sum", "max-exceeded",
-        "max-unreachable", "scale-range", "unused-scale", "unused-band",
+        "toml-syntax",
+        "unknown-key",
+        "unknown-reference",
+        "type-mismatch",
+        "cycle",
+        "band-gap",
+        "band-overlap",
+        "band-unreachable",
+        "weight-sum",
+        "max-exceeded",
+        "max-unreachable",
+        "scale-range",
+        "unused-scale",
+        "unused-band",
     }
     assert wanted <= set(codes)
 

@@ -21,8 +21,12 @@ def add_parser(sub) -> None:
         "(the scale of each answer as a comment) or XLSX (drop-down lists).",
     )
     p.add_argument("rubric", help="rubric file or id")
-    p.add_argument("--format", choices=("toml", "xlsx"), default=None,
-                   help="default: from the -o suffix, else toml")
+    p.add_argument(
+        "--format",
+        choices=("toml", "xlsx"),
+        default=None,
+        help="default: from the -o suffix, else toml",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
     p.set_defaults(run=run)
 
@@ -38,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(args.output, data)
         print(f"wrote {args.output}", file=sys.stderr)
     elif isinstance(data, bytes):
-        raise UsageError("an XLSX template is binary; give a file with -o FILE.xlsx")
+        msg = "an XLSX template is binary; give a file with -o FILE.xlsx"
+        raise UsageError(msg)
     else:
         sys.stdout.write(data)
     return 0

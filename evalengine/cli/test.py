@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [builtin_rubrics_dir()]
     for p in paths:
         if not p.exists():
-            raise UsageError(f"{p} does not exist", hint="give a rubric, a case file or a folder")
+            msg = f"{p} does not exist"
+            raise UsageError(msg, hint="give a rubric, a case file or a folder")
     suite = run_suite(paths)
     if args.format == "json":
         print(json.dumps(_json(suite), indent=2, ensure_ascii=False))

@@ -112,7 +112,7 @@ def toml_template(rubric: Rubric, *, plugins=None) -> str:
     out = [
         f"# Evidence template for {_comment(rubric.title)} ({rubric.id} {rubric.version})",
         f"# {rubric.regulation or ''}".rstrip(),
-        "# Fill in every \"\" (answers from the scale shown above each line), then run",
+        '# Fill in every "" (answers from the scale shown above each line), then run',
         f"#   evalengine score {rubric.id} THIS_FILE",
         "",
         "[evidence]",

@@ -77,9 +77,7 @@ class XlsxEvidenceReader(EvidenceReader):
                 key = str(row[0]).strip()
                 if key in META_KEYS:
                     value = _value(row[1])
-                    evidence.meta[key] = value if not isinstance(value, Decimal) else str(
-                        row[1]
-                    )
+                    evidence.meta[key] = value if not isinstance(value, Decimal) else str(row[1])
         rows = list(wb[INDICATORS_SHEET].iter_rows(values_only=True))
         if not rows:
             msg = f"sheet '{INDICATORS_SHEET}' is empty"
@@ -106,9 +104,7 @@ class XlsxEvidenceReader(EvidenceReader):
                 elif kind == "stated":
                     slot = ANY_STAGE if stage in ("", "value") else stage
                     key = f"stated.{iid}.{stage or 'value'}"
-                    evidence.stated.setdefault(iid, {})[slot] = ev(
-                        raw, INDICATORS_SHEET, r, c, key
-                    )
+                    evidence.stated.setdefault(iid, {})[slot] = ev(raw, INDICATORS_SHEET, r, c, key)
                 elif kind == "note":
                     evidence.notes[iid] = str(raw)
         if FACTS_SHEET in wb.sheetnames:

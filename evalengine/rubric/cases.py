@@ -115,8 +115,11 @@ class SuiteResult:
 
     @property
     def ok(self) -> bool:
-        return bool(self.results) and not self.failed and not self.missing_bands() and not (
-            self.untested
+        return (
+            bool(self.results)
+            and not self.failed
+            and not self.missing_bands()
+            and not (self.untested)
         )
 
 
@@ -228,7 +231,8 @@ def build_case_evidence(case: Case, rubric: Rubric, plugins):
     if "answer_all" in spec:
         types = plugins.indicator_types
         for ind in rubric.indicators():
-            if ind.type in types and types.get(ind.type).answered and ind.id not in evidence.answers:
+            answered = ind.type in types and types.get(ind.type).answered
+            if answered and ind.id not in evidence.answers:
                 evidence.answers[ind.id] = {
                     ANY_STAGE: EvidenceValue(
                         spec["answer_all"],
@@ -285,8 +289,13 @@ def run_case(case: Case, rubric: Rubric, plugins) -> CaseResult:
         if table_name == rubric.root.band:
             value = headline_rounded(rubric, value)
         band = table.classify(value)
-        _check_node("band case", {k: v for k, v in expect.items() if k != "value"}, value, band,
-                    result.failures)
+        _check_node(
+            "band case",
+            {k: v for k, v in expect.items() if k != "value"},
+            value,
+            band,
+            result.failures,
+        )
         if band is not None and table_name == rubric.root.band:
             result.bands.add(band.label)
         return result
@@ -308,8 +317,9 @@ def run_case(case: Case, rubric: Rubric, plugins) -> CaseResult:
         if stage not in root.stages:
             result.failures.append(f"stage {stage}: the rubric has no such stage")
             continue
-        _check_node(f"stage {stage}", want, root.stages[stage], root.stage_bands.get(stage),
-                    result.failures)
+        _check_node(
+            f"stage {stage}", want, root.stages[stage], root.stage_bands.get(stage), result.failures
+        )
     for ref, want in (expect.get("indicators") or {}).items():
         node = scored.find(ref)
         if node is None:

@@ -44,9 +44,7 @@ def _step(rubric: Rubric, table: BandTable) -> Decimal:
 
 def edges(table: BandTable) -> list[Decimal]:
     """Every finite interval end of the table, lowest first."""
-    points = {
-        e for b in table.bands for e in (b.interval.lo, b.interval.hi) if e is not None
-    }
+    points = {e for b in table.bands for e in (b.interval.lo, b.interval.hi) if e is not None}
     return sorted(points)
 
 
@@ -109,7 +107,7 @@ def generate_edges(rubric: Rubric, *, plugins=None, rubric_ref: str | None = Non
     table = rubric.bands.get(rubric.root.band or "")
     if table is None:
         msg = f"rubric '{rubric.id}' has no headline band table"
-        raise UsageError(msg, hint="set `band = \"…\"` in [rubric]")
+        raise UsageError(msg, hint='set `band = "…"` in [rubric]')
     step = _step(rubric, table)
     leaves = _score_leaves(rubric, plugins)
     totals = attainable_totals(rubric, leaves) if leaves else None
@@ -154,8 +152,12 @@ def generate_edges(rubric: Rubric, *, plugins=None, rubric_ref: str | None = Non
                 if total in written:
                     continue
                 written.add(total)
-                emit(_name(edge, where), total, totals[total],
-                     f"attainable total {where} the edge {plain(edge)}: {plain(total)}")
+                emit(
+                    _name(edge, where),
+                    total,
+                    totals[total],
+                    f"attainable total {where} the edge {plain(edge)}: {plain(total)}",
+                )
             continue
         candidates = [("below", edge - step), ("on", edge), ("above", edge + step)]
         if step < 1:
