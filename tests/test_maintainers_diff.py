@@ -40,7 +40,8 @@ def test_structure_of_the_small_pair():
 def test_effect_on_evidence_and_its_causes():
     diff = diff_rubrics(load_rubric(PAIR[0]), load_rubric(PAIR[1]))
     e = effect(diff, read_evidence(DATA / "diff" / "evidence.toml"))
-    # 2020: a1 2.5×4 + a2 2.5×2 + b1 5×2 = 25 → B; 2024: a1_dokumen 2.5×4 + b1 6×2 + c1 2.5×4 = 32 → A
+    # 2020: a1 2.5×4 + a2 2.5×2 + b1 5×2 = 25 → B
+    # 2024: a1_dokumen 2.5×4 + b1 6×2 + c1 2.5×4 = 32 → A
     assert (e.old.value, e.old.band) == (Decimal(25), "B")
     assert (e.new.value, e.new.band) == (Decimal(32), "A")
     assert e.delta == Decimal(7)
