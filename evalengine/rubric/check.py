@@ -110,7 +110,7 @@ def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
                     "error",
                     "unknown-scale",
                     f"unknown scale '{ind.scale}'",
-                    ind.location,
+                    ind.key_locations.get("scale", ind.location),
                     with_suggestion(
                         f"scales: {', '.join(rubric.scales) or 'none'}", ind.scale, rubric.scales
                     ),
@@ -122,7 +122,7 @@ def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
                     "error",
                     "unknown-band",
                     f"unknown band table '{ind.band}'",
-                    ind.location,
+                    ind.key_locations.get("band", ind.location),
                     with_suggestion(
                         f"band tables: {', '.join(rubric.bands) or 'none'}", ind.band, rubric.bands
                     ),

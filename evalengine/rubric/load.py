@@ -287,6 +287,7 @@ class _Builder:
             band=self.text(meta, "band", ("rubric",)),
             location=self.loc("rubric"),
             key=("rubric",),
+            key_locations={k: self.loc("rubric", k) for k in meta},
         )
         indicators = self.expect_table(data.get("indicators", {}), ("indicators",))
         if not indicators:
@@ -547,6 +548,7 @@ class _Builder:
             parent=parent,
             location=self.loc(*parts),
             key=parts,
+            key_locations={k: self.loc(*parts, k) for k in table if k != "children"},
         )
         children = self.expect_table(table.get("children", {}), (*parts, "children"))
         for cid, craw in children.items():

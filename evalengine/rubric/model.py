@@ -173,6 +173,8 @@ class Indicator:
     parent: Indicator | None = field(default=None, repr=False)
     location: Location = field(default_factory=Location, compare=False)
     key: tuple[str, ...] = ()
+    #: Where each key of the indicator's table is written (for precise diagnostics).
+    key_locations: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
 
     def walk(self) -> Iterator[Indicator]:
         """This indicator and all below it, parents before children."""

@@ -28,29 +28,31 @@ class Range:
 
     lo: Decimal
     hi: Decimal
+    #: False when the range may be wider than what is attainable (``if`` branches joined).
+    exact: bool = True
 
     @classmethod
     def point(cls, x: Decimal) -> Range:
         return cls(x, x)
 
     def __add__(self, other: Range) -> Range:
-        return Range(self.lo + other.lo, self.hi + other.hi)
+        return Range(self.lo + other.lo, self.hi + other.hi, self.exact and other.exact)
 
     def __sub__(self, other: Range) -> Range:
-        return Range(self.lo - other.hi, self.hi - other.lo)
+        return Range(self.lo - other.hi, self.hi - other.lo, self.exact and other.exact)
 
     def __mul__(self, other: Range) -> Range:
         products = [a * b for a in (self.lo, self.hi) for b in (other.lo, other.hi)]
-        return Range(min(products), max(products))
+        return Range(min(products), max(products), self.exact and other.exact)
 
     def divide(self, other: Range) -> Range | None:
         if other.lo <= 0 <= other.hi:
             return None
         quotients = [a / b for a in (self.lo, self.hi) for b in (other.lo, other.hi)]
-        return Range(min(quotients), max(quotients))
+        return Range(min(quotients), max(quotients), self.exact and other.exact)
 
     def union(self, other: Range) -> Range:
-        return Range(min(self.lo, other.lo), max(self.hi, other.hi))
+        return Range(min(self.lo, other.lo), max(self.hi, other.hi), exact=False)
 
     def __str__(self) -> str:
         return f"[{plain(self.lo)}..{plain(self.hi)}]"
@@ -84,7 +86,9 @@ class RangeAnalysis:
                 continue
             value = _as_range(self.eval(value_tree))
             if value is not None and ind.round is not None:
-                value = Range(round_to(value.lo, ind.round), round_to(value.hi, ind.round))
+                value = Range(
+                    round_to(value.lo, ind.round), round_to(value.hi, ind.round), value.exact
+                )
             self.values[ind.id] = value
         return self
 
@@ -109,7 +113,7 @@ class RangeAnalysis:
                 return self._ref(node.path)
             case ast.Unary(op="neg", operand=x):
                 r = _as_range(self.eval(x))
-                return Range(-r.hi, -r.lo) if r else None
+                return Range(-r.hi, -r.lo, r.exact) if r else None
             case ast.Binary(op=op, left=a, right=b) if op in ("add", "sub", "mul", "div"):
                 ra, rb = _as_range(self.eval(a)), _as_range(self.eval(b))
                 if ra is None or rb is None:
@@ -182,24 +186,28 @@ class RangeAnalysis:
                 for r in ranges[1:]:
                     total = total + r
                 return total
+            exact = all(r.exact for r in ranges)
             if name == "mean":
-                return Range(min(r.lo for r in ranges), max(r.hi for r in ranges))
+                n = len(ranges)
+                return Range(sum(r.lo for r in ranges) / n, sum(r.hi for r in ranges) / n, exact)
             if name == "min":
-                return Range(min(r.lo for r in ranges), min(r.hi for r in ranges))
-            return Range(max(r.lo for r in ranges), max(r.hi for r in ranges))
+                return Range(min(r.lo for r in ranges), min(r.hi for r in ranges), exact)
+            return Range(max(r.lo for r in ranges), max(r.hi for r in ranges), exact)
         if name == "count" and values and isinstance(values[0], list):
             return Range.point(Decimal(len(values[0])))
         if name == "round" and len(args) >= 2 and isinstance(args[1], ast.Number):
             r = _as_range(values[0])
             places = int(args[1].value)
-            return Range(round_to(r.lo, places), round_to(r.hi, places)) if r else None
+            if r is None:
+                return None
+            return Range(round_to(r.lo, places), round_to(r.hi, places), r.exact)
         if name == "abs":
             r = _as_range(values[0]) if values else None
             if r is None:
                 return None
             if r.lo >= 0:
                 return r
-            return Range(Decimal(0) if r.hi >= 0 else -r.hi, max(-r.lo, r.hi))
+            return Range(Decimal(0) if r.hi >= 0 else -r.hi, max(-r.lo, r.hi), r.exact)
         return None
 
 
@@ -239,11 +247,12 @@ def range_problems(rubric: Rubric, order: list[Indicator], plugins) -> list[Diag
             if declared is not None and declared.lo == declared.hi:
                 where = ind.max.location
                 if attainable.hi > declared.hi:
+                    verb = "can" if attainable.exact else "may (through an `if`)"
                     diags.append(
                         Diagnostic(
-                            "error",
+                            "error" if attainable.exact else "warning",
                             "max-exceeded",
-                            f"'{ind.id}' declares max {plain(declared.hi)}, but its value can "
+                            f"'{ind.id}' declares max {plain(declared.hi)}, but its value {verb} "
                             f"reach {plain(attainable.hi)} (attainable {attainable})",
                             where,
                             "correct `max`, or the weights and scales below it",
