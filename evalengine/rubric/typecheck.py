@@ -68,6 +68,7 @@ class TypeChecker:
         self.diagnostics: list[Diagnostic] = []
         self._formula: Formula | None = None
         self._indicator: Indicator | None = None
+        self._default = False
 
     def run(self, order: list[Indicator]) -> list[Diagnostic]:
         """Check every formula, in evaluation order so indicator types are known when read."""
@@ -76,6 +77,9 @@ class TypeChecker:
             vtype = NUMBER if ind.type in ("group", "score") else ANY
             for key in ("max", "value"):
                 formula = getattr(ind, key)
+                self._default = formula is None
+                if formula is None and key == "value":
+                    formula = self._default_formula(ind)
                 if formula is None:
                     continue
                 self._formula = formula
@@ -87,13 +91,31 @@ class TypeChecker:
             self.value_types[ind.id] = vtype
         return self.diagnostics
 
+    def _default_formula(self, ind: Indicator) -> Formula | None:
+        """The type's default value formula (``sum(children)`` for a group), if any."""
+        from ..formula import parse_formula
+
+        types = self.plugins.indicator_types
+        if ind.type not in types:
+            return None
+        text = types.get(ind.type)().default_value(ind, self.rubric)
+        if not text:
+            return None
+        try:
+            return Formula(text, parse_formula(text), ind.location)
+        except Exception:  # a plugin's default is its own business
+            return None
+
     def fail(self, node: ast.Expr, message: str, hint: str | None = None) -> None:
         from .check import node_location
 
-        assert self._formula is not None
-        self.diagnostics.append(
-            Diagnostic("error", "type-mismatch", message, node_location(self._formula, node), hint)
-        )
+        assert self._formula is not None and self._indicator is not None
+        if self._default:
+            where = self._indicator.location
+            message += f" (in the default value `{self._formula.text}`)"
+        else:
+            where = node_location(self._formula, node)
+        self.diagnostics.append(Diagnostic("error", "type-mismatch", message, where, hint))
 
     # -- inference -------------------------------------------------------------
     def infer(self, node: ast.Expr) -> str:
@@ -141,6 +163,20 @@ class TypeChecker:
                 return self.value_types.get(head, ANY)
             return FIELD_TYPES.get(field_name) or ANY
         return ANY
+
+    def _numeric_children(self, name: str, node: ast.Ref) -> None:
+        assert self._indicator is not None
+        bad = [
+            f"{c.id} ({t})"
+            for c in self._indicator.children
+            if (t := self.value_types.get(c.id, ANY)) not in (NUMBER, ANY)
+        ]
+        if bad:
+            self.fail(
+                node,
+                f"{name}() over children that are not all numbers: {', '.join(bad)}",
+                "move the non-numeric indicator out of this group, or use a value formula",
+            )
 
     def _attr(self, node: ast.Attr) -> str:
         obj = self.infer(node.obj)
@@ -199,6 +235,11 @@ class TypeChecker:
             for arg, t in zip(node.args, args, strict=True):
                 if t in (TEXT, BOOL, BAND, INTERVAL):
                     self.fail(arg, f"{name}() needs numbers or a list, not {t}")
+                elif isinstance(arg, ast.Ref) and arg.path in (
+                    ("children",),
+                    ("children", "value"),
+                ):
+                    self._numeric_children(name, arg)
             return NUMBER
         if name == "count":
             if args and args[0] not in (LIST, ANY):
