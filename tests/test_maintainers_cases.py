@@ -156,3 +156,51 @@ def test_generated_band_cases_respect_open_ends_and_rounding(tmp_path):
     assert got[Decimal("80.01")] == {"BB"}
     assert got[Decimal("100")] == {"BB"}
     assert Decimal("100.01") not in got  # outside every band: not generated
+
+
+def test_cases_inside_the_rubric_file(tmp_path):
+    path = tmp_path / "mini.toml"
+    path.write_text(
+        MINI.read_text()
+        + textwrap.dedent(
+            """
+            [tests.semua_2]
+            answer_all = 2
+            [tests.semua_2.expect]
+            value = 20
+            band = "B"
+            [tests.tepi_30]
+            value = 30
+            [tests.tepi_30.expect]
+            band = "A"
+            [tests.nol]
+            answer_all = 0
+            [tests.nol.expect]
+            band = "C"
+            """
+        )
+    )
+    suite = run_suite([path])
+    assert [r.case.name for r in suite.results] == ["semua_2", "tepi_30", "nol"]
+    assert suite.ok
+
+
+def test_answers_override_answer_all_and_evidence_file(tmp_path):
+    evidence = tmp_path / "e.toml"
+    evidence.write_text("[answers]\na1 = 4\na2 = 4\nb1 = 4\n")
+    _case_file(
+        tmp_path,
+        f"""
+        [cases.one_lower]
+        evidence_file = "{evidence}"
+        [cases.one_lower.answers]
+        b1 = 1
+        [cases.one_lower.expect]
+        value = 25
+        band = "B"
+        indicators = {{ b = 5, a = 20 }}
+        """,
+    )
+    suite = run_suite([tmp_path])
+    (result,) = suite.results
+    assert result.passed, result.failures or result.error
