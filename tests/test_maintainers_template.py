@@ -10,6 +10,7 @@ import pytest
 import tomli_w
 
 from evalengine.cli import main
+from evalengine.errors import EvalEngineError
 from evalengine.evaluate.engine import Engine
 from evalengine.evidence.model import ANY_STAGE, Evidence, EvidenceValue, Provenance
 from evalengine.evidence.readers import read_evidence
@@ -24,7 +25,10 @@ isolate_plugins()
 def _answered_rubrics():
     out = []
     for path in [*builtin_rubrics(), DATA / "rubrics" / "mini.toml"]:
-        rubric = load_rubric(path)
+        try:
+            rubric = load_rubric(path)
+        except EvalEngineError:  # reported by test_builtin_rubrics_have_no_errors
+            continue
         spec = template_spec(rubric)
         if spec.answered:
             out.append(pytest.param(path, id=path.stem))

@@ -139,3 +139,27 @@ def test_a_max_exceeded_only_through_an_if_is_a_warning(tmp_path):
     )
     (diag,) = read_rubric(path).diagnostics
     assert (diag.severity, diag.code) == ("warning", "max-exceeded")
+
+
+def test_plugin_facts_and_numeric_params_are_not_assumed(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            [rubric]
+            id = "r"
+            title = "R"
+            [params]
+            bobot = "0,111"
+            [indicators.x]
+            title = "X"
+            value = "params.bobot * 9"
+            [indicators.y]
+            title = "Y"
+            value = "if self.answer == \\"Y\\" then 1 else 0"
+            """
+        )
+    )
+    # self.answer of a formula indicator is not the score type's number: no type finding
+    codes = [d.code for d in read_rubric(path).diagnostics]
+    assert "type-mismatch" not in codes

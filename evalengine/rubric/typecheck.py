@@ -26,8 +26,11 @@ NUMBER, TEXT, BOOL, LIST, BAND, INTERVAL, ANY = (
     "any",
 )
 
-SELF_NUMBERS = {"weight", "max", "answer", "scale_max", "scale_min"}
-SELF_TEXTS = {"title", "code", "id", "answer_label"}
+SELF_NUMBERS = {"weight", "max"}
+SELF_TEXTS = {"title", "code", "id"}
+#: Facts of the built-in score type; other types' facts of the same name may differ.
+SCORE_NUMBERS = {"answer", "scale_max", "scale_min"}
+SCORE_TEXTS = {"answer_label"}
 FIELD_TYPES = {
     "value": None,  # the indicator's own type
     "max": NUMBER,
@@ -50,7 +53,13 @@ def literal_type(value: Any) -> str:
     if isinstance(value, int | Decimal | float):
         return NUMBER
     if isinstance(value, str):
-        return TEXT
+        from ..numbers import to_decimal
+
+        try:
+            to_decimal(value)
+        except ValueError:
+            return TEXT
+        return ANY  # "0,111" is read as a number when a formula needs one
     if isinstance(value, list):
         return LIST
     return ANY
@@ -143,9 +152,10 @@ class TypeChecker:
         head, rest = node.path[0], node.path[1:]
         if head == "self":
             name = rest[0] if rest else ""
-            if name in SELF_NUMBERS:
+            is_score = self._indicator is not None and self._indicator.type == "score"
+            if name in SELF_NUMBERS or (is_score and name in SCORE_NUMBERS):
                 return NUMBER
-            if name in SELF_TEXTS:
+            if name in SELF_TEXTS or (is_score and name in SCORE_TEXTS):
                 return TEXT
             return ANY
         if head == "children":
