@@ -124,6 +124,8 @@ def test_xlsx_template_round_trip(path, tmp_path, capsys):
     assert main(["score", str(path), str(out), "-f", "json"]) == 0
     scored = json.loads(capsys.readouterr().out)
     assert Decimal(scored["headline"]["value"]) == _expected(rubric, picks).root.value
+    # the workbook names its rubric (id and version) on the evidence sheet
+    assert scored["evidence"]["rubric"] == rubric.id
 
 
 def test_blank_template_does_not_score_and_says_why(tmp_path, capsys):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import textwrap
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from evalengine.plugins import default_plugins
 from evalengine.rubric.check import evaluation_order
 from evalengine.rubric.load import read_rubric
@@ -163,3 +166,37 @@ def test_plugin_facts_and_numeric_params_are_not_assumed(tmp_path):
     # self.answer of a formula indicator is not the score type's number: no type finding
     codes = [d.code for d in read_rubric(path).diagnostics]
     assert "type-mismatch" not in codes
+
+
+def _merit():
+    from tests.maintainers_support import RUBRICS
+
+    return read_rubric(RUBRICS / "merit-2019.toml").rubric
+
+
+MERIT = _merit()
+MERIT_LEAVES = [i.id for i in MERIT.indicators() if i.type == "score"]
+
+
+def test_attainable_range_of_merit_is_0_to_410():
+    order, _ = evaluation_order(MERIT)
+    root = RangeAnalysis(MERIT, default_plugins()).run(order).values["merit"]
+    assert (root.lo, root.hi, root.exact) == (Decimal(0), Decimal(410), True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=len(MERIT_LEAVES), max_size=len(MERIT_LEAVES)))
+def test_every_scored_value_lies_in_its_attainable_range(answers):
+    """Soundness: the range analysis never excludes a value the engine can produce."""
+    from evalengine.evaluate.engine import Engine
+    from evalengine.evidence.model import ANY_STAGE, Evidence, EvidenceValue, Provenance
+
+    evidence = Evidence(path="hypothesis")
+    for iid, answer in zip(MERIT_LEAVES, answers, strict=True):
+        evidence.answers[iid] = {ANY_STAGE: EvidenceValue(answer, Provenance("h"))}
+    result = Engine(MERIT).evaluate(evidence)
+    order, _ = evaluation_order(MERIT)
+    ranges = RangeAnalysis(MERIT, default_plugins()).run(order).values
+    for node in result.root.walk():
+        r = ranges[node.id]
+        assert r.lo <= node.value <= r.hi, node.id
