@@ -145,3 +145,17 @@ def test_overlay_problems_point_at_the_file_that_has_them(tmp_path):
     base_warning = by_code["weight-sum"]  # aspect 3 of the base still adds up to 32.5
     assert base_warning.location.path.endswith("merit-2019.toml")
     assert base_warning.location.line == 100
+
+
+def test_a_version_named_in_the_evidence_wins_over_its_period(diff_dir, tmp_path, capsys):
+    evidence = tmp_path / "e.toml"
+    evidence.write_text(
+        '[evidence]\nrubric = "mini"\nversion = "2024"\nperiod = "2021"\n'
+        "[answers]\na1_dokumen = 4\nb1 = 2\nc1 = 4\n"
+    )
+    assert main(["score", str(evidence), "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rubric"]["version"] == "2024"
+    assert data["rubric"]["selection"]["source"] == "evidence version"
+    assert "not on 2021-12-31" in data["rubric"]["selection"]["reason"]
+    assert data["headline"]["value"] == "32"  # 2.5×4 + 6×2 + 2.5×4

@@ -49,7 +49,8 @@ def load_versioned_inputs(args):
 
     ``RUBRIC`` (positional or ``--rubric``) is a file, or an id whose version in force
     on the date is chosen: ``--as-of``, else the evidence's ``as_of``, else its
-    ``period`` (a year means its last day), else the latest version in force today.
+    ``period`` (a year means its last day), else the latest version in force today;
+    a ``version`` named in the evidence wins over its dates (not over ``--as-of``).
     Without a rubric, the evidence's ``[evidence] rubric`` names it.
     """
     from ..rubric.versions import Selection, parse_as_of, read_info, select_version
@@ -95,5 +96,8 @@ def load_versioned_inputs(args):
             )
         selection = Selection(path, reason, as_of, "path")
     else:
-        selection = select_version(ref, as_of, source)
+        named = meta.get("version") if getattr(args, "as_of", None) is None else None
+        selection = select_version(
+            ref, as_of, source, version=None if named in (None, "") else str(named)
+        )
     return load_rubric(selection.path), evidence, selection

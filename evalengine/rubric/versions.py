@@ -176,9 +176,17 @@ class Selection:
 
 
 def select_version(
-    ref: str, as_of: dt.date | None, source: str | None, dirs: list[Path] | None = None
+    ref: str,
+    as_of: dt.date | None,
+    source: str | None,
+    dirs: list[Path] | None = None,
+    *,
+    version: str | None = None,
 ) -> Selection:
-    """The installed version of rubric ``ref`` (an id or file stem) in force on ``as_of``."""
+    """The installed version of rubric ``ref`` (an id or file stem) in force on ``as_of``.
+
+    ``version`` (named by the evidence) wins over the date when given.
+    """
     infos = installed_rubrics(dirs)
     candidates = [i for i in infos if ref in (i.id, i.path.stem)]
     if not candidates:
@@ -187,6 +195,17 @@ def select_version(
         raise UsageError(
             msg, hint=with_suggestion("run `evalengine rubrics` to list them", ref, names)
         )
+    if version is not None:
+        named = [i for i in candidates if i.version == version]
+        if not named:
+            listing = ", ".join(i.version for i in candidates)
+            msg = f"rubric '{ref}' has no installed version '{version}'"
+            raise UsageError(msg, hint=f"installed versions: {listing}")
+        chosen = named[0]
+        reason = f"{chosen.id} {chosen.version}: the version the evidence names"
+        if as_of is not None and not chosen.in_force(as_of):
+            reason += f" (note: valid {chosen.validity()}, not on {as_of.isoformat()})"
+        return Selection(chosen.path, reason, as_of, "evidence version")
     if as_of is None:
         today = dt.date.today()
         current = [i for i in candidates if i.in_force(today)] or candidates
