@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from decimal import Decimal
 
@@ -84,16 +85,24 @@ def test_rich_output_shows_both_versions(capsys):
 
 
 def version_pairs():
-    """(old, new) for every installed rubric naming the version it supersedes."""
+    """(old, new) for installed rubrics: consecutive versions of one id, and `supersedes` links."""
     infos = installed_rubrics()
-    pairs = []
+    found = {}
+    by_id = {}
+    for info in infos:  # sorted by id, then valid_from
+        by_id.setdefault(info.id, []).append(info)
+    for versions in by_id.values():
+        for old, new in itertools.pairwise(versions):
+            found[(old.path, new.path)] = (old, new)
     for new in infos:
-        if not new.supersedes:
-            continue
         for old in infos:
             names = {old.version, f"{old.id}-{old.version}", old.path.stem}
             if old is not new and new.supersedes in names:
-                pairs.append(pytest.param(old, new, id=f"{old.path.stem}->{new.path.stem}"))
+                found[(old.path, new.path)] = (old, new)
+    pairs = [
+        pytest.param(old, new, id=f"{old.path.stem}->{new.path.stem}")
+        for old, new in found.values()
+    ]
     return pairs or [pytest.param(None, None, marks=pytest.mark.skip("no pairs installed yet"))]
 
 

@@ -127,7 +127,18 @@ def read_rubric(path: str | Path, *, plugins=None) -> LoadResult:
         return LoadResult(None, [toml_error(exc, path_str)])
     smap = SourceMap.from_toml(text, path_str)
     overlay_diags: list[Diagnostic] = []
-    if isinstance(data.get("rubric"), dict) and "extends" in data["rubric"]:
+    meta = data.get("rubric")
+    if isinstance(meta, dict) and "skip" in meta and "extends" not in meta:
+        overlay_diags.append(
+            Diagnostic(
+                "error",
+                "skip-without-extends",
+                "`skip` leaves out indicators of a base rubric, but this rubric extends none",
+                smap.locate(("rubric", "skip")),
+                'add extends = "base.toml", or delete the indicators instead',
+            )
+        )
+    if isinstance(meta, dict) and "extends" in meta:
         from .overlay import resolve_overlay
 
         data, smap, overlay_diags = resolve_overlay(data, smap, path_str)
