@@ -77,9 +77,9 @@ class RangeAnalysis:
         for ind in order:
             self._ind = ind
             itype = types.get(ind.type)() if ind.type in types else None
-            max_tree = self._tree(ind.max, itype and itype.default_max(ind, self.rubric))
+            max_tree = self._tree(ind.max, _default(itype, "default_max", ind, self.rubric))
             self.maxima[ind.id] = _as_range(self.eval(max_tree)) if max_tree else None
-            value_tree = self._tree(ind.value, itype and itype.default_value(ind, self.rubric))
+            value_tree = self._tree(ind.value, _default(itype, "default_value", ind, self.rubric))
             overrides = itype is not None and type(itype).evaluate is not _base_evaluate()
             if value_tree is None or (overrides and ind.value is None):
                 self.values[ind.id] = None
@@ -208,6 +208,16 @@ class RangeAnalysis:
             if r.lo >= 0:
                 return r
             return Range(Decimal(0) if r.hi >= 0 else -r.hi, max(-r.lo, r.hi), r.exact)
+        return None
+
+
+def _default(itype, method: str, ind: Indicator, rubric: Rubric) -> str | None:
+    """A type's default formula text; a plugin that fails here is simply not analysed."""
+    if itype is None:
+        return None
+    try:
+        return getattr(itype, method)(ind, rubric)
+    except Exception:
         return None
 
 

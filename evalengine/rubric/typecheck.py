@@ -107,11 +107,9 @@ class TypeChecker:
         types = self.plugins.indicator_types
         if ind.type not in types:
             return None
-        text = types.get(ind.type)().default_value(ind, self.rubric)
-        if not text:
-            return None
         try:
-            return Formula(text, parse_formula(text), ind.location)
+            text = types.get(ind.type)().default_value(ind, self.rubric)
+            return Formula(text, parse_formula(text), ind.location) if text else None
         except Exception:  # a plugin's default is its own business
             return None
 
