@@ -109,11 +109,14 @@ def toml_template(rubric: Rubric, *, plugins=None) -> str:
 
     plugins = plugins or default_plugins()
     spec = template_spec(rubric, plugins)
+    from ..rubric.versions import installed_rubrics
+
+    installed = any(i.id == rubric.id for i in installed_rubrics())
     out = [
         f"# Evidence template for {_comment(rubric.title)} ({rubric.id} {rubric.version})",
-        f"# {rubric.regulation or ''}".rstrip(),
+        *([f"# {_comment(rubric.regulation)}"] if rubric.regulation else []),
         '# Fill in every "" (answers from the scale shown above each line), then run',
-        f"#   evalengine score {rubric.id} THIS_FILE",
+        f"#   evalengine score {rubric.id if installed else rubric.path} THIS_FILE",
         "",
         "[evidence]",
         f'rubric = "{rubric.id}"',
