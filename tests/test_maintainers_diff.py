@@ -124,3 +124,28 @@ def test_installed_version_pairs(old, new):
         e = effect(diff, read_evidence(path))
         # at least the version the example was written for must score it
         assert e.old.error is None or e.new.error is None, (path, e.old.error, e.new.error)
+
+
+def test_formulas_compare_by_meaning_not_spacing_and_scales_are_compared(tmp_path):
+    base = (DATA / "rubrics" / "mini.toml").read_text()
+    old = tmp_path / "old.toml"
+    old.write_text(
+        base.replace('title = "Aspek A"\n', 'title = "Aspek A"\nvalue = "sum(children)"\n')
+    )
+    same = tmp_path / "same.toml"
+    same.write_text(
+        base.replace('title = "Aspek A"\n', 'title = "Aspek A"\nvalue = "sum( children )"\n')
+    )
+    assert diff_rubrics(load_rubric(old), load_rubric(same)).changes == []
+    new = tmp_path / "new.toml"
+    new.write_text(
+        base.replace(
+            'title = "Aspek A"\n', 'title = "Aspek A"\nvalue = "max(children) * 2"\n'
+        ).replace("values = [0, 1, 2, 3, 4]", "values = [1, 2, 3, 4]")
+    )
+    got = {
+        (c.kind, c.what, c.name): c.detail
+        for c in diff_rubrics(load_rubric(old), load_rubric(new)).changes
+    }
+    assert got[("changed", "indicator", "a.value")] == "value: sum(children) → max(children) * 2"
+    assert got[("changed", "scale", "skor")] == "0, 1, 2, 3, 4 → 1, 2, 3, 4"
