@@ -220,6 +220,8 @@ def build_case_evidence(case: Case, rubric: Rubric, plugins):
     if "evidence_file" in spec:
         evidence = read_evidence(case.file.parent / str(spec["evidence_file"]), plugins=plugins)
         extra = build_evidence(data, str(case.file), None)
+        load_tables(extra, case.file, plugins=plugins)
+        evidence.tables.update(extra.tables)
         for iid, per_stage in extra.answers.items():
             evidence.answers[iid] = per_stage
         evidence.facts.update(extra.facts)
