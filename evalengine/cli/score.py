@@ -18,11 +18,12 @@ def add_parser(sub) -> None:
         "score",
         help="score evidence against a rubric",
         description="Score an evidence file against a rubric and report it.",
+        usage="evalengine score [options] [RUBRIC] EVIDENCE",
     )
     p.add_argument(
         "inputs",
         nargs="+",
-        metavar="[RUBRIC] EVIDENCE",
+        metavar="ARG",
         help="rubric file or id (e.g. merit), then the evidence file; without RUBRIC (or "
         "with --rubric) the rubric is the one the evidence names in [evidence] rubric",
     )
