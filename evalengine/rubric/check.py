@@ -136,7 +136,8 @@ def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
             diags.extend(_check_formula(rubric, formula, key, roots, function_names))
         diags.extend(_check_weights(ind))
     order, cycle = evaluation_order(rubric)
-    if not cycle:
+    duplicates = any(d.code == "duplicate-id" for d in diags)
+    if not cycle and not duplicates:  # the analyses key everything by indicator id
         from .ranges import range_problems
         from .typecheck import check_types
 

@@ -283,6 +283,7 @@ def range_problems(rubric: Rubric, order: list[Indicator], plugins) -> list[Diag
         table: BandTable | None = rubric.bands.get(table_name) if table_name else None
         if table is None:
             continue
+        diags.extend(_uncovered(ind, table, attainable))
         for band in table.ordered():
             if not band_reachable(band, attainable):
                 diags.append(
@@ -296,3 +297,35 @@ def range_problems(rubric: Rubric, order: list[Indicator], plugins) -> list[Diag
                     )
                 )
     return diags
+
+
+def _uncovered(ind: Indicator, table: BandTable, attainable: Range) -> list[Diagnostic]:
+    """Attainable values below the lowest band or above the highest (they get no band)."""
+    if not attainable.exact or not table.bands:
+        return []
+    ordered = table.ordered()
+    low, high = ordered[0], max(ordered, key=lambda b: (b.interval.hi is None, b.interval.hi))
+    out = []
+    lo, hi = low.interval, high.interval
+    below = lo.lo is not None and (
+        attainable.lo < lo.lo or (attainable.lo == lo.lo and not lo.lo_closed)
+    )
+    above = hi.hi is not None and (
+        attainable.hi > hi.hi or (attainable.hi == hi.hi and not hi.hi_closed)
+    )
+    for flag, band, side, edge in (
+        (below, low, "below", lo.lo),
+        (above, high, "above", hi.hi),
+    ):
+        if flag:
+            out.append(
+                Diagnostic(
+                    "warning",
+                    "band-uncovered",
+                    f"'{ind.id}' can take values {side} {plain(edge)} (attainable {attainable}), "
+                    f"which fall in no band of '{table.name}'",
+                    band.location,
+                    f"extend band '{band.label}' to cover them, or check the weights and scales",
+                )
+            )
+    return out
