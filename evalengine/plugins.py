@@ -35,6 +35,7 @@ DEFAULT_PLUGINS = (
     "evalengine.indicators.anggaran",
     "evalengine.evaluate.functions",
     "evalengine.evidence.readers",
+    "evalengine.evidence.xlsx_reader",
     "evalengine.report.terminal",
     "evalengine.report.json",
 )

@@ -33,6 +33,10 @@ COMMANDS = (
     "check",
     "reconcile",
     "plugins",
+    "test",
+    "rubrics",
+    "diff",
+    "template",
 )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ..rubric.load import read_rubric
 from .common import resolve_rubric_path
@@ -34,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False))
     else:
         for d in diagnostics:
-            print(d.render(), file=sys.stderr if d.severity == "error" else sys.stdout)
+            print(d.render())
         print(f"{len(args.rubrics)} rubric(s) checked: {errors} error(s), {warnings} warning(s)")
     return 2 if errors else 0

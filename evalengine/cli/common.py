@@ -89,3 +89,62 @@ def apply_params(rubric, specs: list[str]) -> None:
 def emit(text: str) -> None:
     """Print report text to standard output without an extra newline."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def load_versioned_inputs(args):
+    """Rubric, evidence and the version selection for ``score [RUBRIC] EVIDENCE``.
+
+    ``RUBRIC`` (positional or ``--rubric``) is a file, or an id whose version in force
+    on the date is chosen: ``--as-of``, else the evidence's ``as_of``, else its
+    ``period`` (a year means its last day), else the latest version in force today;
+    a ``version`` named in the evidence wins over its dates (not over ``--as-of``).
+    Without a rubric, the evidence's ``[evidence] rubric`` names it.
+    """
+    from ..rubric.versions import Selection, parse_as_of, read_info, select_version
+
+    inputs = list(args.inputs)
+    ref = getattr(args, "rubric", None)
+    if ref is None and len(inputs) == 2:
+        ref = inputs.pop(0)
+    if len(inputs) != 1:
+        msg = "give one evidence file: score [RUBRIC] EVIDENCE, or score --rubric ID EVIDENCE"
+        raise UsageError(msg)
+    evidence = read_evidence(inputs[0])
+    meta = evidence.meta
+    if ref is None:
+        ref = meta.get("rubric")
+        if ref is None:
+            msg = "no rubric given and the evidence does not name one"
+            raise UsageError(msg, hint="add rubric = \"…\" under [evidence], or pass RUBRIC")
+        ref = str(ref)
+    as_of, source = None, None
+    for value, origin in (
+        (getattr(args, "as_of", None), "--as-of"),
+        (meta.get("as_of"), "evidence as_of"),
+        (meta.get("period"), "evidence period"),
+    ):
+        if value is not None:
+            as_of = parse_as_of(value)
+            if as_of is None and origin == "--as-of":
+                msg = f"--as-of {value!r} is not a date"
+                raise UsageError(msg, hint="write 2024-06-30, 2024-06 or 2024")
+            if as_of is not None:
+                source = f"{origin} {value}"
+                break
+    path = Path(ref)
+    if path.exists() or path.suffix == ".toml":
+        path = resolve_rubric_path(ref)
+        reason = "given as a file"
+        info = read_info(path) if path.exists() else None
+        if info is not None and as_of is not None and not info.in_force(as_of):
+            reason += (
+                f"; note: version {info.version} is valid {info.validity()}, "
+                f"not on {as_of.isoformat()} ({source})"
+            )
+        selection = Selection(path, reason, as_of, "path")
+    else:
+        named = meta.get("version") if getattr(args, "as_of", None) is None else None
+        selection = select_version(
+            ref, as_of, source, version=None if named in (None, "") else str(named)
+        )
+    return load_rubric(selection.path), evidence, selection

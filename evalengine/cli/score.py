@@ -10,7 +10,7 @@ from ..errors import PluginError, UsageError
 from ..evaluate.engine import Engine
 from ..plugins import default_plugins, plugin_failure
 from ..report.output import write_atomic
-from .common import add_param_option, emit, load_inputs
+from .common import add_param_option, apply_params, emit, load_versioned_inputs
 
 
 def add_parser(sub) -> None:
@@ -19,9 +19,26 @@ def add_parser(sub) -> None:
         "score",
         help="score evidence against a rubric",
         description="Score an evidence file against a rubric and report it.",
+        usage="evalengine score [options] [RUBRIC] EVIDENCE",
     )
-    p.add_argument("rubric", help="rubric file, or the id of a built-in rubric (e.g. merit)")
-    p.add_argument("evidence", help="evidence file (TOML or JSON)")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="ARG",
+        help="rubric file or id (e.g. merit), then the evidence file; without RUBRIC (or "
+        "with --rubric) the rubric is the one the evidence names in [evidence] rubric",
+    )
+    p.add_argument(
+        "--rubric",
+        metavar="ID|FILE",
+        help="rubric id (the version in force on the date is chosen) or file",
+    )
+    p.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="choose the rubric version in force on DATE (2024-06-30, 2024-06 or 2024); "
+        "default: [evidence] as_of, else [evidence] period, else the latest in force",
+    )
     p.add_argument(
         "--format",
         "-f",
@@ -106,8 +123,10 @@ def render_reports(result, formats: list[tuple[str, str | None]], options: dict)
 def run(args: argparse.Namespace) -> int:
     """Score and report."""
     formats = parse_formats(args.formats, args.output)
-    rubric, evidence = load_inputs(args.rubric, args.evidence, args.params)
+    rubric, evidence, selection = load_versioned_inputs(args)
+    apply_params(rubric, args.params or [])
     result = Engine(rubric).evaluate(evidence)
+    result.selection = selection
     options = {
         "width": args.width or 110,
         "force_terminal": sys.stdout.isatty(),

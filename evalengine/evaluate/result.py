@@ -168,6 +168,8 @@ class ScoreResult:
     root: NodeResult
     stages: tuple[str, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Which rubric version was chosen and why (a :class:`~evalengine.rubric.versions.Selection`).
+    selection: Any = None
 
     @property
     def final_stage(self) -> str | None:
@@ -208,6 +210,8 @@ class ScoreResult:
                     for k, v in (getattr(rubric, "params", None) or {}).items()
                     if isinstance(v, str | Decimal | int | bool)
                 },
+                "supersedes": rubric.supersedes,
+                "selection": self.selection.to_dict() if self.selection is not None else None,
             },
             "evidence": {"path": self.evidence.path} | {k: json_value(v) for k, v in meta.items()},
             "stages": list(self.stages),

@@ -109,6 +109,9 @@ def headline(result: ScoreResult) -> Panel:
             "\nparameter: " + ", ".join(f"{k} = {number(v)}" for k, v in params.items()),
             style="score.max",
         )
+    selection = getattr(result, "selection", None)
+    if selection is not None:
+        lines.append(f"\nversi {rubric.version}: {selection.reason}", style="score.max")
     title = f"{rubric.title} — {rubric.regulation or ''} (versi {rubric.version})"
     return Panel(lines, title=title, title_align="left")
 

@@ -110,7 +110,7 @@ def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
                     "error",
                     "unknown-scale",
                     f"unknown scale '{ind.scale}'",
-                    ind.location,
+                    ind.key_locations.get("scale", ind.location),
                     with_suggestion(
                         f"scales: {', '.join(rubric.scales) or 'none'}", ind.scale, rubric.scales
                     ),
@@ -122,7 +122,7 @@ def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
                     "error",
                     "unknown-band",
                     f"unknown band table '{ind.band}'",
-                    ind.location,
+                    ind.key_locations.get("band", ind.location),
                     with_suggestion(
                         f"band tables: {', '.join(rubric.bands) or 'none'}", ind.band, rubric.bands
                     ),
@@ -135,7 +135,15 @@ def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
         for key, formula in formulas(ind):
             diags.extend(_check_formula(rubric, formula, key, roots, function_names))
         diags.extend(_check_weights(ind))
-    _order, cycle = evaluation_order(rubric)
+    order, cycle = evaluation_order(rubric)
+    duplicates = any(d.code == "duplicate-id" for d in diags)
+    if not cycle and not duplicates:  # the analyses key everything by indicator id
+        from .ranges import range_problems
+        from .typecheck import check_types
+
+        diags.extend(check_types(rubric, order, plugins))
+        diags.extend(range_problems(rubric, order, plugins))
+    diags.extend(unused_definitions(rubric))
     if cycle:
         first = by_id[cycle[0]]
         diags.append(
@@ -233,3 +241,55 @@ def _check_weights(ind: Indicator) -> list[Diagnostic]:
             "the instrument may be inconsistent; the value and maximum follow the child weights",
         )
     ]
+
+
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+def unused_definitions(rubric: Rubric) -> list[Diagnostic]:
+    """Scales and band tables nothing refers to (warnings: often a leftover or a typo).
+
+    A name counts as used when an indicator declares it (``scale``, ``band``, the
+    headline ``band``), when a formula names it in a string (``band(x, "akip")``), or
+    when any plugin option, parameter or evidence mapping mentions it.
+    """
+    used: set[str] = set()
+    for ind in rubric.root.walk():
+        used.update(n for n in (ind.scale, ind.band) if n)
+        used.update(_strings(ind.options))
+        for _, formula in formulas(ind):
+            used.update(n.value for n in formula.tree.walk() if isinstance(n, ast.String))
+    used.update(_strings(rubric.params))
+    used.update(_strings(rubric.evidence_spec))
+    diags = []
+    for name, scale in rubric.scales.items():
+        if name not in used:
+            diags.append(
+                Diagnostic(
+                    "warning",
+                    "unused-scale",
+                    f"scale '{name}' is not used by any indicator",
+                    scale.location,
+                    "remove it, or point an indicator's `scale` at it",
+                )
+            )
+    for name, table in rubric.bands.items():
+        if name not in used:
+            diags.append(
+                Diagnostic(
+                    "warning",
+                    "unused-band",
+                    f"band table '{name}' is not used",
+                    table.location,
+                    "remove it, or name it in `band = …` or band(x, \"" + name + "\")",
+                )
+            )
+    return diags

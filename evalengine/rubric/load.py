@@ -37,6 +37,7 @@ RUBRIC_KEYS = {
     "max": "formula of the headline maximum",
     "round": "decimal places of the headline value",
     "extends": "path of a base rubric this one overrides",
+    "skip": "indicator ids of the base rubric to leave out (with `extends`)",
 }
 TOP_LEVEL_KEYS = {
     "rubric": "metadata",
@@ -65,7 +66,7 @@ INDICATOR_KEYS = {
 }
 BAND_TABLE_KEYS = {"title", "domain"}
 ROUNDING_KEYS = {"places", "mode", "apply"}
-SCALE_KEYS = {"title", "values"}
+SCALE_KEYS = {"title", "values", "range"}
 
 
 @dataclass
@@ -125,14 +126,44 @@ def read_rubric(path: str | Path, *, plugins=None) -> LoadResult:
     except tomllib.TOMLDecodeError as exc:
         return LoadResult(None, [toml_error(exc, path_str)])
     smap = SourceMap.from_toml(text, path_str)
+    overlay_diags: list[Diagnostic] = []
+    meta = data.get("rubric")
+    if isinstance(meta, dict) and "skip" in meta and "extends" not in meta:
+        overlay_diags.append(
+            Diagnostic(
+                "error",
+                "skip-without-extends",
+                "`skip` leaves out indicators of a base rubric, but this rubric extends none",
+                smap.locate(("rubric", "skip")),
+                'add extends = "base.toml", or delete the indicators instead',
+            )
+        )
+    if isinstance(meta, dict) and "extends" in meta:
+        from .overlay import resolve_overlay
+
+        data, smap, overlay_diags = resolve_overlay(data, smap, path_str)
+        fatal = {"extends-not-found", "extends-cycle", "toml-syntax", "type"}
+        if any(d.code in fatal for d in overlay_diags):
+            return LoadResult(None, overlay_diags)
     builder = _Builder(path_str, smap, plugins)
     rubric = builder.build(data)
-    diagnostics = builder.diagnostics
+    diagnostics = overlay_diags + builder.diagnostics
     if rubric is not None:
-        # Check even a rubric with load errors, so one run reports every problem.
+        # Checks run even after loader errors, so one pass shows every problem; what the
+        # loader could not build (a band table with a bad range) is not reported again.
+        failed = {
+            name
+            for section in ("scales", "bands")
+            for name in (data.get(section) or {})
+            if name not in (rubric.scales if section == "scales" else rubric.bands)
+        }
         seen = {(d.code, d.location) for d in diagnostics}
-        diagnostics += [d for d in check_rubric(rubric, plugins=plugins)
-                        if (d.code, d.location) not in seen]
+        diagnostics += [
+            d
+            for d in check_rubric(rubric, plugins=plugins)
+            if not any(f"'{name}'" in d.message for name in failed)
+            and (d.code, d.location) not in seen
+        ]
     return LoadResult(rubric, sorted(diagnostics, key=lambda d: d.location.sort_key()))
 
 
@@ -275,6 +306,7 @@ class _Builder:
             band=self.text(meta, "band", ("rubric",)),
             location=self.loc("rubric"),
             key=("rubric",),
+            key_locations={k: self.loc("rubric", k) for k in meta},
         )
         indicators = self.expect_table(data.get("indicators", {}), ("indicators",))
         if not indicators:
@@ -389,7 +421,23 @@ class _Builder:
         if not values:
             self.error("value", f"scale '{name}' has no values", (*parts, "values"))
             return None
-        return Scale(name, str(table.get("title", name)), values, self.loc(*parts))
+        declared = None
+        if "range" in table:
+            declared = self.interval(table["range"], (*parts, "range"))
+        if declared is not None:
+            for label, number in values.items():
+                if not declared.contains(number):
+                    where = (*parts, "values", label) if isinstance(values_raw, dict) else (
+                        *parts,
+                        "values",
+                    )
+                    self.error(
+                        "scale-range",
+                        f"scale '{name}' value {label}={number:f} is outside its range {declared}",
+                        where,
+                        "correct the value, or widen `range`",
+                    )
+        return Scale(name, str(table.get("title", name)), values, self.loc(*parts), declared)
 
     def interval(self, text: Any, parts: tuple[str, ...]) -> Interval | None:
         if not isinstance(text, str):
@@ -520,6 +568,7 @@ class _Builder:
             parent=parent,
             location=self.loc(*parts),
             key=parts,
+            key_locations={k: self.loc(*parts, k) for k in table if k != "children"},
         )
         children = self.expect_table(table.get("children", {}), (*parts, "children"))
         for cid, craw in children.items():

@@ -109,6 +109,8 @@ class Scale:
     title: str
     values: dict[str, Decimal]
     location: Location = field(default_factory=Location, compare=False)
+    #: The declared range of the scale's values (``range = "[0..4]"``), if any.
+    range: Interval | None = None
 
     @property
     def max(self) -> Decimal:
@@ -173,6 +175,8 @@ class Indicator:
     key: tuple[str, ...] = ()
     #: True when one of its formulas failed to parse (already reported; skip follow-ups).
     broken: bool = False
+    #: Where each key of the indicator's table is written (for precise diagnostics).
+    key_locations: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
 
     def walk(self) -> Iterator[Indicator]:
         """This indicator and all below it, parents before children."""

@@ -1,0 +1,29 @@
+"""Shared helpers of the maintainer-tool tests (check, test, rubrics, diff, template, overlays).
+
+Third-party evalengine plugins installed in the environment (entry points) must not
+change what these tests see, so every test module calls :func:`isolate_plugins` first.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.metadata import entry_points
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+RUBRICS = ROOT / "rubrics"
+
+
+def isolate_plugins() -> None:
+    """Block every entry-point plugin, so only the built-ins are loaded."""
+    from evalengine import plugins
+
+    names = [ep.name for ep in entry_points(group="evalengine")]
+    os.environ[plugins.DISABLE_ENV] = ",".join(names)
+    plugins.default_plugins.cache_clear()
+
+
+def builtin_rubrics() -> list[Path]:
+    """Every rubric shipped in rubrics/ (including those other work adds later)."""
+    return sorted(RUBRICS.glob("*.toml"))

@@ -1,0 +1,94 @@
+"""`evalengine check`: every planted mistake is found, at its place, and nothing else is."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from evalengine.cli import main
+from evalengine.rubric.load import read_rubric
+from tests.maintainers_support import DATA, builtin_rubrics, isolate_plugins
+
+isolate_plugins()
+
+BROKEN = sorted((DATA / "broken-rubrics").glob("*.toml"))
+EXPECT = re.compile(r"^# expect: (error|warning) ([a-z-]+) (\d+):(\d+)$", re.M)
+
+
+def expected(path):
+    found = EXPECT.findall(path.read_text(encoding="utf-8"))
+    assert found, f"{path.name} has no `# expect:` line"
+    return sorted((sev, code, int(line), int(col)) for sev, code, line, col in found)
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_rubric_reports_exactly_the_planted_mistake(path):
+    diags = read_rubric(path).diagnostics
+    got = sorted(
+        (d.severity, d.code, d.location.line, d.location.column)
+        for d in diags
+        if d.location.path and d.location.path.endswith(path.name)
+    )
+    elsewhere = [d for d in diags if not (d.location.path or "").endswith(path.name)]
+    assert got == expected(path)
+    assert not elsewhere, [d.render() for d in elsewhere]
+    assert all(d.hint for d in diags if d.code != "formula-syntax"), "hint missing"
+
+
+def test_every_broken_rubric_covers_a_distinct_code():
+    codes = [expected(p)[0][1] for p in BROKEN]
+    wanted = {
+        "toml-syntax",
+        "unknown-key",
+        "unknown-reference",
+        "type-mismatch",
+        "cycle",
+        "band-gap",
+        "band-overlap",
+        "band-unreachable",
+        "weight-sum",
+        "max-exceeded",
+        "max-unreachable",
+        "scale-range",
+        "unused-scale",
+        "unused-band",
+    }
+    assert wanted <= set(codes)
+
+
+@pytest.mark.parametrize("path", builtin_rubrics(), ids=lambda p: p.stem)
+def test_builtin_rubrics_have_no_errors(path):
+    errors = [d.render() for d in read_rubric(path).diagnostics if d.severity == "error"]
+    assert errors == []
+
+
+def test_check_cli_sorts_by_place_and_exits_2_on_errors(capsys):
+    paths = [str(DATA / "broken-rubrics" / n) for n in ("unknown-band.toml", "cycle.toml")]
+    code = main(["check", "--format", "json", *paths])
+    assert code == 2
+    rows = json.loads(capsys.readouterr().out)
+    keys = [(r["path"], r["line"], r["column"]) for r in rows]
+    assert keys == sorted(keys)
+    assert {r["code"] for r in rows} == {"cycle", "unknown-band", "unused-band"}
+
+
+def test_check_cli_exit_0_with_warnings_only(capsys):
+    code = main(["check", str(DATA / "broken-rubrics" / "weight-sum.toml")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "warning[weight-sum]" in out and "0 error(s), 1 warning(s)" in out
+
+
+def test_unknown_key_suggests_the_right_key():
+    (diag,) = read_rubric(DATA / "broken-rubrics" / "unknown-key.toml").diagnostics
+    assert "did you mean 'weight'?" in diag.hint
+
+
+def test_score_refuses_a_rubric_with_errors(capsys, tmp_path):
+    evidence = tmp_path / "e.toml"
+    evidence.write_text("[answers]\na1 = 1\na2 = 1\nb1 = 1\n")
+    code = main(["score", str(DATA / "broken-rubrics" / "type-compare.toml"), str(evidence)])
+    assert code == 2
+    assert "type-mismatch" in capsys.readouterr().err
