@@ -6,22 +6,11 @@ change what these tests see, so every test module calls :func:`isolate_plugins` 
 
 from __future__ import annotations
 
-import os
-from importlib.metadata import entry_points
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 RUBRICS = ROOT / "rubrics"
-
-
-def isolate_plugins() -> None:
-    """Block every entry-point plugin, so only the built-ins are loaded."""
-    from evalengine import plugins
-
-    names = [ep.name for ep in entry_points(group="evalengine")]
-    os.environ[plugins.DISABLE_ENV] = ",".join(names)
-    plugins.default_plugins.cache_clear()
 
 
 def builtin_rubrics() -> list[Path]:

@@ -12,9 +12,7 @@ from evalengine.cli import main
 from evalengine.rubric.cases import run_suite
 from evalengine.rubric.edges import generate_edges
 from evalengine.rubric.load import load_rubric
-from tests.maintainers_support import DATA, RUBRICS, builtin_rubrics, isolate_plugins
-
-isolate_plugins()
+from tests.maintainers_support import DATA, RUBRICS, builtin_rubrics
 
 MINI = DATA / "rubrics" / "mini.toml"
 

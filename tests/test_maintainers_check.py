@@ -9,9 +9,7 @@ import pytest
 
 from evalengine.cli import main
 from evalengine.rubric.load import read_rubric
-from tests.maintainers_support import DATA, builtin_rubrics, isolate_plugins
-
-isolate_plugins()
+from tests.maintainers_support import DATA, builtin_rubrics
 
 BROKEN = sorted((DATA / "broken-rubrics").glob("*.toml"))
 EXPECT = re.compile(r"^# expect: (error|warning) ([a-z-]+) (\d+):(\d+)$", re.M)

@@ -13,9 +13,7 @@ from evalengine.evidence.readers import read_evidence
 from evalengine.rubric.diff import diff_rubrics, effect
 from evalengine.rubric.load import load_rubric
 from evalengine.rubric.versions import installed_rubrics
-from tests.maintainers_support import DATA, ROOT, isolate_plugins
-
-isolate_plugins()
+from tests.maintainers_support import DATA, ROOT
 
 PAIR = (DATA / "diff" / "mini-2020.toml", DATA / "diff" / "mini-2024.toml")
 

@@ -17,9 +17,7 @@ from evalengine.evidence.readers import read_evidence
 from evalengine.evidence.template import template_spec
 from evalengine.plugins import default_plugins
 from evalengine.rubric.load import load_rubric
-from tests.maintainers_support import DATA, builtin_rubrics, isolate_plugins
-
-isolate_plugins()
+from tests.maintainers_support import DATA, builtin_rubrics
 
 
 def _answered_rubrics():

@@ -12,9 +12,6 @@ from evalengine.plugins import default_plugins
 from evalengine.rubric.check import evaluation_order
 from evalengine.rubric.load import read_rubric
 from evalengine.rubric.ranges import RangeAnalysis
-from tests.maintainers_support import isolate_plugins
-
-isolate_plugins()
 
 VALID = """\
 [rubric]

@@ -14,9 +14,7 @@ from evalengine.evaluate.engine import Engine
 from evalengine.evidence.readers import read_evidence
 from evalengine.rubric.load import load_rubric, read_rubric
 from evalengine.rubric.versions import PATH_ENV, parse_as_of, select_version
-from tests.maintainers_support import DATA, ROOT, isolate_plugins
-
-isolate_plugins()
+from tests.maintainers_support import DATA, ROOT
 
 OVERLAY = DATA / "rubrics" / "merit-belitim.toml"
 BELTIM = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
