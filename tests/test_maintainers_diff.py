@@ -104,11 +104,13 @@ def version_pairs():
     return pairs or [pytest.param(None, None, marks=pytest.mark.skip("no pairs installed yet"))]
 
 
-def _examples_for(rubric_id):
+def _examples_for(rubric_id, versions):
+    """Example evidence for ``rubric_id``; evidence naming another version is left out."""
     out = []
     for path in sorted((ROOT / "examples").rglob("*.toml")):
-        data = __import__("tomllib").loads(path.read_text(encoding="utf-8"))
-        if str(data.get("evidence", {}).get("rubric", "")) == rubric_id:
+        meta = __import__("tomllib").loads(path.read_text(encoding="utf-8")).get("evidence", {})
+        named = meta.get("version")
+        if str(meta.get("rubric", "")) == rubric_id and (named is None or str(named) in versions):
             out.append(path)
     return out
 
@@ -118,7 +120,8 @@ def test_installed_version_pairs(old, new):
     """Every pair in rubrics/ (old ← new.supersedes): structure differs, examples re-score."""
     diff = diff_rubrics(load_rubric(old.path), load_rubric(new.path))
     assert diff.changes
-    for path in _examples_for(old.id) + _examples_for(new.id):
+    versions = {old.version, new.version}
+    for path in _examples_for(old.id, versions) + _examples_for(new.id, versions):
         e = effect(diff, read_evidence(path))
         # at least the version the example was written for must score it
         assert e.old.error is None or e.new.error is None, (path, e.old.error, e.new.error)
