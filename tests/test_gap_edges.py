@@ -85,5 +85,7 @@ def test_unrounded_rubric_never_warns():
 
     root = Path(__file__).resolve().parents[1]
     rubric = load_rubric(root / "rubrics/merit-2019.toml")
-    result = Engine(rubric).evaluate(read_evidence(root / "examples/merit-belitung-timur/evidence.toml"))
+    result = Engine(rubric).evaluate(
+        read_evidence(root / "examples/merit-belitung-timur/evidence.toml")
+    )
     assert not any("edge" in w or "rounding" in w for w in result.warnings())

@@ -11,6 +11,7 @@ is never rounded has a single, exact reading.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 from ..numbers import plain
@@ -27,7 +28,7 @@ def band_edges(table: BandTable) -> list[tuple[Decimal, Band, Band]]:
     """The inner edges of a band table: (edge value, band below, band above), lowest first."""
     ordered = table.ordered()
     edges = []
-    for below, above in zip(ordered, ordered[1:], strict=False):
+    for below, above in itertools.pairwise(ordered):
         edge = above.interval.lo if above.interval.lo is not None else below.interval.hi
         if edge is not None:
             edges.append((edge, below, above))
