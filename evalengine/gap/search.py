@@ -251,7 +251,7 @@ def analyse(
         raise UsageError(msg, hint=f"use one of: {', '.join(RANKINGS)}")
     if prober.table is None:
         msg = f"rubric '{prober.rubric.id}' has no band table for its headline"
-        raise UsageError(msg, hint="gap needs bands: add `band = \"…\"` under [rubric]")
+        raise UsageError(msg, hint='gap needs bands: add `band = "…"` under [rubric]')
     if max_changes is not None and max_changes < 1:
         msg = "--max-changes must be at least 1"
         raise UsageError(msg)
@@ -281,7 +281,9 @@ def analyse(
     for move in moves:  # already best gain first
         per_indicator.setdefault(move.change.indicator.id, []).append(move)
     order = {item.indicator.id: i for i, item in enumerate(prober.answerables())}
-    candidates = sorted(per_indicator.values(), key=lambda ms: (-ms[0].gain, order[ms[0].change.indicator.id]))
+    candidates = sorted(
+        per_indicator.values(), key=lambda ms: (-ms[0].gain, order[ms[0].change.indicator.id])
+    )
     bests = [ms[0].gain for ms in candidates]
     prefix = [Decimal(0)]
     for gain in bests:
@@ -303,7 +305,9 @@ def analyse(
     if size is None:
         if limit < n and reaches(base + prefix[n]):
             result.status = "limited"
-            result.best = _verify(prober, Plan(tuple(ms[0] for ms in candidates[:limit]), base), reaches)
+            result.best = _verify(
+                prober, Plan(tuple(ms[0] for ms in candidates[:limit]), base), reaches
+            )
             result.notes.append(
                 f"{goal.label} needs more than {limit} changes; the best {limit} reach "
                 f"{plain(result.best.reading.value)}"
