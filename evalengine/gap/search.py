@@ -39,7 +39,7 @@ from ..rubric.model import Band
 from .probe import Answerable, Change, Prober, Reading
 
 #: Default number of DFS nodes before the alternatives search stops (then not exhaustive).
-DEFAULT_BUDGET = 300_000
+DEFAULT_BUDGET = 200_000
 RANKINGS = ("steps", "value")
 
 
@@ -272,11 +272,26 @@ def analyse(
         result.status = "reached"
         return result
 
+    lo, closed = goal.interval.lo, goal.interval.lo_closed
+
     def reaches(unrounded: Decimal) -> bool:
-        rank = prober.rank(prober.band(prober.round(unrounded)))
+        # Bands are contiguous and ordered (the loader rejects gaps and overlaps), so the
+        # rounded value reaches the goal band or a higher one iff it passes the goal's edge.
+        # Plans are verified with the real band of the re-evaluated value (_verify).
+        value = prober.round(unrounded)
+        return lo is None or value > lo or (closed and value == lo)
+
+    def really_reaches(reading: Reading) -> bool:
+        rank = prober.rank(reading.band)
         return rank is not None and rank >= goal_rank
 
     base = prober.baseline.unrounded
+    # every unrounded value that rounds to the goal edge or above exceeds this
+    floor = (
+        None
+        if lo is None
+        else lo - (Decimal(1).scaleb(-prober.places) if prober.places is not None else 0)
+    )
     per_indicator: dict[str, list[Move]] = {}
     for move in moves:  # already best gain first
         per_indicator.setdefault(move.change.indicator.id, []).append(move)
@@ -292,7 +307,7 @@ def analyse(
     limit = n if max_changes is None else min(n, max_changes)
 
     # Additivity probe: every indicator at its best answer.
-    everything = _verify(prober, Plan(tuple(ms[0] for ms in candidates), base), reaches)
+    everything = _verify(prober, Plan(tuple(ms[0] for ms in candidates), base), really_reaches)
     if n and not everything.additive:
         result.additive = False
         result.notes.append(
@@ -306,7 +321,7 @@ def analyse(
         if limit < n and reaches(base + prefix[n]):
             result.status = "limited"
             result.best = _verify(
-                prober, Plan(tuple(ms[0] for ms in candidates[:limit]), base), reaches
+                prober, Plan(tuple(ms[0] for ms in candidates[:limit]), base), really_reaches
             )
             result.notes.append(
                 f"{goal.label} needs more than {limit} changes; the best {limit} reach "
@@ -325,10 +340,10 @@ def analyse(
 
     while size is not None and size <= limit:
         found, exhaustive = _enumerate(
-            candidates, size, base, reaches, alternatives, rank_by, budget
+            candidates, size, base, reaches, alternatives, rank_by, budget, floor
         )
         result.exhaustive = result.exhaustive and exhaustive
-        plans = [_verify(prober, plan, reaches) for plan in found]
+        plans = [_verify(prober, plan, really_reaches) for plan in found]
         if not all(plan.additive for plan in plans):
             if result.additive:
                 result.notes.append(
@@ -351,7 +366,7 @@ def analyse(
         while size <= limit and not reaches(base + prefix[size]):
             size += 1
 
-    greedy = _greedy(prober, limit, reaches)
+    greedy = _greedy(prober, limit, really_reaches)
     result.minimal = False
     if greedy.reaches:
         result.size = len(greedy.moves)
@@ -363,16 +378,20 @@ def analyse(
     return result
 
 
-def _verify(prober: Prober, plan: Plan, reaches) -> Plan:
+def _verify(prober: Prober, plan: Plan, really_reaches) -> Plan:
     plan.reading = prober.reading(m.change for m in plan.moves)
-    rank = prober.rank(plan.reading.band)
-    plan.reaches = reaches(plan.reading.unrounded) and rank is not None
+    plan.reaches = really_reaches(plan.reading)
     return plan
 
 
-def _enumerate(candidates, k, base, reaches, keep, rank_by, budget):
-    """The ``keep`` best k-plans (distinct indicator sets) predicted to reach the target."""
+def _enumerate(candidates, k, base, reaches, keep, rank_by, budget, floor=None):
+    """The ``keep`` best k-plans (distinct indicator sets) predicted to reach the target.
+
+    ``floor`` is a value every reaching unrounded headline exceeds (the goal edge minus one
+    rounding unit); with the best gain per scale step it bounds the steps still needed.
+    """
     n = len(candidates)
+    per_step = max((m.gain / m.steps for ms in candidates for m in ms if m.steps), default=None)
     bests = [ms[0].gain for ms in candidates]
     prefix = [Decimal(0)]
     for gain in bests:
@@ -411,6 +430,13 @@ def _enumerate(candidates, k, base, reaches, keep, rank_by, budget):
                     del entries[s]
                     break
 
+    def min_steps(gain: Decimal, r: int) -> int:
+        """Fewest scale steps r more changes need: one each, and enough for the gain."""
+        if floor is None or not per_step:
+            return r
+        missing = floor - (base + gain)
+        return max(r, int(-(-missing // per_step)) if missing > 0 else 0)
+
     def dfs(start: int, gain: Decimal, steps: int) -> None:
         nonlocal nodes
         r = k - len(chosen)
@@ -426,7 +452,7 @@ def _enumerate(candidates, k, base, reaches, keep, rank_by, budget):
                 worst = keys[-1]
                 if by_value and upper < -worst[0]:
                     break
-                if not by_value and steps + r > worst[0]:
+                if not by_value and steps + min_steps(gain, r) > worst[0]:
                     return
             rest = window(j + 1, r - 1)
             for move in candidates[j]:
@@ -440,7 +466,9 @@ def _enumerate(candidates, k, base, reaches, keep, rank_by, budget):
                     worst = keys[-1]
                     if by_value and top < -worst[0]:
                         break
-                    if not by_value and steps + move.steps + r - 1 > worst[0]:
+                    if not by_value and (
+                        steps + move.steps + min_steps(gain + move.gain, r - 1) > worst[0]
+                    ):
                         continue
                 chosen.append((j, move))
                 dfs(j + 1, gain + move.gain, steps + move.steps)
@@ -455,7 +483,7 @@ def _enumerate(candidates, k, base, reaches, keep, rank_by, budget):
     return plans, exhaustive
 
 
-def _greedy(prober: Prober, limit: int, reaches) -> Plan:
+def _greedy(prober: Prober, limit: int, really_reaches) -> Plan:
     """Add, one at a time, the change with the largest exact marginal gain."""
     base = prober.baseline.unrounded
     moves: list[Move] = []
@@ -479,10 +507,10 @@ def _greedy(prober: Prober, limit: int, reaches) -> Plan:
         moves.append(best)
         used.add(best.change.indicator.id)
         current = best.reading
-        if reaches(current.unrounded):
+        if really_reaches(current):
             break
     plan = Plan(tuple(moves), base)
-    return _verify(prober, plan, reaches)
+    return _verify(prober, plan, really_reaches)
 
 
 __all__ = ["RANKINGS", "GapAnalysis", "Move", "Plan", "analyse", "find_band", "single_moves"]
