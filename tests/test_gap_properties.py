@@ -164,13 +164,13 @@ MERIT_EVIDENCE = read_evidence(ROOT / "examples/merit-belitung-timur/evidence.to
 MERIT_LEAVES = [ind for ind in MERIT.indicators() if not ind.children]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, 4), min_size=len(MERIT_LEAVES), max_size=len(MERIT_LEAVES)))
 def test_merit_random_evidence(answers):
     evidence = MERIT_EVIDENCE
     for ind, answer in zip(MERIT_LEAVES, answers, strict=True):
         evidence = evidence.with_answer(ind.id, answer, stage="verifikasi")
-    analysis = analyse(Prober(MERIT, evidence), alternatives=2)
+    analysis = analyse(Prober(MERIT, evidence), alternatives=2, budget=20_000)
     total = sum(ind.weight * a for ind, a in zip(MERIT_LEAVES, answers, strict=True))
     assert analysis.current.value == total
     if analysis.status == "top":

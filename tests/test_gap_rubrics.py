@@ -71,7 +71,7 @@ def prober_for(rubric_path: Path, evidence) -> Prober:
 def check_analysis(prober: Prober, evidence) -> None:
     """The plans reach the target when applied by the engine; minimal means minimal."""
     rubric = prober.rubric
-    analysis = analyse(prober, alternatives=3)
+    analysis = analyse(prober, alternatives=3, budget=20_000)
     assert analysis.status in ("top", "reachable", "unreachable", "reached")
     if analysis.status != "reachable":
         if analysis.status == "unreachable":

@@ -258,12 +258,11 @@ def analyse(
     ordered = prober.table.ordered()
     current_rank = prober.rank(prober.baseline.band)
     current_rank = -1 if current_rank is None else current_rank
+    goal = find_band(prober, target) if target is not None else None  # bad label: fail fast
     moves = single_moves(prober)
-    if target is not None:
-        goal = find_band(prober, target)
-    elif current_rank + 1 < len(ordered):
+    if goal is None and current_rank + 1 < len(ordered):
         goal = ordered[current_rank + 1]
-    else:
+    if goal is None:
         return GapAnalysis(prober, None, "top", moves, rank_by=rank_by, max_changes=max_changes)
     goal_rank = prober.table.rank(goal.label)
     assert goal_rank is not None
