@@ -190,3 +190,15 @@ def test_merit_random_evidence(answers):
         assert after.root.value >= threshold
         assert after.root.band.label == analysis.target.label or after.root.value >= threshold
         assert after.root.value - total == plan.gain
+
+
+def test_plan_decided_by_rounding_is_flagged(tmp_path):
+    text = tiny_rubric(["2.4995", "1"], [Decimal(10)], True, (2, "half_up"), None)
+    (tmp_path / "r.toml").write_text(text.replace('"3" = 3 }', '"3" = 3, "4" = 4 }'))
+    (tmp_path / "e.toml").write_text(evidence_text([0, 0]))
+    prober = Prober(load_rubric(tmp_path / "r.toml"), read_evidence(tmp_path / "e.toml"))
+    analysis = analyse(prober, target="K1")
+    [plan] = [p for p in analysis.plans if len(p.moves) == 1 and p.reading.value == 10]
+    assert "band decided by rounding" in plan.reading.warning
+    assert "9.998 is K0" in plan.reading.warning
+    assert plan.to_dict()["warning"] == plan.reading.warning

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError, with_suggestion
+from ..evaluate.edges import edge_warning
 from ..evaluate.engine import Engine, Outcome, _StageRun
 from ..evidence.model import Evidence
 from ..evidence.validate import check_evidence
@@ -92,6 +93,8 @@ class Reading:
     value: Decimal
     unrounded: Decimal
     band: Band | None
+    #: A band-edge warning (band decided by rounding, or at an edge), as the engine gives.
+    warning: str | None = None
 
 
 def answer_value(indicator: Indicator, option: Option) -> Any:
@@ -173,7 +176,10 @@ class Prober:
         unrounded = outcome.derivation.unrounded
         if not isinstance(unrounded, Decimal):
             unrounded = value
-        return Reading(value, unrounded, self.band(value))
+        warning = None
+        if self.table is not None and outcome.derivation.rounding:
+            warning = edge_warning(self.table, value, unrounded, self.places)
+        return Reading(value, unrounded, self.band(value), warning)
 
     def apply(self, changes: Iterable[Change]) -> Evidence:
         """The evidence with ``changes`` applied (the file is never edited)."""

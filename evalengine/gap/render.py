@@ -55,6 +55,8 @@ def summary_lines(a: GapAnalysis) -> list[str]:
     lines = [f"Now: {number(cur.value)} → {band_name(cur.band) or 'no band'}{stage}"]
     if cur.unrounded != cur.value:
         lines[-1] += f" (unrounded {number(cur.unrounded)})"
+    if cur.warning:
+        lines.append(f"⚠ {cur.warning}")
     if a.status == "top":
         lines.append("Already in the highest band.")
         return lines
@@ -114,6 +116,9 @@ def _plan_table(plan: Plan, title: str) -> Table:
     reading = plan.reading
     result = f"{number(reading.value)} → {band_name(reading.band)}" if reading is not None else ""
     table.add_row("", Text("Jumlah", style="title"), result, str(plan.steps), signed(plan.gain))
+    if reading is not None and reading.warning:
+        table.caption = f"⚠ {reading.warning}"
+        table.caption_justify = "left"
     return table
 
 
@@ -234,6 +239,8 @@ def gap_markdown(a: GapAnalysis, *, top: int | None = 15) -> str:
                 f"| {ind.code or ind.id} | {_md_cell(ind.title)} | {m.change.describe()} | "
                 f"{m.steps} | {signed(m.gain)} |"
             )
+        if r.warning:
+            out += ["", f"⚠ {r.warning}"]
         out += ["", "Apply: `" + " ".join(f"--set {s}" for s in plan.set_args()) + "`"]
     if a.moves:
         shown = a.moves if top is None else a.moves[:top]

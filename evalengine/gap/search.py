@@ -110,6 +110,7 @@ class Plan:
             "value": None if r is None else plain(r.value),
             "unrounded": None if r is None else plain(r.unrounded),
             "band": None if r is None or r.band is None else r.band.label,
+            "warning": None if r is None else r.warning,
             "reaches_target": self.reaches,
             "additive": self.additive,
             "set": self.set_args(),
@@ -175,6 +176,7 @@ class GapAnalysis:
                 "value": plain(cur.value),
                 "unrounded": plain(cur.unrounded),
                 "band": cur.band.to_dict() if cur.band else None,
+                "warning": cur.warning,
             },
             "target": None
             if self.target is None
