@@ -31,6 +31,11 @@ def signed(value: Decimal) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+def hn(value: Decimal | None, places: int | None) -> str:
+    """A headline value with the rubric's decimal places (``70,30``), else as it is."""
+    return number(value, places) if places is not None and value is not None else number(value)
+
+
 def short(title: str, width: int = TITLE_WIDTH) -> str:
     """A title cut to ``width`` characters with an ellipsis."""
     return title if len(title) <= width else title[: width - 1].rstrip() + "…"
@@ -52,7 +57,7 @@ def summary_lines(a: GapAnalysis) -> list[str]:
     p = a.prober
     cur = a.current
     stage = f" ({p.stage})" if p.stage else ""
-    lines = [f"Now: {number(cur.value)} → {band_name(cur.band) or 'no band'}{stage}"]
+    lines = [f"Now: {hn(cur.value, p.places)} → {band_name(cur.band) or 'no band'}{stage}"]
     if cur.unrounded != cur.value:
         lines[-1] += f" (unrounded {number(cur.unrounded)})"
     if cur.warning:
@@ -64,7 +69,7 @@ def summary_lines(a: GapAnalysis) -> list[str]:
     if a.status == "reached":
         lines.append(f"Target {target}: already reached.")
         return lines
-    lines.append(f"Target {target}: {number(a.distance)} points to go.")
+    lines.append(f"Target {target}: {hn(a.distance, p.places)} points to go.")
     if a.status == "reachable" and a.plans:
         how = "exact" if a.minimal else "verified, not proven smallest"
         lines.append(
@@ -74,12 +79,12 @@ def summary_lines(a: GapAnalysis) -> list[str]:
     elif a.status == "limited":
         lines.append(
             f"Not reachable with at most {a.max_changes} changes; the best "
-            f"{a.max_changes} reach {number(a.best.reading.value)} "
+            f"{a.max_changes} reach {hn(a.best.reading.value, p.places)} "
             f"({band_name(a.best.reading.band)})."
         )
     elif a.status == "unreachable":
         best = a.best
-        value = number(best.reading.value) if best and best.reading else number(cur.value)
+        value = hn(best.reading.value if best and best.reading else cur.value, p.places)
         lines.append(
             f"Cannot be reached: the highest reachable value is {value}"
             + (f" ({band_name(best.reading.band)})" if best and best.reading else "")
@@ -96,7 +101,7 @@ def summary_lines(a: GapAnalysis) -> list[str]:
 # -- rich ---------------------------------------------------------------------------------
 
 
-def _plan_table(plan: Plan, title: str) -> Table:
+def _plan_table(plan: Plan, title: str, places: int | None = None) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("Kode", style="dim", no_wrap=True)
     table.add_column("Indikator", no_wrap=True, overflow="ellipsis", ratio=1)
@@ -114,7 +119,9 @@ def _plan_table(plan: Plan, title: str) -> Table:
         )
     table.add_section()
     reading = plan.reading
-    result = f"{number(reading.value)} → {band_name(reading.band)}" if reading is not None else ""
+    result = (
+        f"{hn(reading.value, places)} → {band_name(reading.band)}" if reading is not None else ""
+    )
     table.add_row("", Text("Jumlah", style="title"), result, str(plan.steps), signed(plan.gain))
     if reading is not None and reading.warning:
         table.caption = f"⚠ {reading.warning}"
@@ -122,7 +129,7 @@ def _plan_table(plan: Plan, title: str) -> Table:
     return table
 
 
-def _moves_table(moves: list[Move], top: int | None) -> Table:
+def _moves_table(moves: list[Move], top: int | None, places: int | None = None) -> Table:
     shown = moves if top is None else moves[:top]
     title = "Single improvements, by gain"
     if top is not None and len(moves) > top:
@@ -135,12 +142,13 @@ def _moves_table(moves: list[Move], top: int | None) -> Table:
     table.add_column("Menjadi", justify="right", no_wrap=True)
     for move in shown:
         ind = move.change.indicator
+        band = move.reading.band.label if move.reading.band else ""
         table.add_row(
             ind.code or ind.id,
             short(ind.title),
             move.change.describe(),
             signed(move.gain),
-            f"{number(move.reading.value)} {move.reading.band.label if move.reading.band else ''}",
+            f"{hn(move.reading.value, places)} {band}",
         )
     return table
 
@@ -152,7 +160,7 @@ def _alternatives_text(a: GapAnalysis) -> Text:
             f"{m.change.ref} {m.change.old.label if m.change.old else '—'}→{m.change.option.label}"
             for m in plan.moves
         )
-        text.append(f"{i}. {changes}  = {number(plan.reading.value)}")
+        text.append(f"{i}. {changes}  = {hn(plan.reading.value, a.prober.places)}")
         text.append(f" {plan.reading.band.label if plan.reading.band else ''}", style="band")
         text.append(f"  ({plan.steps} steps, {signed(plan.gain)})\n", style="score.max")
     text.rstrip()
@@ -170,7 +178,7 @@ def gap_renderables(a: GapAnalysis, *, top: int | None = 15) -> list[Any]:
     head.append("\n".join(summary_lines(a)))
     parts: list[Any] = [Panel(head, title=f"gap — {p.rubric.title}", title_align="left")]
     if a.plans:
-        parts.append(_plan_table(a.plans[0], f"Plan 1 of {len(a.plans)}"))
+        parts.append(_plan_table(a.plans[0], f"Plan 1 of {len(a.plans)}", p.places))
         if len(a.plans) > 1:
             parts.append(
                 Panel(
@@ -182,9 +190,9 @@ def gap_renderables(a: GapAnalysis, *, top: int | None = 15) -> list[Any]:
         args = " \\\n  ".join(f"--set {s}" for s in a.plans[0].set_args())
         parts.append(Text(f"apply plan 1 with `evalengine score`:\n  {args}", style="dim"))
     elif a.best is not None and a.best.moves:
-        parts.append(_plan_table(a.best, "Highest reachable"))
+        parts.append(_plan_table(a.best, "Highest reachable", p.places))
     if a.moves:
-        parts.append(_moves_table(a.moves, top))
+        parts.append(_moves_table(a.moves, top, p.places))
     if a.notes:
         text = Text("\n".join(f"⚠ {n}" for n in a.notes), style="diag.warning")
         parts.append(Panel(text, title="Catatan", title_align="left", border_style="diag.warning"))
@@ -227,7 +235,7 @@ def gap_markdown(a: GapAnalysis, *, top: int | None = 15) -> str:
         r = plan.reading
         out += [
             "",
-            f"## {title}: {number(r.value)} → {band_name(r.band)} "
+            f"## {title}: {hn(r.value, p.places)} → {band_name(r.band)} "
             f"({len(plan.moves)} changes, {plan.steps} steps, {signed(plan.gain)})",
             "",
             "| Kode | Indikator | Perubahan | Langkah | Tambahan |",
@@ -256,7 +264,7 @@ def gap_markdown(a: GapAnalysis, *, top: int | None = 15) -> str:
             band = m.reading.band.label if m.reading.band else ""
             out.append(
                 f"| {ind.code or ind.id} | {_md_cell(ind.title)} | {m.change.describe()} | "
-                f"{signed(m.gain)} | {number(m.reading.value)} {band} |"
+                f"{signed(m.gain)} | {hn(m.reading.value, p.places)} {band} |"
             )
         if len(shown) < len(a.moves):
             out.append(f"\n({len(a.moves) - len(shown)} more; `--top 0` shows all)")
