@@ -329,6 +329,14 @@ class Engine:
             outcome.value = rounded
         return outcome
 
+    def run_stage(self, evidence: Evidence, stage: str | None) -> dict[str, Outcome]:
+        """Every indicator's outcome at one stage, without validation or a result tree.
+
+        For analyses that re-evaluate many variants of one evidence set (``gap``,
+        leverage): validate once, then call this per variant.
+        """
+        return _StageRun(self, evidence, stage).evaluate()
+
     def evaluate(self, evidence: Evidence, *, validate: bool = True) -> ScoreResult:
         """Score ``evidence``: one run per stage, merged into one result tree."""
         if validate:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import UsageError, with_suggestion
 from ..evaluate.edges import edge_warning
-from ..evaluate.engine import Engine, Outcome, _StageRun
+from ..evaluate.engine import Engine, Outcome
 from ..evidence.model import Evidence
 from ..evidence.validate import check_evidence
 from ..indicators.base import Option
@@ -165,7 +165,7 @@ class Prober:
     # -- evaluation ------------------------------------------------------------
     def _run(self, evidence: Evidence) -> dict[str, Outcome]:
         self.evaluations += 1
-        return _StageRun(self.engine, evidence, self.stage).evaluate()
+        return self.engine.run_stage(evidence, self.stage)
 
     def _reading(self, outcomes: dict[str, Outcome]) -> Reading:
         outcome = outcomes[self.rubric.root.id]
