@@ -180,6 +180,17 @@ def test_set_by_code_and_id_all_stages(capsys):
     assert same["headline"]["value"] == "262"
 
 
+def test_set_one_stage_shows_that_stage(capsys):
+    code, after = run_json(
+        capsys, "score", RUBRIC, EVIDENCE, "--set", "3.3@mandiri=4", "-f", "json"
+    )
+    assert code == 0
+    assert after["what_if"]["delta"] == "0"  # the verified total does not move
+    # mandiri 3.3 was 3: 340 + 5 × 1 = 345
+    mandiri = after["what_if"]["stages"]["mandiri"]
+    assert mandiri["before"]["value"] == "340" and mandiri["after"]["value"] == "345"
+
+
 def test_set_rich_shows_old_and_new(capsys):
     assert main(["score", RUBRIC, EVIDENCE, "--set", "3.3@verifikasi=4", "--width", "120"]) == 0
     out = capsys.readouterr().out

@@ -290,6 +290,11 @@ def whatif_panel(w: WhatIf) -> Panel:
     text.append("  →  ")
     text.append(f"{number(w.after.value)} {band_name(w.after.band)}", style="band")
     text.append(f"   ({signed(w.after.value - w.before.value)})", style="score.max")
+    for stage, (before, after) in w.stages.items():
+        text.append(f"\n{stage}: ", style="stage")
+        text.append(f"{number(before.value)} {band_name(before.band)}  →  ")
+        text.append(f"{number(after.value)} {band_name(after.band)}", style="band")
+        text.append(f"   ({signed(after.value - before.value)})", style="score.max")
     return Panel(text, title="What-if (--set)", title_align="left")
 
 

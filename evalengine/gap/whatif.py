@@ -9,7 +9,8 @@ refused, not scored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError, with_suggestion
@@ -85,6 +86,8 @@ class WhatIf:
     changes: list[Change]
     before: Reading
     after: Reading
+    #: Non-final stages whose headline changed: stage → (before, after).
+    stages: dict[str, tuple[Reading, Reading]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -102,6 +105,10 @@ class WhatIf:
             "before": reading(self.before),
             "after": reading(self.after),
             "delta": plain(self.after.value - self.before.value),
+            "stages": {
+                stage: {"before": reading(b), "after": reading(a)}
+                for stage, (b, a) in self.stages.items()
+            },
         }
 
 
@@ -112,6 +119,19 @@ def headline_reading(result: ScoreResult) -> Reading:
     return Reading(root.value, unrounded, root.band)
 
 
+def stage_changes(before: ScoreResult, after: ScoreResult) -> dict[str, tuple[Reading, Reading]]:
+    """Non-final stages whose headline differs between two results."""
+    out = {}
+    for stage in before.stages[:-1]:
+        old, new = before.root.stages.get(stage), after.root.stages.get(stage)
+        if isinstance(old, Decimal) and isinstance(new, Decimal) and old != new:
+            out[stage] = (
+                Reading(old, old, before.root.stage_bands.get(stage)),
+                Reading(new, new, after.root.stage_bands.get(stage)),
+            )
+    return out
+
+
 def what_if(
     rubric: Rubric, evidence: Evidence, specs: list[str], *, plugins=None
 ) -> tuple[ScoreResult, WhatIf]:
@@ -120,7 +140,9 @@ def what_if(
     before = engine.evaluate(evidence)
     changes = [resolve_change(rubric, evidence, spec, plugins=plugins) for spec in specs]
     after = engine.evaluate(apply_changes(evidence, changes))
-    comparison = WhatIf(changes, headline_reading(before), headline_reading(after))
+    comparison = WhatIf(
+        changes, headline_reading(before), headline_reading(after), stage_changes(before, after)
+    )
     after.what_if = comparison
     return after, comparison
 
