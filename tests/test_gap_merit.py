@@ -236,3 +236,21 @@ def test_leverage_rich(capsys):
     assert main(["score", RUBRIC, EVIDENCE, "--leverage", "--width", "120"]) == 0
     out = capsys.readouterr().out
     assert "Leverage: 73 points to IV Sangat Baik" in out
+
+
+def test_gap_to_a_value_target(capsys):
+    # LKjIP 2024: the Perjanjian Kinerja target for the merit index is 257 (realised 252).
+    code, gap = run_json(capsys, "gap", RUBRIC, EVIDENCE, "--to", "257", "-f", "json")
+    assert code == 0 and gap["status"] == "reachable"
+    assert gap["target"]["distance"] == "5" and gap["size"] == 1
+    # one step on any bobot-5 indicator below 4 adds exactly 5
+    for plan in gap["plans"]:
+        [change] = plan["changes"]
+        assert change["steps"] == 1 and Decimal(change["gain"]) == 5
+        assert plan["value"] == "257"
+    code, gap = run_json(capsys, "gap", RUBRIC, EVIDENCE, "--to", "250", "-f", "json")
+    assert gap["status"] == "reached"
+    assert main(["gap", RUBRIC, EVIDENCE, "--to", "IV"]) == 2
+    assert "--to IV" in capsys.readouterr().err
+    assert main(["gap", RUBRIC, EVIDENCE, "--to", "300", "--target", "IV"]) == 2
+    assert "not both" in capsys.readouterr().err

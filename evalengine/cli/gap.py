@@ -10,6 +10,7 @@ from ..gap.probe import Prober
 from ..gap.render import gap_json, gap_markdown, gap_renderables, render_rich
 from ..gap.search import DEFAULT_BUDGET, RANKINGS, analyse
 from ..gap.whatif import apply_changes, resolve_change
+from ..numbers import to_decimal
 from ..report.output import write_atomic
 from .common import emit, load_inputs
 
@@ -29,6 +30,11 @@ def add_parser(sub) -> None:
     p.add_argument("rubric", help="rubric file, or the id of a built-in rubric (e.g. merit)")
     p.add_argument("evidence", help="evidence file (TOML or JSON)")
     p.add_argument("--target", metavar="LABEL", help="target band label (default: the next band)")
+    p.add_argument(
+        "--to",
+        metavar="VALUE",
+        help="target headline value instead of a band (e.g. the Perjanjian Kinerja's 257)",
+    )
     p.add_argument("--max-changes", type=int, metavar="N", help="most indicators a plan may change")
     p.add_argument(
         "--stage", metavar="S", help="stage whose answers change (default: the final stage)"
@@ -73,6 +79,13 @@ def run(args: argparse.Namespace) -> int:
     if args.alternatives < 1:
         msg = "--alternatives must be at least 1"
         raise UsageError(msg)
+    to_value = None
+    if args.to is not None:
+        try:
+            to_value = to_decimal(args.to)
+        except ValueError as exc:
+            msg = f"--to {args.to}: {exc}"
+            raise UsageError(msg, hint="write a number like 257 or 80.5") from None
     rubric, evidence = load_inputs(args.rubric, args.evidence)
     if args.sets:
         evidence = apply_changes(evidence, [resolve_change(rubric, evidence, s) for s in args.sets])
@@ -84,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         alternatives=args.alternatives,
         rank_by=args.rank,
         budget=args.budget,
+        to_value=to_value,
     )
     top = None if args.top == 0 else args.top
     if args.format == "json":

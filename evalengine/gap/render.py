@@ -65,7 +65,10 @@ def summary_lines(a: GapAnalysis) -> list[str]:
     if a.status == "top":
         lines.append("Already in the highest band.")
         return lines
-    target = f"{band_name(a.target)} needs {a.edge_text()}"
+    if a.target is not None and a.target.meaning == "target value":
+        target = f"value {a.edge_text()}"
+    else:
+        target = f"{band_name(a.target)} needs {a.edge_text()}"
     if a.status == "reached":
         lines.append(f"Target {target}: already reached.")
         return lines
@@ -102,7 +105,7 @@ def summary_lines(a: GapAnalysis) -> list[str]:
 
 
 def _plan_table(plan: Plan, title: str, places: int | None = None) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", expand=True)
     table.add_column("Kode", style="dim", no_wrap=True)
     table.add_column("Indikator", no_wrap=True, overflow="ellipsis", ratio=1)
     table.add_column("Perubahan", no_wrap=True, style="stage")
@@ -134,7 +137,7 @@ def _moves_table(moves: list[Move], top: int | None, places: int | None = None) 
     title = "Single improvements, by gain"
     if top is not None and len(moves) > top:
         title += f" (top {top} of {len(moves)})"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", expand=True)
     table.add_column("Kode", style="dim", no_wrap=True)
     table.add_column("Indikator", no_wrap=True, overflow="ellipsis", ratio=1)
     table.add_column("Perubahan", no_wrap=True, style="stage")
@@ -162,7 +165,8 @@ def _alternatives_text(a: GapAnalysis) -> Text:
         )
         text.append(f"{i}. {changes}  = {hn(plan.reading.value, a.prober.places)}")
         text.append(f" {plan.reading.band.label if plan.reading.band else ''}", style="band")
-        text.append(f"  ({plan.steps} steps, {signed(plan.gain)})\n", style="score.max")
+        steps = f"{plan.steps} step{'s' if plan.steps != 1 else ''}"
+        text.append(f"  ({steps}, {signed(plan.gain)})\n", style="score.max")
     text.rstrip()
     return text
 
@@ -183,7 +187,7 @@ def gap_renderables(a: GapAnalysis, *, top: int | None = 15) -> list[Any]:
             parts.append(
                 Panel(
                     _alternatives_text(a),
-                    title=f"Alternatives with {a.size} changes",
+                    title=f"Alternatives with {a.size} change{'s' if a.size != 1 else ''}",
                     title_align="left",
                 )
             )
@@ -303,7 +307,7 @@ def leverage_table(lev: Leverage) -> Table:
     title = "Leverage"
     if lev.target is not None:
         title += f": {number(lev.distance)} points to {band_name(lev.target)} ({lev.edge})"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", expand=True)
     table.add_column("Kode", style="dim", no_wrap=True)
     table.add_column("Indikator", no_wrap=True, overflow="ellipsis", ratio=1)
     table.add_column("Nilai", justify="right")

@@ -35,7 +35,7 @@ from typing import Any
 
 from ..errors import UsageError, with_suggestion
 from ..numbers import plain
-from ..rubric.model import Band
+from ..rubric.model import Band, Interval
 from .probe import Answerable, Change, Prober, Reading
 
 #: Default number of DFS nodes before the alternatives search stops (then not exhaustive).
@@ -237,6 +237,7 @@ def analyse(
     alternatives: int = 5,
     rank_by: str = "steps",
     budget: int = DEFAULT_BUDGET,
+    to_value: Decimal | None = None,
 ) -> GapAnalysis:
     """The gap from the current headline to ``target`` (default: the next band up).
 
@@ -247,29 +248,49 @@ def analyse(
         alternatives: how many plans of the smallest size to report.
         rank_by: ``steps`` (fewest scale steps first) or ``value`` (highest value first).
         budget: DFS nodes the alternatives search may visit.
+        to_value: a headline value to reach instead of a band (``≥ to_value``).
     """
     if rank_by not in RANKINGS:
         msg = f"unknown ranking '{rank_by}'"
         raise UsageError(msg, hint=f"use one of: {', '.join(RANKINGS)}")
-    if prober.table is None:
+    if prober.table is None and to_value is None:
         msg = f"rubric '{prober.rubric.id}' has no band table for its headline"
-        raise UsageError(msg, hint='gap needs bands: add `band = "…"` under [rubric]')
+        raise UsageError(msg, hint='gap needs bands (`band = "…"` under [rubric]) or --to VALUE')
+    if target is not None and to_value is not None:
+        msg = "give either a target band or a target value, not both"
+        raise UsageError(msg)
     if max_changes is not None and max_changes < 1:
         msg = "--max-changes must be at least 1"
         raise UsageError(msg)
-    ordered = prober.table.ordered()
-    current_rank = prober.rank(prober.baseline.band)
-    current_rank = -1 if current_rank is None else current_rank
     goal = find_band(prober, target) if target is not None else None  # bad label: fail fast
     moves = single_moves(prober)
-    if goal is None and current_rank + 1 < len(ordered):
-        goal = ordered[current_rank + 1]
-    if goal is None:
-        return GapAnalysis(prober, None, "top", moves, rank_by=rank_by, max_changes=max_changes)
-    goal_rank = prober.table.rank(goal.label)
-    assert goal_rank is not None
+    if to_value is not None:
+        # a value target (e.g. the Perjanjian Kinerja's 257): an open-ended pseudo-band
+        goal = Band(f"≥ {plain(to_value)}", "target value", Interval(to_value, None, True, False))
+
+        def really_reaches(reading: Reading) -> bool:
+            return reading.value >= to_value
+
+        already = prober.baseline.value >= to_value
+    else:
+        assert prober.table is not None
+        ordered = prober.table.ordered()
+        current_rank = prober.rank(prober.baseline.band)
+        current_rank = -1 if current_rank is None else current_rank
+        if goal is None and current_rank + 1 < len(ordered):
+            goal = ordered[current_rank + 1]
+        if goal is None:
+            return GapAnalysis(prober, None, "top", moves, rank_by=rank_by, max_changes=max_changes)
+        goal_rank = prober.table.rank(goal.label)
+        assert goal_rank is not None
+
+        def really_reaches(reading: Reading) -> bool:
+            rank = prober.rank(reading.band)
+            return rank is not None and rank >= goal_rank
+
+        already = goal_rank <= current_rank
     result = GapAnalysis(prober, goal, "reachable", moves, rank_by=rank_by, max_changes=max_changes)
-    if goal_rank <= current_rank:
+    if already:
         result.status = "reached"
         return result
 
@@ -281,10 +302,6 @@ def analyse(
         # Plans are verified with the real band of the re-evaluated value (_verify).
         value = prober.round(unrounded)
         return lo is None or value > lo or (closed and value == lo)
-
-    def really_reaches(reading: Reading) -> bool:
-        rank = prober.rank(reading.band)
-        return rank is not None and rank >= goal_rank
 
     base = prober.baseline.unrounded
     # every unrounded value that rounds to the goal edge or above exceeds this
