@@ -89,3 +89,26 @@ def test_unrounded_rubric_never_warns():
         read_evidence(root / "examples/merit-belitung-timur/evidence.toml")
     )
     assert not any("edge" in w or "rounding" in w for w in result.warnings())
+
+
+def test_gap_without_answered_indicators(tmp_path, capsys):
+    from evalengine.cli import main
+
+    (tmp_path / "r.toml").write_text(RUBRIC)
+    (tmp_path / "e.toml").write_text('[evidence]\nrubric = "tiny-ikm"\n[facts]\nikm = 80\n')
+    assert main(["gap", str(tmp_path / "r.toml"), str(tmp_path / "e.toml"), "-f", "json"]) == 1
+    import json
+
+    gap = json.loads(capsys.readouterr().out)
+    assert gap["status"] == "unreachable" and gap["target"]["label"] == "A"
+    assert any("no answered indicators" in n for n in gap["notes"])
+
+
+def test_gap_reports_the_edge_warning_of_the_current_value(tmp_path, capsys):
+    from evalengine.cli import main
+
+    (tmp_path / "r.toml").write_text(RUBRIC)
+    (tmp_path / "e.toml").write_text('[evidence]\nrubric = "tiny-ikm"\n[facts]\nikm = 88.305\n')
+    main(["gap", str(tmp_path / "r.toml"), str(tmp_path / "e.toml"), "--width", "160"])
+    out = capsys.readouterr().out
+    assert "band decided by rounding" in out and "Already in the highest band" in out

@@ -294,6 +294,16 @@ def analyse(
         result.status = "reached"
         return result
 
+    if not prober.answerables():
+        result.status = "unreachable"
+        result.best = Plan((), prober.baseline.unrounded, prober.baseline, False)
+        result.minimal = False
+        result.notes.append(
+            "this rubric has no answered indicators (its values come from facts or tables), "
+            "so gap has no answers to change"
+        )
+        return result
+
     lo, closed = goal.interval.lo, goal.interval.lo_closed
 
     def reaches(unrounded: Decimal) -> bool:
