@@ -387,7 +387,8 @@ def analyse(
             if not exhaustive:
                 result.notes.append(
                     f"the search for alternatives stopped after {budget} nodes: the smallest "
-                    "size is exact, the alternatives shown may not be the best-ranked ones"
+                    "size does not depend on it, but the alternatives shown may not be the "
+                    "best-ranked ones"
                 )
             return result
         size += 1
