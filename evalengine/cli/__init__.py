@@ -37,6 +37,7 @@ COMMANDS = (
     "rubrics",
     "diff",
     "template",
+    "gap",
 )
 
 

@@ -52,6 +52,21 @@ def add_parser(sub) -> None:
         "--output", "-o", metavar="FILE", help="write the (single) report to FILE, atomically"
     )
     p.add_argument("--width", type=int, default=None, help="terminal width for the rich report")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="INDICATOR[@STAGE]=VALUE",
+        dest="sets",
+        help="what-if: score with this answer instead of the evidence's (id or code, e.g. "
+        "3.3=2 or 3.3@verifikasi=2; without @STAGE every stage changes). Repeatable",
+    )
+    p.add_argument(
+        "--leverage",
+        action="store_true",
+        help="add the leverage table: headline points still available per indicator "
+        "and the share of the gap to the next band each could close",
+    )
     add_param_option(p)
     p.add_argument(
         "--check-stated",
@@ -125,8 +140,19 @@ def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats, args.output)
     rubric, evidence, selection = load_versioned_inputs(args)
     apply_params(rubric, args.params or [])
-    result = Engine(rubric).evaluate(evidence)
+    if args.sets:
+        from ..gap.whatif import apply_changes, what_if
+
+        result, comparison = what_if(rubric, evidence, args.sets)
+        evidence = apply_changes(evidence, comparison.changes)
+    else:
+        result = Engine(rubric).evaluate(evidence)
     result.selection = selection
+    if args.leverage:
+        from ..gap.leverage import leverage
+        from ..gap.probe import Prober
+
+        result.leverage = leverage(Prober(rubric, evidence))
     options = {
         "width": args.width or 110,
         "force_terminal": sys.stdout.isatty(),

@@ -21,6 +21,7 @@ from ..numbers import plain, round_to, to_decimal
 from ..plugins import plugin_failure
 from ..rubric.check import evaluation_order
 from ..rubric.model import Formula, Indicator, Rubric
+from .edges import edge_warning
 from .interpreter import Input, Interpreter, Record, band_record
 from .result import Derivation, NodeResult, ScoreResult
 
@@ -321,12 +322,18 @@ class Engine:
         """The band table that classifies ``ind`` (the rubric's band for the root)."""
         return ind.band
 
-    def finish(self, ind: Indicator, outcome: Outcome) -> Outcome:
-        """Apply the indicator's rounding, recording the unrounded value."""
+    def rounding_places(self, ind: Indicator) -> int | None:
+        """Decimal places ``ind`` is rounded to (its own ``round``, or the headline policy)."""
         places = ind.round
         policy = self.rubric.rounding
         if places is None and ind is self.rubric.root and policy.apply == "headline":
             places = policy.places
+        return places
+
+    def finish(self, ind: Indicator, outcome: Outcome) -> Outcome:
+        """Apply the indicator's rounding, recording the unrounded value."""
+        places = self.rounding_places(ind)
+        policy = self.rubric.rounding
         if places is not None and isinstance(outcome.value, Decimal):
             rounded = round_to(outcome.value, places, policy.mode)
             outcome.derivation.unrounded = outcome.value
@@ -334,6 +341,14 @@ class Engine:
             outcome.derivation.places = places
             outcome.value = rounded
         return outcome
+
+    def run_stage(self, evidence: Evidence, stage: str | None) -> dict[str, Outcome]:
+        """Every indicator's outcome at one stage, without validation or a result tree.
+
+        For analyses that re-evaluate many variants of one evidence set (``gap``,
+        leverage): validate once, then call this per variant.
+        """
+        return _StageRun(self, evidence, stage).evaluate()
 
     def evaluate(self, evidence: Evidence, *, validate: bool = True) -> ScoreResult:
         """Score ``evidence``: one run per stage, merged into one result tree."""
@@ -378,6 +393,8 @@ class Engine:
             node.band = self.rubric.bands[table].classify(outcome.value)
             if node.band is None:
                 node.warnings.append(f"{plain(outcome.value)} falls in no band of '{table}'")
+        if table is not None:
+            node.warnings.extend(self._edge_warnings(ind, table, runs))
         for stage, outcomes in runs.items():
             if stage is None:
                 continue
@@ -389,6 +406,24 @@ class Engine:
         node.children = [self._node(child, final, runs) for child in ind.children]
         node.children.extend(outcome.nodes)
         return node
+
+    def _edge_warnings(self, ind: Indicator, table: str, runs) -> list[str]:
+        """Band-edge warnings of ``ind`` at every stage (see :mod:`.edges`)."""
+        places = self.rounding_places(ind)
+        if places is None:
+            return []
+        final_stage = list(runs)[-1]
+        out = []
+        for stage, outcomes in runs.items():
+            outcome = outcomes[ind.id]
+            if not isinstance(outcome.value, Decimal):
+                continue
+            text = edge_warning(
+                self.rubric.bands[table], outcome.value, outcome.derivation.unrounded, places
+            )
+            if text:
+                out.append(text if stage == final_stage else f"{stage}: {text}")
+        return out
 
 
 def evaluate(rubric: Rubric, evidence: Evidence, *, plugins=None) -> ScoreResult:

@@ -170,6 +170,10 @@ class ScoreResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: Which rubric version was chosen and why (a :class:`~evalengine.rubric.versions.Selection`).
     selection: Any = None
+    #: ``score --leverage``: a :class:`evalengine.gap.leverage.Leverage` (has ``to_dict``).
+    leverage: Any = None
+    #: ``score --set``: a :class:`evalengine.gap.whatif.WhatIf` (old → new headline).
+    what_if: Any = None
 
     @property
     def final_stage(self) -> str | None:
@@ -231,4 +235,8 @@ class ScoreResult:
             "result": root.to_dict(),
             "warnings": self.warnings(),
             "diagnostics": [d.to_dict() for d in self.diagnostics],
+        } | {
+            name: part.to_dict()
+            for name, part in (("leverage", self.leverage), ("what_if", self.what_if))
+            if part is not None
         }

@@ -196,6 +196,10 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
 def render_console(result: ScoreResult, console: Console, *, details: bool = True) -> None:
     """Print the summary on ``console``."""
     parts: list[Any] = [headline(result)]
+    if result.what_if is not None:
+        from ..gap.render import whatif_panel
+
+        parts.append(whatif_panel(result.what_if))
     if result.root.children:
         parts.append(aspect_summary(result))
     if details:
@@ -205,6 +209,10 @@ def render_console(result: ScoreResult, console: Console, *, details: bool = Tru
                 parts.append(rows)
             elif node.children and all(not c.children for c in node.children):
                 parts.append(aspect_detail(node, stages))
+    if result.leverage is not None:
+        from ..gap.render import leverage_table
+
+        parts.append(leverage_table(result.leverage))
     warnings = result.warnings()
     if warnings:
         text = Text()
