@@ -8,12 +8,12 @@ Rubrics without answered indicators or without a headline band are skipped.
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import example_pairs
 
 from evalengine.errors import UsageError
 from evalengine.evaluate.engine import Engine
@@ -27,30 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def rubric_examples() -> list[tuple[Path, Path]]:
-    """(rubric file, evidence file) for every example that names a built-in rubric."""
-    ids = {}
-    for path in sorted((ROOT / "rubrics").glob("*.toml")):
-        with path.open("rb") as handle:
-            ids.setdefault(tomllib.load(handle).get("rubric", {}).get("id"), []).append(path)
-    pairs = []
-    for ev in sorted((ROOT / "examples").rglob("*")):
-        if ev.suffix == ".toml":
-            with ev.open("rb") as handle:
-                try:
-                    data = tomllib.load(handle)
-                except tomllib.TOMLDecodeError:
-                    continue
-        elif ev.suffix == ".json":
-            try:
-                data = json.loads(ev.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                continue
-        else:
-            continue
-        named = data.get("evidence", {}).get("rubric") if isinstance(data, dict) else None
-        for rubric in ids.get(named, []):
-            pairs.append((rubric, ev))
-    return pairs
+    """(rubric file, evidence file) for every example of a built-in rubric."""
+    return [(r, e) for r, e in example_pairs() if r.parent == ROOT / "rubrics"]
 
 
 PAIRS = rubric_examples()
