@@ -9,10 +9,15 @@ figure printed in several places.
 
 A number agrees when it is the computed figure at the precision it was printed
 with: a stated ``98,05`` agrees with 98.0544…, ``252`` with 252.0 (the difference
-is at most half a unit of the last printed digit). A disagreement gets the likely
-causes that fit: a total that is not the sum of its parts, a figure copied from
-another row, a percentage on the wrong base, digits transposed or an extra or
-missing digit.
+is at most half a unit of the last printed digit). When the evidence itself holds
+published, rounded figures (``[facts]`` such as NRR ``3,42`` or a dimension ``20,79``),
+the computed figure is only known to within what that rounding allows: each such fact
+is moved by half its last printed digit and the figure re-computed, and the sum of the
+effects widens the tolerance (the IP ASN index from four 2-decimal dimensions is known
+to ±0,02; its report total 79,03 is then right although the parts add up to 79,04).
+A disagreement gets the likely causes that fit: a total that is not the sum of its
+parts, a figure copied from another row, a percentage on the wrong base, a band label
+from another scale, digits transposed or an extra or missing digit.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ class Check:
     places: int | None = None
     causes: list[str] = field(default_factory=list)
     source: str = "stated"
+    #: How far the computed figure may be off because its inputs were rounded (0: exact).
+    input_slack: Decimal = Decimal(0)
 
     @property
     def where(self) -> str:
@@ -76,6 +83,7 @@ class Check:
                 else None
             ),
             "agrees": self.agrees,
+            "input_slack": json_value(self.input_slack),
             "causes": list(self.causes),
             "path": loc.path,
             "line": loc.line,
@@ -202,10 +210,113 @@ def reconcile(result: ScoreResult) -> Reconciliation:
                 code="unknown-field",
             )
         checks.append(_check(node, name, ev, computed, source))
+    slack = InputSlack(result)
+    for check in checks:
+        if not check.agrees and isinstance(check.computed, Decimal):
+            check.input_slack = slack.of(check.node_id, check.field)
+            half = Decimal(5).scaleb(-((check.places or 0) + 1))
+            check.agrees = abs(check.stated - check.computed) <= half + check.input_slack
     for check in checks:
         if not check.agrees:
             check.causes = likely_causes(check, checks, result)
     return Reconciliation(result, checks)
+
+
+class InputSlack:
+    """How much rounded inputs (published figures in ``[facts]``) can move a result.
+
+    Each fact written with decimals (``3,42``) stands for any value within half a unit
+    of its last digit. The rubric is re-evaluated with each such fact moved down and up by
+    that half unit; the larger change of a figure per fact, added up over the facts, bounds
+    how far the figure can be from what unrounded inputs would give (first order; exact for
+    sums and means, and a value at a cap moves one way only).
+    Computed only when a stated figure disagrees, and then once per evidence.
+    """
+
+    def __init__(self, result: ScoreResult) -> None:
+        self.result = result
+        self._bumped: list[ScoreResult] | None = None
+
+    def bumped(self) -> list[list[ScoreResult]]:
+        """Per rounded fact, the result re-computed with it moved down and up by half a digit."""
+        if self._bumped is None:
+            from dataclasses import replace
+
+            from .errors import EvalEngineError
+            from .evaluate.engine import Engine
+
+            engine = Engine(self.result.rubric)
+            evidence = self.result.evidence
+            self._bumped = []
+            for path, both_ways in _rounded_facts(evidence.facts, ()):
+                pair = []
+                for moved in both_ways:
+                    facts = _with_fact(evidence.facts, path, moved)
+                    try:
+                        pair.append(engine.evaluate(replace(evidence, facts=facts)))
+                    except EvalEngineError:
+                        continue  # a moved value the rubric refuses contributes nothing
+                self._bumped.append(pair)
+        return self._bumped
+
+    def of(self, node_id: str, name: str) -> Decimal:
+        """The slack of figure ``name`` of node ``node_id`` (0 when nothing was rounded)."""
+        base = _unrounded(self.result, node_id, name)
+        if base is None:
+            return Decimal(0)
+        total = Decimal(0)
+        for pair in self.bumped():
+            effects = [
+                abs(v - base)
+                for other in pair
+                if (v := _unrounded(other, node_id, name)) is not None
+            ]
+            total += max(effects, default=Decimal(0))
+        return total
+
+
+def _unrounded(result: ScoreResult, node_id: str, name: str) -> Decimal | None:
+    """A numeric figure before the rubric's rounding (rounding would hide small effects)."""
+    node = result.find(node_id)
+    if node is None:
+        return None
+    if name in ("", "value") and isinstance(node.derivation.unrounded, Decimal):
+        return node.derivation.unrounded
+    known, value = computed_field(node, name, result.stages)
+    return value if known and isinstance(value, Decimal) else None
+
+
+def _rounded_facts(facts: Any, path: tuple[str, ...]):
+    """(path, [fact − half a digit, fact + half a digit]) for each fact written with decimals."""
+    if isinstance(facts, dict):
+        for key, value in facts.items():
+            yield from _rounded_facts(value, (*path, key))
+        return
+    if not isinstance(facts, EvidenceValue) or isinstance(facts.value, bool):
+        return
+    try:
+        number = to_decimal(facts.value)
+    except ValueError:
+        return
+    places = printed_places(number)
+    if places == 0:
+        return  # counts and whole amounts are exact
+    half = Decimal(5).scaleb(-(places + 1))
+    yield (
+        path,
+        [
+            EvidenceValue(number - half, facts.provenance),
+            EvidenceValue(number + half, facts.provenance),
+        ],
+    )
+
+
+def _with_fact(facts: dict, path: tuple[str, ...], value: EvidenceValue) -> dict:
+    """A copy of the nested facts with the value at ``path`` replaced."""
+    head, *rest = path
+    copy = dict(facts)
+    copy[head] = value if not rest else _with_fact(facts[head], tuple(rest), value)
+    return copy
 
 
 def _check(node: NodeResult, name: str, ev: EvidenceValue, computed: Any, source: str) -> Check:
@@ -246,6 +357,8 @@ def likely_causes(check: Check, checks: list[Check], result: ScoreResult) -> lis
     causes: list[str] = []
     node = result.find(check.node_id)
     stated, computed = check.stated, check.computed
+    if check.field == "band" and node is not None:
+        causes.extend(_foreign_label(node, check, result))
     if not isinstance(stated, Decimal) or not isinstance(computed, Decimal):
         return causes
     places = check.places or 0
@@ -276,6 +389,27 @@ def _sum_of_parts(node: NodeResult, check: Check, result: ScoreResult) -> list[s
     return [
         f"sum of parts: the {len(parts)} rows below sum to {_fmt(total)}, "
         f"not the printed {_fmt(check.stated)} (difference {_fmt(check.stated - total)})"
+    ]
+
+
+def _foreign_label(node: NodeResult, check: Check, result: ScoreResult) -> list[str]:
+    """A printed band label that the node's band table does not have (another scale's)."""
+    bands = result.rubric.bands
+    table = bands.get(node.band_table) if node.band_table else None
+    if table is None:
+        return []
+    stated = str(check.stated).strip()
+    if any(b.label.casefold() == stated.casefold() for b in table.bands):
+        return []
+    labels = ", ".join(b.label for b in table.ordered())
+    others = [
+        t.name
+        for t in bands.values()
+        if t is not table and any(b.label.casefold() == stated.casefold() for b in t.bands)
+    ]
+    where = f" (it is one of '{others[0]}')" if others else ""
+    return [
+        f"'{stated}' is not a label of '{table.name}' ({labels}): a label from another scale{where}"
     ]
 
 
