@@ -48,8 +48,26 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(ExitCode.USER_ERROR)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every command's sub-parser."""
+def requested_command(argv: list[str]) -> str | None:
+    """The command named in ``argv`` (the first word that is not an option), if known."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--plugins-dir":
+            skip = True
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that command's sub-parser.
+
+    Importing a command module imports what it needs (rich tables, the gap search, the
+    diff machinery …); running one command imports only its own module, which keeps
+    ``evalengine score`` quick to start.
+    """
     from .. import __version__
 
     parser = _Parser(
@@ -63,14 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--plugins-dir", metavar="DIR", help="also load every *.py in DIR as a plugin"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         importlib.import_module(f".{name}", __name__).add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; returns the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    only = requested_command(argv)
+    wants_help = only is None or any(a in ("-h", "--help") for a in argv[: argv.index(only)])
+    parser = build_parser(None if wants_help else only)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

@@ -14,8 +14,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
-
 from evalengine import __version__ as evalengine_version
 from evalengine.evaluate.result import NodeResult, ScoreResult
 from evalengine.numbers import to_decimal
@@ -75,6 +73,8 @@ class _Book:
 
     def __init__(self, buffer: io.BytesIO) -> None:
         # text from rubrics and evidence stays text: never a formula, a number or a link
+        import xlsxwriter  # imported when a workbook is written, not when plugins load
+
         self.wb = xlsxwriter.Workbook(
             buffer,
             {
