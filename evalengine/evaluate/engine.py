@@ -358,11 +358,7 @@ class Engine:
         runs = {stage: _StageRun(self, evidence, stage).evaluate() for stage in stages}
         final = runs[stages[-1]]
         root = self._node(self.rubric.root, final, runs)
-        total = root.value if isinstance(root.value, Decimal) and root.value else None
-        if total is not None:
-            for node in root.walk():
-                if node is not root and isinstance(node.value, Decimal):
-                    node.contribution = node.value / total * 100
+        _set_contributions(root)
         return ScoreResult(
             self.rubric,
             evidence,
@@ -424,6 +420,27 @@ class Engine:
             if text:
                 out.append(text if stage == final_stage else f"{stage}: {text}")
         return out
+
+
+def _set_contributions(root: NodeResult) -> None:
+    """Each node's share of the headline, where the headline is a sum of its parts.
+
+    Only below nodes whose formula is ``sum(children)``, all the way up: there a node's
+    points add to the headline as they are. Under a mean or any other formula a share of
+    the headline has no meaning, and none is given.
+    """
+    total = root.value if isinstance(root.value, Decimal) and root.value else None
+    if total is None:
+        return
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.derivation.formula != "sum(children)":
+            continue
+        for child in node.children:
+            if isinstance(child.value, Decimal):
+                child.contribution = child.value / total * 100
+            stack.append(child)
 
 
 def evaluate(rubric: Rubric, evidence: Evidence, *, plugins=None) -> ScoreResult:

@@ -49,6 +49,15 @@ def number(value: Any, places: int | None = None) -> str:
     return "—" if value is None else str(value)
 
 
+def short(value: Any, digits: int = 6) -> str:
+    """A number with at most ``digits`` decimals, marked with … when cut (``88,583333…``)."""
+    if not isinstance(value, Decimal):
+        return str(value)
+    text = number(value)
+    integer, sep, fraction = text.partition(",")
+    return f"{integer},{fraction[:digits]}…" if sep and len(fraction) > digits else text
+
+
 def bar(value: Any, maximum: Any, width: int = BAR_WIDTH) -> Text:
     """A bar of ``value / maximum`` in ``width`` cells (clamped to the range)."""
     if not isinstance(value, Decimal) or not maximum:
@@ -100,7 +109,7 @@ def headline(result: ScoreResult) -> Panel:
             lines.append(f"  →  {band.label} {band.meaning}")
     if root.derivation.rounding:
         lines.append(
-            f"\nrounded {root.derivation.rounding} from {plain(root.derivation.unrounded)}",
+            f"\nrounded {root.derivation.rounding} from {short(root.derivation.unrounded)}",
             style="score.max",
         )
     params = scalar_params(rubric)
