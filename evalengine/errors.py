@@ -31,6 +31,15 @@ class Location:
                 parts.append(str(self.column))
         return ":".join(parts)
 
+    def relative(self) -> Location:
+        """The same place with the path relative to the working folder, when inside it."""
+        import os
+
+        if not self.path or not os.path.isabs(self.path):
+            return self
+        rel = os.path.relpath(self.path)
+        return self if rel.startswith("..") else replace(self, path=rel)
+
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order locations by file, then line, then column, then key."""
         return (self.path or "", self.line or 0, self.column or 0, self.key or "")

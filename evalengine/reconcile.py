@@ -59,14 +59,7 @@ class Check:
     @property
     def where(self) -> str:
         """``file:line`` of the stated value, relative to the working folder when inside it."""
-        import os
-
-        loc = self.location
-        path = loc.path
-        if path and os.path.isabs(path):
-            rel = os.path.relpath(path)
-            path = path if rel.startswith("..") else rel
-        return str(Location(path, loc.line, loc.column, loc.key))
+        return str(self.location.relative())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -189,7 +189,11 @@ class ScoreResult:
 
     def warnings(self) -> list[str]:
         """Every warning: rubric diagnostics first, then node warnings with their node."""
-        out = [f"{d.location}: {d.message}" for d in self.diagnostics if d.severity == "warning"]
+        out = [
+            f"{d.location.relative()}: {d.message}"
+            for d in self.diagnostics
+            if d.severity == "warning"
+        ]
         for node in self.root.walk():
             out.extend(f"{node.label}: {w}" for w in node.warnings)
         return out
