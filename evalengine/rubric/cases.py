@@ -265,9 +265,7 @@ def build_case_evidence(case: Case, rubric: Rubric, plugins):
     return evidence
 
 
-def _check_node(
-    label: str, expect: Any, value: Any, band, failures: list[str], extra=None
-) -> None:
+def _check_node(label: str, expect: Any, value: Any, band, failures: list[str], extra=None) -> None:
     """Compare one node: value, band, meaning and (given ``extra``) fields of its extra."""
     if isinstance(expect, dict):
         if "value" in expect and not _matches(expect["value"], value):
