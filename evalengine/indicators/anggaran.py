@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import Diagnostic, EvidenceError
 from ..evidence.model import EvidenceValue
 from ..hookspecs import hookimpl
-from ..numbers import CONTEXT, format_id
+from ..numbers import CONTEXT, format_id, round_to
 from .base import IndicatorType
 
 if TYPE_CHECKING:
@@ -229,7 +229,13 @@ class AnggaranType(IndicatorType):
         table = ind.band
         if table is not None and table in ctx.rubric.bands and node.value is not None:
             node.band_table = table
-            node.band = ctx.rubric.bands[table].classify(node.value)
+            # Classified at the precision the indicator is printed with (its `round`), like the
+            # indicator's own value, so a row and a total that print the same serapan get the
+            # same category; the row's value stays exact.
+            shown = node.value
+            if ind.round is not None:
+                shown = round_to(node.value, ind.round, ctx.rubric.rounding.mode)
+            node.band = ctx.rubric.bands[table].classify(shown)
 
 
 def _sum(values) -> Decimal:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import Diagnostic, EvidenceError, Location
 from ..evidence.model import EvidenceValue
 from ..hookspecs import hookimpl
-from ..numbers import CONTEXT, format_id, plain, to_decimal
+from ..numbers import CONTEXT, format_id, plain, round_to, to_decimal
 from .base import IndicatorType
 
 if TYPE_CHECKING:
@@ -523,7 +523,12 @@ class TargetType(IndicatorType):
         if table is None or table not in ctx.rubric.bands:
             return
         node.band_table = table
-        node.band = ctx.rubric.bands[table].classify(node.value)
+        # Classified at the indicator's printed precision (its `round`), as the indicator's
+        # own value is, so equal printed capaian get equal categories; the value stays exact.
+        shown = node.value
+        if ind.round is not None and node.value is not None:
+            shown = round_to(node.value, ind.round, ctx.rubric.rounding.mode)
+        node.band = ctx.rubric.bands[table].classify(shown)
 
 
 def _text(ev: EvidenceValue | None) -> str | None:

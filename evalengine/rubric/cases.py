@@ -24,6 +24,12 @@ One case::
     indicators = { pengadaan = 10, i3_3 = { value = 0, band = "…" } }
     warnings = ["falls in no band"]   # node warnings expected (exactly these, by substring)
 
+A case may set rubric parameters (``[cases.<name>.params]``, like ``score --param``:
+only parameters the rubric declares, a number stays a number), and an indicator
+expectation may name fields of the node's ``extra`` besides value, band and meaning
+(``indicators = { belanja = { value = 95.25, sisa_persen = 4.75 } }``), as stated
+figures do.
+
 A *band case* tests the headline band table alone: ``value = 174.5`` with
 ``expect.band``; the rubric's headline rounding is applied first.
 
@@ -52,6 +58,7 @@ CASE_KEYS = {
     "expect",
     "band_table",
     "value",
+    "params",
     *EVIDENCE_SECTIONS,
 }
 EXPECT_KEYS = {"value", "band", "meaning", "max", "stages", "indicators", "warnings"}
@@ -209,6 +216,20 @@ def headline_rounded(rubric: Rubric, value: Decimal) -> Decimal:
     return round_to(value, places, rubric.rounding.mode) if places is not None else value
 
 
+def with_params(rubric: Rubric, params: dict[str, Any]) -> Rubric:
+    """``rubric`` with the case's parameters set (a shallow copy; the loaded rubric is shared)."""
+    if not params:
+        return rubric
+    import copy
+
+    from ..cli.common import apply_params
+
+    changed = copy.copy(rubric)
+    changed.params = dict(rubric.params)
+    apply_params(changed, [f"{name}={value}" for name, value in params.items()])
+    return changed
+
+
 def build_case_evidence(case: Case, rubric: Rubric, plugins):
     """The evidence of a case: its base file (if any), its sections, and ``answer_all``."""
     from ..evidence.model import ANY_STAGE, EvidenceValue, Provenance
@@ -244,7 +265,8 @@ def build_case_evidence(case: Case, rubric: Rubric, plugins):
     return evidence
 
 
-def _check_node(label: str, expect: Any, value: Any, band, failures: list[str]) -> None:
+def _check_node(label: str, expect: Any, value: Any, band, failures: list[str], extra=None) -> None:
+    """Compare one node: value, band, meaning and (given ``extra``) fields of its extra."""
     if isinstance(expect, dict):
         if "value" in expect and not _matches(expect["value"], value):
             failures.append(f"{label}: expected {expect['value']}, got {_show(value)}")
@@ -256,6 +278,11 @@ def _check_node(label: str, expect: Any, value: Any, band, failures: list[str]) 
             got = band.meaning if band else None
             if got != expect["meaning"]:
                 failures.append(f"{label}: expected meaning {expect['meaning']!r}, got {got!r}")
+        for key in sorted(set(expect) - {"value", "band", "meaning"}):
+            if extra is None or key not in extra:
+                failures.append(f"{label}: no field {key!r}")
+            elif not _matches(expect[key], extra[key]):
+                failures.append(f"{label}: {key} expected {expect[key]}, got {_show(extra[key])}")
     elif not _matches(expect, value):
         failures.append(f"{label}: expected {expect}, got {_show(value)}")
 
@@ -302,6 +329,7 @@ def run_case(case: Case, rubric: Rubric, plugins) -> CaseResult:
             result.bands.add(band.label)
         return result
     try:
+        rubric = with_params(rubric, spec.get("params") or {})
         evidence = build_case_evidence(case, rubric, plugins)
         scored = Engine(rubric, plugins=plugins).evaluate(evidence)
     except EvalEngineError as exc:
@@ -327,7 +355,9 @@ def run_case(case: Case, rubric: Rubric, plugins) -> CaseResult:
         if node is None:
             result.failures.append(f"indicator {ref}: not in the rubric")
             continue
-        _check_node(f"indicator {ref}", want, node.value, node.band, result.failures)
+        _check_node(
+            f"indicator {ref}", want, node.value, node.band, result.failures, extra=node.extra
+        )
     if "warnings" in expect:
         got = [f"{n.label}: {w}" for n in root.walk() for w in n.warnings]
         wanted = list(expect["warnings"])
