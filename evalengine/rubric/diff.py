@@ -334,6 +334,9 @@ def adapt_evidence(evidence, rubric: Rubric, rename: dict[str, str], plugins):
     meta = dict(evidence.meta)
     if meta.get("rubric") is not None and str(meta["rubric"]) != rubric.id:
         meta.pop("rubric")
+    # answers are fitted to this version already; a bridging file's version list has done
+    # its job (evidence.validate) and must not reject a version it does not name
+    meta.pop("versions", None)
     return replace(evidence, answers=answers, stated=stated, meta=meta), dropped
 
 
@@ -367,6 +370,16 @@ def score_side(evidence, rubric: Rubric, rename: dict[str, str], plugins) -> Sid
     return side
 
 
+def _under(rubric: Rubric, iid: str, ids: set[str]) -> bool:
+    """Whether an ancestor of ``iid`` in ``rubric`` is one of ``ids``."""
+    node = rubric.by_id()[iid].parent
+    while node is not None:
+        if node.id in ids:
+            return True
+        node = node.parent
+    return False
+
+
 def effect(diff: RubricDiff, evidence, *, plugins=None) -> Effect:
     """Score one evidence set under both versions and find the indicators behind the change."""
     from ..plugins import default_plugins
@@ -394,7 +407,11 @@ def effect(diff: RubricDiff, evidence, *, plugins=None) -> Effect:
                     "why": "changed",
                 }
             )
+    backward_leaves = {a for a, b in diff.mapping.items() if b in new.leaves}
+    forward_leaves = {b for a, b in diff.mapping.items() if a in old.leaves}
     for a_id in old.leaves - set(diff.mapping):
+        if _under(diff.old, a_id, backward_leaves):
+            continue  # counted at its ancestor, which the new version answers as one leaf
         x = old.values.get(a_id)
         if isinstance(x, Decimal) and x:
             causes.append(
@@ -408,6 +425,8 @@ def effect(diff: RubricDiff, evidence, *, plugins=None) -> Effect:
                 }
             )
     for b_id in new.leaves - set(diff.mapping.values()):
+        if _under(diff.new, b_id, forward_leaves):
+            continue  # counted at its ancestor, which the old version answered as one leaf
         y = new.values.get(b_id)
         if isinstance(y, Decimal) and y:
             causes.append(
