@@ -93,12 +93,31 @@ def _similar(a: str, b: str) -> float:
 
 
 def match_indicators(old: Rubric, new: Rubric) -> tuple[dict[str, str], dict[str, float]]:
-    """Old id → new id by id, then by title similarity; and the ratio of each rename."""
+    """Old id → new id: declared, then by id, then by title similarity; and rename ratios.
+
+    A new indicator's ``previous`` declares its predecessor (when ids were reused for other
+    indicators, as the SKM unsur u1 … u9 were in 2017); ``previous = ""`` declares it new,
+    so it is matched to nothing. A ``previous`` naming no old indicator is not followed.
+    """
     old_ids = [i.id for i in old.indicators()]
     new_by_id = {i.id: i for i in new.indicators()}
-    mapping = {i: i for i in old_ids if i in new_by_id}
+    mapping: dict[str, str] = {}
+    declared_new: set[str] = set()
+    for ind in new.indicators():
+        if ind.previous is None:
+            continue
+        if ind.previous == "":
+            declared_new.add(ind.id)
+        elif ind.previous in old_ids and ind.previous not in mapping:
+            mapping[ind.previous] = ind.id
+    taken = set(mapping.values()) | declared_new
+    for i in old_ids:
+        if i in new_by_id and i not in mapping and i not in taken:
+            mapping[i] = i
     old_left = [i for i in old.indicators() if i.id not in mapping]
-    new_left = [i for i in new.indicators() if i.id not in mapping.values()]
+    new_left = [
+        i for i in new.indicators() if i.id not in mapping.values() and i.id not in declared_new
+    ]
     pairs = sorted(
         (
             (_similar(a.title, b.title), a.id, b.id)
@@ -194,7 +213,11 @@ def diff_rubrics(old: Rubric, new: Rubric) -> RubricDiff:
                     "renamed",
                     "indicator",
                     f"{a_id} → {b_id}",
-                    f"title similarity {ratios[a_id]:.2f}"
+                    (
+                        f"title similarity {ratios[a_id]:.2f}"
+                        if a_id in ratios
+                        else f"declared: previous = {a_id}"
+                    )
                     + (f"; {'; '.join(details)}" if details else ""),
                     a_id,
                     b_id,
