@@ -29,7 +29,17 @@ SECTIONS = {
     "stated": "figures a report states, to be checked",
     "tables": 'tables of rows (inline, or a file = "….csv")',
 }
-META_KEYS = {"rubric", "version", "subject", "period", "source", "as_of", "population", "notes"}
+META_KEYS = {
+    "rubric",
+    "version",
+    "versions",
+    "subject",
+    "period",
+    "source",
+    "as_of",
+    "population",
+    "notes",
+}
 
 
 class EvidenceReader:
@@ -137,6 +147,20 @@ def build_evidence(data: dict[str, Any], path: str | None, smap: SourceMap | Non
                 f"unknown key `{key}` in [evidence]",
                 ("evidence", key),
                 with_suggestion(f"keys: {', '.join(sorted(META_KEYS))}", key, META_KEYS),
+            )
+    versions = meta.get("versions")
+    if versions is not None:
+        if not isinstance(versions, list) or not versions:
+            fail(
+                "`versions` in [evidence] must be a non-empty list",
+                ("evidence", "versions"),
+                'e.g. versions = ["2015", "2021"]: every rubric version the file answers',
+            )
+        if "version" in meta and str(meta["version"]) not in {str(v) for v in versions}:
+            fail(
+                f"[evidence] version {meta['version']!r} is not among versions",
+                ("evidence", "version"),
+                "add it to versions, or leave version out",
             )
     evidence.meta = dict(meta)
     for iid, raw in data.get("answers", {}).items():

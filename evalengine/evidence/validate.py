@@ -34,8 +34,11 @@ def evidence_problems(rubric: Rubric, evidence: Evidence, *, plugins=None) -> li
                 "score it with the rubric it names, or correct [evidence] rubric",
             )
         )
+    other_answered, other_ids = _other_versions(rubric, evidence, diags, types)
     allowed_stages = set(rubric.stages) | {ANY_STAGE}
     for iid, per_stage in evidence.answers.items():
+        if iid not in answered and iid in other_answered:
+            continue  # an answer for another version this evidence declares it answers
         if iid not in answered:
             hint = (
                 "it is computed, not answered"
@@ -117,7 +120,7 @@ def evidence_problems(rubric: Rubric, evidence: Evidence, *, plugins=None) -> li
         if ind.type in types:
             node_ids |= types.get(ind.type)().node_ids(ind, evidence)
     for iid in evidence.stated:
-        if iid not in by_id and iid not in node_ids:
+        if iid not in by_id and iid not in node_ids and iid not in other_ids:
             diags.append(
                 Diagnostic(
                     "error",
@@ -128,6 +131,77 @@ def evidence_problems(rubric: Rubric, evidence: Evidence, *, plugins=None) -> li
                 )
             )
     return diags
+
+
+def declared_versions(evidence: Evidence) -> list[str]:
+    """The rubric versions ``[evidence] versions`` says the file answers (empty if none)."""
+    raw = evidence.meta.get("versions")
+    if raw is None:
+        return []
+    return [str(v) for v in (raw if isinstance(raw, list) else [raw])]
+
+
+def _other_versions(
+    rubric: Rubric, evidence: Evidence, diags: list[Diagnostic], types
+) -> tuple[set[str], set[str]]:
+    """Ids answered, and all ids, in the *other* versions the evidence declares it answers.
+
+    ``[evidence] versions = ["2015", "2021"]`` says one file answers several versions of
+    one rubric id (a bridging file, e.g. for ``evalengine diff``). Scored under one of
+    them, answers and stated figures that belong to another declared version are then
+    tolerated; anything else unknown is still an error. The other versions are looked up
+    beside the scored rubric's file first, then among the installed rubrics. A declared
+    version that cannot be found, or a scored version the list does not name, is an error.
+    """
+    versions = declared_versions(evidence)
+    if not versions:
+        return set(), set()
+    from pathlib import Path
+
+    from ..rubric.load import load_rubric
+    from ..rubric.versions import installed_rubrics, rubric_dirs
+
+    where = evidence.location(("evidence", "versions"))
+    if rubric.version not in versions:
+        diags.append(
+            Diagnostic(
+                "error",
+                "wrong-version",
+                f"this evidence answers {rubric.id} version(s) {', '.join(versions)}, "
+                f"not {rubric.version}",
+                where,
+                "score it with a version it names, or add this version to [evidence] versions",
+            )
+        )
+        return set(), set()
+    dirs = [Path(rubric.path).parent] if rubric.path else []
+    found: dict[str, Path] = {}
+    for info in installed_rubrics([*dirs, *rubric_dirs()]):
+        if info.id == rubric.id:
+            found.setdefault(info.version, info.path)
+    answered: set[str] = set()
+    ids: set[str] = set()
+    for version in versions:
+        if version == rubric.version:
+            continue
+        if version not in found:
+            diags.append(
+                Diagnostic(
+                    "error",
+                    "unknown-version",
+                    f"[evidence] versions names {rubric.id} version {version}, "
+                    "which is not installed",
+                    where,
+                    f"installed versions of {rubric.id}: {', '.join(sorted(found)) or '(none)'}",
+                )
+            )
+            continue
+        other = load_rubric(found[version])
+        ids |= set(other.by_id())
+        answered |= {
+            i.id for i in other.indicators() if i.type in types and types.get(i.type).answered
+        }
+    return answered, ids
 
 
 def _as_answer(value):

@@ -93,12 +93,31 @@ def _similar(a: str, b: str) -> float:
 
 
 def match_indicators(old: Rubric, new: Rubric) -> tuple[dict[str, str], dict[str, float]]:
-    """Old id → new id by id, then by title similarity; and the ratio of each rename."""
+    """Old id → new id: declared, then by id, then by title similarity; and rename ratios.
+
+    A new indicator's ``previous`` declares its predecessor (when ids were reused for other
+    indicators, as the SKM unsur u1 … u9 were in 2017); ``previous = ""`` declares it new,
+    so it is matched to nothing. A ``previous`` naming no old indicator is not followed.
+    """
     old_ids = [i.id for i in old.indicators()]
     new_by_id = {i.id: i for i in new.indicators()}
-    mapping = {i: i for i in old_ids if i in new_by_id}
+    mapping: dict[str, str] = {}
+    declared_new: set[str] = set()
+    for ind in new.indicators():
+        if ind.previous is None:
+            continue
+        if ind.previous == "":
+            declared_new.add(ind.id)
+        elif ind.previous in old_ids and ind.previous not in mapping:
+            mapping[ind.previous] = ind.id
+    taken = set(mapping.values()) | declared_new
+    for i in old_ids:
+        if i in new_by_id and i not in mapping and i not in taken:
+            mapping[i] = i
     old_left = [i for i in old.indicators() if i.id not in mapping]
-    new_left = [i for i in new.indicators() if i.id not in mapping.values()]
+    new_left = [
+        i for i in new.indicators() if i.id not in mapping.values() and i.id not in declared_new
+    ]
     pairs = sorted(
         (
             (_similar(a.title, b.title), a.id, b.id)
@@ -194,7 +213,11 @@ def diff_rubrics(old: Rubric, new: Rubric) -> RubricDiff:
                     "renamed",
                     "indicator",
                     f"{a_id} → {b_id}",
-                    f"title similarity {ratios[a_id]:.2f}"
+                    (
+                        f"title similarity {ratios[a_id]:.2f}"
+                        if a_id in ratios
+                        else f"declared: previous = {a_id}"
+                    )
                     + (f"; {'; '.join(details)}" if details else ""),
                     a_id,
                     b_id,
@@ -334,6 +357,9 @@ def adapt_evidence(evidence, rubric: Rubric, rename: dict[str, str], plugins):
     meta = dict(evidence.meta)
     if meta.get("rubric") is not None and str(meta["rubric"]) != rubric.id:
         meta.pop("rubric")
+    # answers are fitted to this version already; a bridging file's version list has done
+    # its job (evidence.validate) and must not reject a version it does not name
+    meta.pop("versions", None)
     return replace(evidence, answers=answers, stated=stated, meta=meta), dropped
 
 
@@ -367,6 +393,16 @@ def score_side(evidence, rubric: Rubric, rename: dict[str, str], plugins) -> Sid
     return side
 
 
+def _under(rubric: Rubric, iid: str, ids: set[str]) -> bool:
+    """Whether an ancestor of ``iid`` in ``rubric`` is one of ``ids``."""
+    node = rubric.by_id()[iid].parent
+    while node is not None:
+        if node.id in ids:
+            return True
+        node = node.parent
+    return False
+
+
 def effect(diff: RubricDiff, evidence, *, plugins=None) -> Effect:
     """Score one evidence set under both versions and find the indicators behind the change."""
     from ..plugins import default_plugins
@@ -394,7 +430,11 @@ def effect(diff: RubricDiff, evidence, *, plugins=None) -> Effect:
                     "why": "changed",
                 }
             )
+    backward_leaves = {a for a, b in diff.mapping.items() if b in new.leaves}
+    forward_leaves = {b for a, b in diff.mapping.items() if a in old.leaves}
     for a_id in old.leaves - set(diff.mapping):
+        if _under(diff.old, a_id, backward_leaves):
+            continue  # counted at its ancestor, which the new version answers as one leaf
         x = old.values.get(a_id)
         if isinstance(x, Decimal) and x:
             causes.append(
@@ -408,6 +448,8 @@ def effect(diff: RubricDiff, evidence, *, plugins=None) -> Effect:
                 }
             )
     for b_id in new.leaves - set(diff.mapping.values()):
+        if _under(diff.new, b_id, forward_leaves):
+            continue  # counted at its ancestor, which the old version answered as one leaf
         y = new.values.get(b_id)
         if isinstance(y, Decimal) and y:
             causes.append(

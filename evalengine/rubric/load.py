@@ -62,6 +62,7 @@ INDICATOR_KEYS = {
     "round": "decimal places to round the value to",
     "band": "band table that classifies this value",
     "optional": "true when the evidence may leave it out",
+    "previous": 'id of the indicator it continues in the superseded version ("" if new); for diff',
     "children": "child indicators",
 }
 BAND_TABLE_KEYS = {"title", "domain"}
@@ -563,6 +564,7 @@ class _Builder:
             round=self.places(table, "round", parts),
             band=self.text(table, "band", parts),
             optional=bool(table.get("optional", False)),
+            previous=self.text(table, "previous", parts),
             broken=any(k in table and self.formula_failed(parts, k) for k in ("value", "max")),
             options={k: table[k] for k in options if k in table},
             parent=parent,

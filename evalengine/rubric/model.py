@@ -168,6 +168,9 @@ class Indicator:
     round: int | None = None
     band: str | None = None
     optional: bool = False
+    #: Id of the indicator this one continues in the superseded version ("" = new in this
+    #: version); only ``diff`` reads it, to pair indicators whose ids were reused or changed.
+    previous: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     children: list[Indicator] = field(default_factory=list)
     parent: Indicator | None = field(default=None, repr=False)
