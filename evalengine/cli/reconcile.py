@@ -6,11 +6,10 @@ Exit code 1 when any stated figure disagrees, 0 when all agree, 2 on bad input.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
+from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -18,6 +17,7 @@ from ..evaluate.engine import Engine
 from ..numbers import format_id
 from ..reconcile import Check, Reconciliation, reconcile
 from ..report.output import write_atomic
+from ..report.terminal import render_text
 from .common import emit, load_inputs
 
 FORMATS = ("rich", "json")
@@ -54,10 +54,7 @@ def render_rich(
     rec: Reconciliation, *, show_all: bool = False, width: int = 120, color: bool = False
 ) -> str:
     """The reconciliation as a terminal table (disagreements, or every check)."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=width, color_system="auto" if color else None, force_terminal=color
-    )
+    parts: list[Any] = []
     rows = rec.checks if show_all else rec.disagreements
     n_bad = len(rec.disagreements)
     summary = Text(
@@ -65,7 +62,7 @@ def render_rich(
         f"{n_bad} disagree",
         style="bold red" if n_bad else "bold green",
     )
-    console.print(summary)
+    parts.append(summary)
     if rows:
         table = Table(show_lines=True, expand=True)
         table.add_column("Where", overflow="fold", ratio=2, style="dim")
@@ -83,8 +80,11 @@ def render_rich(
                 Text(_value(c, c.computed), style="green" if c.agrees else "red"),
                 "agrees" if c.agrees else ("\n".join(c.causes) or "no simple cause found"),
             )
-        console.print(table)
-    return buffer.getvalue()
+        parts.append(table)
+    color_system = "auto" if color else None
+    return render_text(
+        *parts, options={"width": width, "color_system": color_system, "force_terminal": color}
+    )
 
 
 def render_json(rec: Reconciliation) -> str:

@@ -5,17 +5,16 @@ People read Indonesian-formatted numbers (``42,5``); JSON keeps exact decimal st
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..report.terminal import THEME, number
+from ..report.terminal import number, render_text
 
 if TYPE_CHECKING:
     from .leverage import Leverage
@@ -205,16 +204,7 @@ def gap_renderables(a: GapAnalysis, *, top: int | None = 15) -> list[Any]:
 
 def render_rich(renderables: list[Any], options: dict[str, Any]) -> str:
     """Print renderables into a string with the report theme."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=options.get("width", 110),
-        theme=THEME,
-        color_system=options.get("color_system"),
-        force_terminal=options.get("force_terminal", False),
-    )
-    console.print(Group(*renderables))
-    return buffer.getvalue()
+    return render_text(Group(*renderables), options=options)
 
 
 # -- markdown -----------------------------------------------------------------------------

@@ -204,6 +204,11 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
 
 def render_console(result: ScoreResult, console: Console, *, details: bool = True) -> None:
     """Print the summary on ``console``."""
+    console.print(Group(*summary_parts(result, details=details)))
+
+
+def summary_parts(result: ScoreResult, *, details: bool = True) -> list[Any]:
+    """The renderables of the summary: headline, aspect tables, warnings."""
     parts: list[Any] = [headline(result)]
     if result.what_if is not None:
         from ..gap.render import whatif_panel
@@ -235,7 +240,35 @@ def render_console(result: ScoreResult, console: Console, *, details: bool = Tru
                 border_style="diag.warning",
             )
         )
-    console.print(Group(*parts))
+    return parts
+
+
+def render_text(*renderables: Any, options: dict[str, Any] | None = None) -> str:
+    """Render rich renderables to a string with the report theme.
+
+    ``options``: ``width`` (default 110), ``color_system`` (None: plain text) and
+    ``force_terminal`` — the same options every report format receives, so each command
+    colours its output only when it goes to a terminal.
+    """
+    options = options or {}
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.get("width", 110),
+        theme=THEME,
+        color_system=options.get("color_system"),
+        force_terminal=options.get("force_terminal", False),
+    )
+    console.print(*renderables)
+    return buffer.getvalue()
+
+
+def terminal_options(width: int | None = None) -> dict[str, Any]:
+    """Options for output to standard output: colour only when it is a terminal."""
+    import sys
+
+    tty = sys.stdout.isatty()
+    return {"width": width or 110, "force_terminal": tty, "color_system": "auto" if tty else None}
 
 
 class RichReport(ReportFormat):
@@ -247,16 +280,8 @@ class RichReport(ReportFormat):
     terminal = True
 
     def render(self, result: ScoreResult, options: dict[str, Any]) -> str:
-        buffer = io.StringIO()
-        console = Console(
-            file=buffer,
-            width=options.get("width", 110),
-            theme=THEME,
-            color_system=options.get("color_system"),
-            force_terminal=options.get("force_terminal", False),
-        )
-        render_console(result, console, details=options.get("details", True))
-        return buffer.getvalue()
+        parts = summary_parts(result, details=options.get("details", True))
+        return render_text(Group(*parts), options=options)
 
 
 @hookimpl
