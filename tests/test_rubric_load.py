@@ -188,3 +188,15 @@ def test_merit_rubric_reports_the_instrument_inconsistency():
     assert warnings == [
         "child weights of 'pengembangan_karier' add up to 32.5, but its weight is 30"
     ]
+
+
+def test_builtin_rubrics_check_clean_but_for_the_merit_instrument():
+    from paths import RUBRICS
+
+    found = [
+        (path.stem, d.severity, d.code)
+        for path in sorted(RUBRICS.glob("*.toml"))
+        for d in read_rubric(path).diagnostics
+    ]
+    # The one finding is real: aspect 3's indicator bobot add up to 32.5, its weight is 30.
+    assert found == [("merit-2019", "warning", "weight-sum")]

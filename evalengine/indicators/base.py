@@ -68,6 +68,10 @@ class IndicatorType:
         """Facts a formula reads as ``self.<name>``, beyond weight, code and title."""
         return {}
 
+    def band_tables(self, indicator: Indicator, rubric: Rubric) -> set[str]:
+        """Band tables this type may classify with beyond ``band`` (so none is "unused")."""
+        return set()
+
     def answer_options(self, indicator: Indicator, rubric: Rubric) -> list[Option]:
         """The answers this indicator can take, lowest first (empty: not an answered type)."""
         return []

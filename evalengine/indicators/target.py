@@ -282,6 +282,10 @@ class TargetType(IndicatorType):
         "cap": "cap applied to capaian when averaging (uncapped values are kept)",
     }
 
+    def band_tables(self, indicator: Indicator, rubric: Rubric) -> set[str]:
+        """In table mode each IKU row may name the band table of its predikat target."""
+        return set(rubric.bands) if "table" in indicator.options else set()
+
     # -- settings ---------------------------------------------------------------
     def _setting(self, ind: Indicator, rubric: Rubric, key: str, default: Any) -> Any:
         if key in ind.options:

@@ -259,11 +259,17 @@ def unused_definitions(rubric: Rubric) -> list[Diagnostic]:
 
     A name counts as used when an indicator declares it (``scale``, ``band``, the
     headline ``band``), when a formula names it in a string (``band(x, "akip")``), or
-    when any plugin option, parameter or evidence mapping mentions it.
+    when any plugin option, parameter or evidence mapping mentions it, or when the
+    indicator's type says it may use it (``IndicatorType.band_tables``).
     """
+    from ..plugins import default_plugins
+
+    types = default_plugins().indicator_types
     used: set[str] = set()
     for ind in rubric.root.walk():
         used.update(n for n in (ind.scale, ind.band) if n)
+        if ind.type in types and ind is not rubric.root:
+            used.update(types.get(ind.type)().band_tables(ind, rubric))
         used.update(_strings(ind.options))
         for _, formula in formulas(ind):
             used.update(n.value for n in formula.tree.walk() if isinstance(n, ast.String))
