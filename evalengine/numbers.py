@@ -141,6 +141,20 @@ def format_id(value: Decimal, places: int | None = 2) -> str:
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
+#: Decimals shown to people before a long fraction is cut with "…" (values stay exact).
+DISPLAY_PLACES = 6
+
+
+def shown(value: Decimal, places: int = DISPLAY_PLACES) -> Decimal | None:
+    """``value`` cut to ``places`` decimals when it has more (for display), else None."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places and value != value.to_integral_value():
+        cut = round_to(value, places, "down")
+        if cut != value:
+            return cut
+    return None
+
+
 def plain(value: Decimal) -> str:
     """A Decimal as plain text without exponent and without trailing zeros (``42.5``, ``252``)."""
     text = f"{value.normalize(CONTEXT):f}" if value == value.to_integral_value() else f"{value:f}"

@@ -17,7 +17,7 @@ from ..evidence.model import Evidence, EvidenceValue
 from ..evidence.validate import check_evidence
 from ..formula import ast as fast
 from ..formula import parse_formula, unparse
-from ..numbers import plain, round_to, to_decimal
+from ..numbers import plain, round_to, shown, to_decimal
 from ..plugins import plugin_failure
 from ..rubric.check import evaluation_order
 from ..rubric.model import Formula, Indicator, Rubric
@@ -227,7 +227,8 @@ def evidence_value(ev: EvidenceValue) -> Any:
 def format_value(value: Any) -> str:
     """Short text of a formula value for substituted formulas: ``10``, ``[10, 8, 6]``."""
     if isinstance(value, Decimal):
-        return plain(value)
+        cut = shown(value)
+        return plain(value) if cut is None else plain(cut) + "…"
     if isinstance(value, list):
         items = [format_value(v) for v in value[:8]]
         return "[" + ", ".join(items) + (", …" if len(value) > 8 else "") + "]"

@@ -18,7 +18,7 @@ from rich.theme import Theme
 
 from ..evaluate.result import NodeResult, ScoreResult
 from ..hookspecs import hookimpl
-from ..numbers import format_id, plain
+from ..numbers import format_id, plain, shown
 from .base import ReportFormat
 from .rows import rows_table
 
@@ -41,11 +41,12 @@ BAR_WIDTH = 16
 def number(value: Any, places: int | None = None) -> str:
     """Indonesian-formatted number for people (``42,5``, ``79,03``); text as is."""
     if isinstance(value, Decimal):
-        return (
-            format_id(value, places)
-            if places is not None
-            else format_id(Decimal(plain(value)), None)
-        )
+        if places is not None:
+            return format_id(value, places)
+        cut = shown(value)
+        if cut is not None:
+            return format_id(cut, None) + "…"
+        return format_id(Decimal(plain(value)), None)
     return "—" if value is None else str(value)
 
 
