@@ -8,6 +8,7 @@ other stages are kept beside them on every node.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -247,8 +248,15 @@ def substituted_text(tree: fast.Expr, inputs: list[Input]) -> str:
 class _StageRun:
     """One evaluation of every indicator at one stage."""
 
-    def __init__(self, engine: Engine, evidence: Evidence, stage: str | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        evidence: Evidence,
+        stage: str | None,
+        precomputed: Mapping[str, Any] | None = None,
+    ) -> None:
         self.engine = engine
+        self.precomputed = precomputed or {}
         self.rubric = engine.rubric
         self.evidence = evidence
         self.stage = stage
@@ -271,6 +279,8 @@ class _StageRun:
         types = self.engine.plugins.indicator_types
         for ind in self.engine.order:
             itype = types.get(ind.type)()
+            if ind.id in self.precomputed:  # table facts computed elsewhere (bulk path, DuckDB)
+                itype = self.precomputed[ind.id].wrap(itype)
             ctx = IndicatorContext(self, ind)
             try:
                 outcome = itype.evaluate(ind, ctx)
@@ -322,12 +332,26 @@ class Engine:
             outcome.value = rounded
         return outcome
 
-    def evaluate(self, evidence: Evidence, *, validate: bool = True) -> ScoreResult:
-        """Score ``evidence``: one run per stage, merged into one result tree."""
+    def evaluate(
+        self,
+        evidence: Evidence,
+        *,
+        validate: bool = True,
+        precomputed: Mapping[str, Any] | None = None,
+    ) -> ScoreResult:
+        """Score ``evidence``: one run per stage, merged into one result tree.
+
+        ``precomputed`` maps indicator ids to objects whose ``wrap(itype)`` returns the
+        indicator type to use instead: the bulk path (:mod:`evalengine.bulk`) computes
+        the table facts of records and survey indicators on DuckDB and hands them in
+        this way; the value formula, maximum and rounding then run as usual.
+        """
         if validate:
             check_evidence(self.rubric, evidence, plugins=self.plugins)
         stages = self.rubric.stages or (None,)
-        runs = {stage: _StageRun(self, evidence, stage).evaluate() for stage in stages}
+        runs = {
+            stage: _StageRun(self, evidence, stage, precomputed).evaluate() for stage in stages
+        }
         final = runs[stages[-1]]
         root = self._node(self.rubric.root, final, runs)
         total = root.value if isinstance(root.value, Decimal) and root.value else None

@@ -1,0 +1,305 @@
+"""Evidence tables as DuckDB relations with exactly typed columns.
+
+CSV and Parquet files are read by DuckDB itself; XLSX sheets by python-calamine
+(no row-by-row Python evaluation: the cells go straight to a temporary CSV that
+DuckDB reads); inline tables become a VALUES list. Every column is then typed the
+way the interpreter sees a cell (:func:`evalengine.evaluate.engine.evidence_value`):
+
+* a column whose non-blank cells are all numbers is ``number``: ``DECIMAL(38, s)``
+  with ``s`` the most decimals any cell has, parsed with the same rules as
+  :func:`evalengine.numbers.parse_number` (``"79,03"`` is 79.03, ``"1.500"`` is 1500);
+* any other column is ``text`` (trimmed; a blank cell is ``''``), ``BOOLEAN`` Parquet
+  columns are ``bool``.
+
+DuckDB is imported here and only here, and only when the bulk path runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import EvidenceError, Location
+from ..evaluate.sql import Column, decimal_scale, decimal_type, quote_ident, quote_text
+from ..evidence.model import Table
+
+#: A cell the interpreter reads as a number (see numbers.parse_number): plain, Indonesian
+#: thousands with dots, or a decimal comma (with or without thousands dots).
+NUMBER_RE = r"-?(\d+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+)"
+THOUSANDS_RE = r"-?\d{1,3}(\.\d{3})+"
+
+
+def connect(threads: int | None = None):
+    """A new in-memory DuckDB connection (DuckDB is imported on first use)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def duckdb_error():
+    """The DuckDB exception base class (for ``except``)."""
+    import duckdb
+
+    return duckdb.Error
+
+
+def normalized(expr: str) -> str:
+    """SQL turning a trimmed numeric cell into plain ``-123.45`` text, as parse_number does."""
+    return (
+        f"(CASE WHEN regexp_full_match({expr}, '{THOUSANDS_RE}') THEN replace({expr}, '.', '') "
+        f"WHEN contains({expr}, ',') THEN replace(replace({expr}, '.', ''), ',', '.') "
+        f"ELSE {expr} END)"
+    )
+
+
+@dataclass
+class BulkTable:
+    """A table registered in DuckDB: the view name, its typed columns, where it came from."""
+
+    name: str
+    view: str
+    columns: dict[str, Column]
+    where: str
+    raw_view: str = ""
+    row_count: int | None = None
+    temp_files: list[str] = field(default_factory=list)
+
+    def cleanup(self) -> None:
+        for path in self.temp_files:
+            Path(path).unlink(missing_ok=True)
+
+
+def table_file(table: Table) -> Path | None:
+    """The file behind an evidence table (None for an inline table)."""
+    file = getattr(table, "file", None)
+    return Path(file) if file is not None else None
+
+
+def open_table(con, table: Table, view: str, *, text_columns: set[str] | frozenset = frozenset()
+               ) -> BulkTable:
+    """Register ``table`` in ``con`` as the typed view ``view``.
+
+    ``text_columns`` are kept as text whatever they hold (survey answers are matched
+    by the label as written, like the interpreter does for text cells).
+    """
+    file = table_file(table)
+    raw = f"{view}__raw"
+    temp: list[str] = []
+    if file is None:
+        native = _inline(con, table, raw)
+        where = f"inline table '{table.name}'"
+    else:
+        suffix = file.suffix.lower()
+        where = file.name
+        if suffix == ".parquet":
+            con.execute(
+                f"CREATE OR REPLACE VIEW {quote_ident(raw)} AS "
+                f"SELECT * FROM read_parquet({quote_text(str(file))})"
+            )
+            native = True
+        elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            path = _xlsx_to_csv(file, getattr(table, "sheet", None))
+            temp.append(path)
+            _csv_view(con, Path(path), raw, ",")
+            native = False
+        else:
+            _csv_view(con, file, raw, getattr(table, "delimiter", None))
+            native = False
+    try:
+        columns, select = _typed_columns(con, raw, native, set(text_columns))
+    except duckdb_error() as exc:
+        for path in temp:
+            Path(path).unlink(missing_ok=True)
+        msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
+        raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
+    con.execute(f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}")
+    return BulkTable(table.name, view, columns, where, raw, temp_files=temp)
+
+
+def _csv_view(con, file: Path, view: str, delimiter: str | None) -> None:
+    options = "header = true, all_varchar = true"
+    if delimiter:
+        options += f", delim = {quote_text(delimiter)}"
+    con.execute(
+        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
+        f"SELECT * FROM read_csv({quote_text(str(file))}, {options})"
+    )
+
+
+def _typed_columns(con, raw: str, native: bool, text_columns: set[str]):
+    """Profile the raw view once and build the typed projection."""
+    described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
+    types = {row[0]: str(row[1]).upper() for row in described}
+    probes = []
+    plan: dict[str, str] = {}
+    for name, sql_type in types.items():
+        q = quote_ident(name)
+        if name in text_columns:
+            plan[name] = "text"
+        elif native and sql_type == "BOOLEAN":
+            plan[name] = "bool"
+        elif native and (sql_type.startswith("DECIMAL") or sql_type in _INTEGER_TYPES):
+            plan[name] = "native-number"
+        elif native and sql_type in ("DOUBLE", "FLOAT", "REAL"):
+            plan[name] = "float"
+            t = f"CAST({q} AS VARCHAR)"
+            probes.append(f"max(length(split_part({t}, '.', 2)))")
+        elif not native or sql_type == "VARCHAR":
+            plan[name] = "varchar"
+            t = f"trim({q})"
+            probes.append(
+                f"count(*) FILTER (WHERE {t} <> '' AND NOT regexp_full_match({t}, '{NUMBER_RE}'))"
+            )
+            probes.append(f"count(*) FILTER (WHERE {t} <> '')")
+            probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
+        else:
+            plan[name] = "text"
+    stats: list[Any] = []
+    if probes:
+        stats = list(con.execute(f"SELECT {', '.join(probes)} FROM {quote_ident(raw)}").fetchone())
+    columns: dict[str, Column] = {}
+    select = []
+    for name, kind in plan.items():
+        q = quote_ident(name)
+        if kind == "varchar":
+            bad, nonblank, scale = stats[:3]
+            del stats[:3]
+            t = f"trim({q})"
+            if bad == 0 and nonblank:
+                s = int(scale or 0)
+                columns[name] = Column(name, "number", s)
+                select.append(
+                    f"CAST({normalized(f'NULLIF({t}, {chr(39)}{chr(39)})')} AS {decimal_type(s)}) AS {q}"
+                )
+            else:
+                columns[name] = Column(name, "text")
+                select.append(f"coalesce({t}, '') AS {q}")
+        elif kind == "float":
+            s = int(stats.pop(0) or 0)
+            columns[name] = Column(name, "number", s)
+            select.append(f"CAST(CAST({q} AS VARCHAR) AS {decimal_type(s)}) AS {q}")
+        elif kind == "native-number":
+            sql_type = types[name]
+            s = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
+            columns[name] = Column(name, "number", s)
+            select.append(f"CAST({q} AS {decimal_type(s)}) AS {q}")
+        elif kind == "bool":
+            columns[name] = Column(name, "bool")
+            select.append(q)
+        else:
+            columns[name] = Column(name, "text")
+            select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
+    return columns, ", ".join(select) or "*"
+
+
+_INTEGER_TYPES = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+}
+
+
+def _inline(con, table: Table, view: str) -> bool:
+    """An inline (or already loaded) table as a VALUES view of typed literals.
+
+    Cells are given as the interpreter reads them: numbers as exact DECIMAL text,
+    booleans as BOOLEAN, the rest as text. Returns whether the view is natively typed.
+    """
+    from ..evaluate.engine import evidence_value
+
+    columns = list(table.columns)
+    values: dict[str, list[Any]] = {c: [] for c in columns}
+    for row in table.rows:
+        for c in columns:
+            cell = row.get(c)
+            if cell is None or cell.value is None:
+                values[c].append(None)
+            elif isinstance(cell.value, bool):
+                values[c].append(cell.value)
+            else:
+                values[c].append(evidence_value(cell))
+    kinds: dict[str, tuple[str, int]] = {}
+    for c in columns:
+        seen = [v for v in values[c] if v is not None and v != ""]
+        if seen and all(isinstance(v, Decimal) for v in seen):
+            kinds[c] = ("number", max(decimal_scale(v) for v in seen))
+        elif seen and all(isinstance(v, bool) for v in seen):
+            kinds[c] = ("bool", 0)
+        else:
+            kinds[c] = ("text", 0)
+
+    def literal(c: str, v: Any) -> str:
+        kind, scale = kinds[c]
+        if kind == "number":
+            if v is None or v == "":
+                return f"CAST(NULL AS {decimal_type(scale)})"
+            return f"CAST({quote_text(format(v, 'f'))} AS {decimal_type(scale)})"
+        if kind == "bool":
+            return "NULL::BOOLEAN" if v is None else ("TRUE" if v else "FALSE")
+        if isinstance(v, Decimal):
+            v = format(v, "f")
+        return "NULL::VARCHAR" if v is None else f"CAST({quote_text(str(v))} AS VARCHAR)"
+
+    names = ", ".join(quote_ident(c) for c in columns)
+    if not table.rows:
+        cols = ", ".join(f"{literal(c, None)} AS {quote_ident(c)}" for c in columns)
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(view)} AS SELECT {cols} LIMIT 0")
+        return True
+    rows = ",".join(
+        "(" + ", ".join(literal(c, values[c][i]) for c in columns) + ")"
+        for i in range(len(table.rows))
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {quote_ident(view)} AS SELECT * FROM (VALUES {rows}) t({names})"
+    )
+    return True
+
+
+def _xlsx_to_csv(file: Path, sheet: str | None) -> str:
+    """A sheet read by python-calamine, written as a temporary CSV for DuckDB.
+
+    Spreadsheet numbers are written with a decimal comma (``2,675``) so the reader
+    takes them as the numbers they are, never as Indonesian thousands (``2.675``);
+    text cells are written as they are, exactly as the interpreter reads them.
+    """
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(file))
+    sheet_name = sheet or workbook.sheet_names[0]
+    if sheet_name not in workbook.sheet_names:
+        msg = f"{file.name} has no sheet '{sheet_name}'"
+        raise EvidenceError(
+            msg, location=Location(str(file)), hint=f"sheets: {', '.join(workbook.sheet_names)}"
+        )
+    data = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        header = [str(h).strip() for h in data[0]] if data else []
+        writer.writerow(header)
+        width = len(header)
+        for record in data[1:]:
+            if not any(str(c).strip() for c in record):
+                continue
+            writer.writerow([_xlsx_cell(c) for c in record[:width]])
+    return path
+
+
+def _xlsx_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value == int(value):
+            return str(int(value))
+        return format(Decimal(repr(value)).normalize(), "f").replace(".", ",")
+    return str(value)
