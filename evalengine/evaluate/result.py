@@ -155,6 +155,11 @@ class ScoreResult:
     root: NodeResult
     stages: tuple[str, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Results per group (``score --group-by``), ranked; empty without grouping.
+    groups: list[Any] = field(default_factory=list)
+    #: The column grouped by, and the engine that computed table indicators.
+    group_by: str | None = None
+    engine: str | None = None
 
     @property
     def final_stage(self) -> str | None:
@@ -209,4 +214,14 @@ class ScoreResult:
             "result": root.to_dict(),
             "warnings": self.warnings(),
             "diagnostics": [d.to_dict() for d in self.diagnostics],
+        } | self._groups_dict()
+
+    def _groups_dict(self) -> dict[str, Any]:
+        """``group_by``, ``engine`` and the ranked ``groups`` when scored per group."""
+        if self.group_by is None:
+            return {"engine": self.engine} if self.engine else {}
+        return {
+            "engine": self.engine,
+            "group_by": self.group_by,
+            "groups": [g.to_dict() for g in self.groups],
         }
