@@ -31,6 +31,7 @@ COMMANDS = (
     "score",
     "explain",
     "check",
+    "batch",
 )
 
 
