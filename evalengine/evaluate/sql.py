@@ -193,8 +193,13 @@ class SqlCompiler:
     def constant(self, node: ast.Expr) -> SqlValue:
         """Evaluate a row-free subtree with the interpreter and inline it as a literal."""
         interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
-        with localcontext(CONTEXT):
-            value = interp.eval(node)
+        try:
+            with localcontext(CONTEXT):
+                value = interp.eval(node)
+        except FormulaEvalError as exc:
+            # the interpreter fails on every row that reaches this node: so does the SQL
+            message = quote_text(exc.message if hasattr(exc, "message") else str(exc))
+            return SqlValue("number", f"CAST(error({message}) AS {decimal_type(0)})", 0)
         return self.literal(value, node)
 
     def literal(self, value: Any, node: ast.Expr) -> SqlValue:
@@ -399,12 +404,17 @@ class SqlCompiler:
         fraction with a positive denominator (zero is caught where the fraction is used)."""
         if self.is_constant(node.right) and not right.is_fraction:
             interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
-            with localcontext(CONTEXT):
-                divisor = interp.eval(node.right)
-            if divisor == 0:  # an error only on rows that reach it, as in the interpreter
+            try:
+                with localcontext(CONTEXT):
+                    divisor = interp.eval(node.right)
+            except FormulaEvalError:
+                divisor = None
+            if divisor is None:
+                pass
+            elif divisor == 0:  # an error only on rows that reach it, as in the interpreter
                 message = quote_text(f"division by zero in `{unparse(node)}`")
                 return SqlValue("number", f"CAST(error({message}) AS {decimal_type(0)})", 0)
-            recip = terminating_reciprocal(divisor)
+            recip = terminating_reciprocal(divisor) if divisor else None
             if recip is not None and not left.is_fraction:
                 return self.multiply(node, left, self.literal(recip, node.right))
         a, b = self.as_fraction(left), self.as_fraction(right)
