@@ -132,27 +132,39 @@ def group_expr(table: BulkTable, group_by: str | None) -> str | None:
     return f"CAST({quote_ident(group_by)} AS VARCHAR)"
 
 
-def _grouped_query(con, table: BulkTable, gexpr: str | None, selects: list[str], base: str = ""):
-    """Run ``selects`` per group and overall; returns {group key or OVERALL: row tuple}."""
-    source = base or f"SELECT * FROM {quote_ident(table.view)}"
+def grouped_query(con, table: BulkTable, gexpr: str | None, derived: list[str], aggs: list[tuple[str, str]]):
+    """One scan of ``table``: ``aggs`` per group, and overall combined exactly in Python.
+
+    ``derived`` are ``expr AS name`` columns computed per row first; ``aggs`` are
+    (combine, sql) pairs, ``combine`` in sum | min | max saying how group results add up
+    to the overall one (exact: sums of DECIMAL sums, counts, minima of minima).
+    Returns {group key or OVERALL: tuple of values}.
+    """
+    cols = ", ".join(["*", *derived])
+    selects = ", ".join(sql for _, sql in aggs)
+    source = f"SELECT {cols} FROM {quote_ident(table.view)}"
     if gexpr is None:
-        sql = f"SELECT NULL, 1, {', '.join(selects)} FROM ({source}) s"
-    else:
-        sql = (
-            f"SELECT {gexpr}, grouping({gexpr}), {', '.join(selects)} FROM ({source}) s "
-            f"GROUP BY GROUPING SETS (({gexpr}), ())"
-        )
+        row = con.execute(f"SELECT {selects} FROM ({source}) s").fetchone()
+        return {OVERALL: tuple(row)}
+    sql = f"SELECT {gexpr} AS __g, {selects} FROM ({source}) s GROUP BY ALL"
     out: dict[Any, tuple] = {}
     for row in con.execute(sql).fetchall():
-        key = OVERALL if row[1] else (row[0] if row[0] is not None else "")
-        out[key] = tuple(row[2:])
+        out[row[0] if row[0] is not None else ""] = tuple(row[1:])
+    overall = []
+    for i, (combine, _) in enumerate(aggs):
+        values = [v[i] for v in out.values() if v[i] is not None]
+        if not values:
+            overall.append(Decimal(0) if combine == "sum" else None)
+        elif combine == "sum":
+            overall.append(sum(values, Decimal(0)) if isinstance(values[0], Decimal) else sum(values))
+        else:
+            overall.append(min(values) if combine == "min" else max(values))
+    out[OVERALL] = tuple(overall)
     return out
 
 
-def records_facts(
-    con, engine, evidence, indicator: Indicator, table: BulkTable, gexpr: str | None
-) -> dict[Any, Precomputed]:
-    """Facts of a records indicator per group (and overall)."""
+def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: str):
+    """SQL pieces of a records indicator: derived columns, aggregates, and a finisher."""
     agg = str(indicator.options.get("aggregate", "sum"))
     resolver = _Resolver(engine, evidence, indicator)
     functions = engine.functions
@@ -170,24 +182,30 @@ def records_facts(
         value_sql = "CAST(1 AS DECIMAL(38,0))"
     else:
         value_sql = SqlCompiler(row_f, table.columns, resolver, functions, resolver).number_sql_expr().sql
-    base = (
-        f"SELECT *, {where_sql} AS __w, CASE WHEN {where_sql} THEN {value_sql} END AS __v "
-        f"FROM {quote_ident(table.view)}"
-    )
-    selects = [
-        "count(*)",
-        "count(*) FILTER (WHERE __w)",
-        "sum(__v) FILTER (WHERE __w)",
-        "min(__v) FILTER (WHERE __w)",
-        "max(__v) FILTER (WHERE __w)",
-        "count(*) FILTER (WHERE __w IS NULL OR (__w AND __v IS NULL))",
-    ]
-    try:
-        rows = _grouped_query(con, table, gexpr, selects, base)
-    except duckdb_error() as exc:
-        raise _runtime_error(exc, indicator, table) from None
-    out: dict[Any, Precomputed] = {}
-    for key, (total_rows, n, s, lo, hi, blanks) in rows.items():
+    w, v = f"__w{tag}", f"__v{tag}"
+    if where_f is None:
+        derived = [f"{value_sql} AS {v}"]
+        aggs = [
+            ("sum", "count(*)"),
+            ("sum", "count(*)"),
+            ("sum", f"sum({v})"),
+            ("min", f"min({v})"),
+            ("max", f"max({v})"),
+            ("sum", f"count(*) FILTER (WHERE {v} IS NULL)"),
+        ]
+    else:
+        derived = [f"{where_sql} AS {w}", f"CASE WHEN {where_sql} THEN {value_sql} END AS {v}"]
+        aggs = [
+            ("sum", "count(*)"),
+            ("sum", f"count(*) FILTER (WHERE {w})"),
+            ("sum", f"sum({v})"),
+            ("min", f"min({v})"),
+            ("max", f"max({v})"),
+            ("sum", f"count(*) FILTER (WHERE {w} IS NULL OR ({w} AND {v} IS NULL))"),
+        ]
+
+    def finish(values: tuple) -> Precomputed:
+        total_rows, n, s, lo, hi, blanks = values
         pre = Precomputed({})
         if blanks:
             pre.error = EvidenceError(
@@ -198,30 +216,27 @@ def records_facts(
                 code="blank-cell",
             )
         n = int(n)
-        values = {
+        total_rows = int(total_rows)
+        results = {
             "sum": Decimal(s) if s is not None else Decimal(0),
             "count": Decimal(n),
             "min": lo,
             "max": hi,
         }
+        value = None
         if agg == "mean":
-            value = None
             if n:
                 with localcontext(CONTEXT):
                     value = Decimal(s) / n
         else:
-            value = values.get(agg)
+            value = results.get(agg)
         if value is None and pre.error is None:
             pre.error = EvidenceError(
                 f"'{indicator.id}': {agg} of no rows (table '{table.name}' has {total_rows}, "
                 f"all left out by `where`)",
                 location=indicator.location,
             )
-        pre.facts = {
-            "aggregate": value,
-            "n": Decimal(n),
-            "rows": Decimal(total_rows),
-        }
+        pre.facts = {"aggregate": value, "n": Decimal(n), "rows": Decimal(total_rows)}
         pre.extra = {
             "source": "table",
             "table": table.name,
@@ -234,18 +249,23 @@ def records_facts(
             f"{agg} of the per-row values over {n} of {total_rows} rows of table "
             f"'{table.name}' ({table.where}), computed on DuckDB"
         )
-        out[key] = pre
-    return out
+        return pre
+
+    return derived, aggs, finish
 
 
 def _answer_sql(col: str, kind: str, scale) -> str:
     """SQL mapping an answer cell to its scale value (NULL when invalid), as the interpreter."""
     q = quote_ident(col)
     arms = []
-    if kind == "number":  # numeric cells are matched by value
+    if kind == "number":  # numeric cells: by value, then a label written as that number
         for value in dict.fromkeys(scale.values.values()):
-            arms.append(f"WHEN {q} = CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10)) "
-                        f"THEN CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))")
+            v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
+            arms.append(f"WHEN {q} = {v} THEN {v}")
+        for label, value in scale.values.items():
+            if _is_number(label) and f"{to_decimal(label).normalize():f}" == label:
+                v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
+                arms.append(f"WHEN {q} = CAST({quote_text(label)} AS DECIMAL(38,10)) THEN {v}")
         return f"(CASE {' '.join(arms)} END)"
     # text cells: a number by value (parse_number rules), else the label as written, then folded
     from .source import NUMBER_RE, normalized
@@ -288,15 +308,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def survey_facts(
-    con,
-    engine,
-    evidence,
-    indicators: list[Indicator],
-    table: BulkTable,
-    gexpr: str | None,
-) -> dict[str, dict[Any, Precomputed]]:
-    """Facts of every survey indicator reading ``table``, per group and overall."""
+def survey_part(engine, indicators: list[Indicator], table: BulkTable):
+    """SQL pieces of the survey questions reading ``table``: derived columns, aggregates,
+    and a finisher giving {indicator id: Precomputed}."""
     rubric = engine.rubric
     spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
     policy = str(spec.get("invalid", "drop_respondent")) if isinstance(spec, dict) else "drop_respondent"
@@ -309,37 +323,32 @@ def survey_facts(
                 msg, hint=f"columns found: {', '.join(table.columns)}", code="missing-column"
             )
         cols[column] = (ind, rubric.scales[ind.scale])
-    mapped = {
-        c: _answer_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()
-    }
     aliases = {c: f"__a{i}" for i, c in enumerate(cols)}
-    blanks = {c: f"({quote_ident(c)} IS NULL OR CAST({quote_ident(c)} AS VARCHAR) = '')" for c in cols}
-    select_map = ", ".join(f"{mapped[c]} AS {aliases[c]}" for c in cols)
-    blank_map = ", ".join(f"{blanks[c]} AS {aliases[c]}_blank" for c in cols)
+    derived = []
+    for c, (_, scale) in cols.items():
+        kind = table.columns[c].kind
+        q = quote_ident(c)
+        blank = f"{q} IS NULL" if kind == "number" else f"({q} IS NULL OR {q} = '')"
+        derived.append(f"{_answer_sql(c, kind, scale)} AS {aliases[c]}")
+        derived.append(f"{blank} AS {aliases[c]}_blank")
     all_valid = " AND ".join(f"{aliases[c]} IS NOT NULL" for c in cols) or "TRUE"
-    base = (
-        f"SELECT *, {select_map}, {blank_map}, ({all_valid}) AS __ok "
-        f"FROM {quote_ident(table.view)}"
-    )
-    selects = ["count(*)", "count(*) FILTER (WHERE NOT __ok)"]
+    derived.append(f"({all_valid}) AS __ok")
+    aggs = [("sum", "count(*)")]
     for c in cols:
         a = aliases[c]
         keep = "__ok" if policy == "drop_respondent" else f"{a} IS NOT NULL"
-        selects += [
-            f"sum({a}) FILTER (WHERE {keep})",
-            f"count(*) FILTER (WHERE {keep})",
-            f"count(*) FILTER (WHERE {a}_blank)",
-            f"count(*) FILTER (WHERE {a} IS NULL AND NOT {a}_blank)",
+        aggs += [
+            ("sum", f"sum({a}) FILTER (WHERE {keep})"),
+            ("sum", f"count(*) FILTER (WHERE {keep})"),
+            ("sum", f"count(*) FILTER (WHERE {a}_blank)"),
+            ("sum", f"count(*) FILTER (WHERE {a} IS NULL AND NOT {a}_blank)"),
         ]
-    try:
-        rows = _grouped_query(con, table, gexpr, selects, base)
-    except duckdb_error() as exc:
-        raise _runtime_error(exc, indicators[0], table) from None
-    out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
-    for key, row in rows.items():
-        total, dropped_rows = int(row[0]), int(row[1])
+
+    def finish(row: tuple) -> dict[str, Precomputed]:
+        total = int(row[0])
+        out = {}
         for i, (c, (ind, scale)) in enumerate(cols.items()):
-            s, n, blank, off = row[2 + 4 * i: 6 + 4 * i]
+            s, n, blank, off = row[1 + 4 * i : 5 + 4 * i]
             n = int(n)
             pre = Precomputed({})
             nrr = None
@@ -377,17 +386,56 @@ def survey_facts(
                 "policy": policy,
             }
             if dropped:
+                detail = "; ".join(f"{v} {k}" for k, v in reasons.items())
                 pre.warnings.append(
-                    f"{dropped} of {total} responses left out ({policy.replace('_', ' ')}): "
-                    + "; ".join(f"{v} {k}" for k, v in reasons.items())
-                    + ("" if reasons or policy != "drop_respondent" else "other answers invalid")
+                    f"{dropped} of {total} responses left out ({policy.replace('_', ' ')})"
+                    + (f": {detail}" if detail else ": other answers of the respondent invalid")
                 )
             pre.note = (
                 f"NRR = Σ valid answers / n over {n} of {total} responses of table "
                 f"'{table.name}' ({table.where}), computed on DuckDB"
             )
-            out[ind.id][key] = pre
-        del dropped_rows
+            out[ind.id] = pre
+        return out
+
+    return derived, aggs, finish
+
+
+class Resniff(Exception):
+    """A column DuckDB's sniffer typed from a sample holds other values further down."""
+
+
+def table_facts(con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr):
+    """Facts of every records/survey indicator reading ``table``: one scan, per group.
+
+    Returns {indicator id: {group key or OVERALL: Precomputed}}.
+    """
+    derived: list[str] = []
+    aggs: list[tuple[str, str]] = []
+    finishers = []
+    for i, ind in enumerate(indicators):
+        if ind.type == "records":
+            d, a, f = records_part(engine, evidence, ind, table, str(i))
+            finishers.append((len(aggs), len(a), lambda vals, f=f, iid=ind.id: {iid: f(vals)}))
+            derived += d
+            aggs += a
+    surveys = [ind for ind in indicators if ind.type == "survey"]
+    if surveys:
+        d, a, f = survey_part(engine, surveys, table)
+        finishers.append((len(aggs), len(a), f))
+        derived += d
+        aggs += a
+    try:
+        rows = grouped_query(con, table, gexpr, derived, aggs)
+    except duckdb_error() as exc:
+        if table.sniffed and "Conversion" in type(exc).__name__:
+            raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
+        raise _runtime_error(exc, indicators[0], table) from None
+    out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
+    for key, values in rows.items():
+        for start, length, finish in finishers:
+            for iid, pre in finish(values[start : start + length]).items():
+                out[iid][key] = pre
     return out
 
 

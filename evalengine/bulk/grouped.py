@@ -94,8 +94,8 @@ def choose_engine(rubric: Rubric, evidence: Evidence, requested: str = "auto") -
 
 def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int | None = None):
     """Table facts of every records/survey indicator, per group key (None = overall)."""
-    from .compute import OVERALL, Precomputed, bulk_indicators, records_facts, survey_facts
-    from .compute import group_expr, tables_used
+    from .compute import OVERALL, Precomputed, bulk_indicators, group_expr, table_facts
+    from .compute import Resniff, tables_used
     from .source import connect, open_table
 
     rubric = engine.rubric
@@ -107,18 +107,16 @@ def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int
             table = evidence.tables.get(name)
             if table is None:
                 continue  # the indicator type reports it (or uses its published fallback)
-            text_cols = {str(ind.options["column"]) for ind in inds if ind.type == "survey"}
-            if group_by:
-                text_cols.add(group_by)
+            text_cols = {group_by} if group_by else set()
             bt = open_table(con, table, f"t{i}", text_columns=text_cols)
             opened.append(bt)
-            gexpr = group_expr(bt, group_by)
-            for ind in inds:
-                if ind.type == "records":
-                    per_indicator[ind.id] = records_facts(con, engine, evidence, ind, bt, gexpr)
-            surveys = [ind for ind in inds if ind.type == "survey"]
-            if surveys:
-                per_indicator.update(survey_facts(con, engine, evidence, surveys, bt, gexpr))
+            try:
+                facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, group_by))
+            except Resniff:
+                bt = open_table(con, table, f"t{i}", text_columns=text_cols, sniff=False)
+                opened.append(bt)
+                facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, group_by))
+            per_indicator.update(facts)
     finally:
         for bt in opened:
             bt.cleanup()

@@ -42,6 +42,7 @@ def connect(threads: int | None = None):
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -71,6 +72,7 @@ class BulkTable:
     where: str
     raw_view: str = ""
     row_count: int | None = None
+    sniffed: bool = False
     temp_files: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -84,16 +86,24 @@ def table_file(table: Table) -> Path | None:
     return Path(file) if file is not None else None
 
 
-def open_table(con, table: Table, view: str, *, text_columns: set[str] | frozenset = frozenset()
-               ) -> BulkTable:
+def open_table(
+    con,
+    table: Table,
+    view: str,
+    *,
+    text_columns: set[str] | frozenset = frozenset(),
+    sniff: bool = True,
+) -> BulkTable:
     """Register ``table`` in ``con`` as the typed view ``view``.
 
-    ``text_columns`` are kept as text whatever they hold (survey answers are matched
-    by the label as written, like the interpreter does for text cells).
+    ``text_columns`` are kept as text whatever they hold (group keys). With ``sniff``,
+    CSV columns DuckDB's sniffer finds to be integers are read as integers (no
+    profiling scan); if a later row disagrees the caller reopens with ``sniff=False``.
     """
     file = table_file(table)
     raw = f"{view}__raw"
     temp: list[str] = []
+    sniffed: set[str] = set()
     if file is None:
         native = _inline(con, table, raw)
         where = f"inline table '{table.name}'"
@@ -112,30 +122,56 @@ def open_table(con, table: Table, view: str, *, text_columns: set[str] | frozens
             _csv_view(con, Path(path), raw, ",")
             native = False
         else:
-            _csv_view(con, file, raw, getattr(table, "delimiter", None))
+            sniffed = _csv_view(
+                con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
+            )
             native = False
     try:
-        columns, select = _typed_columns(con, raw, native, set(text_columns))
+        columns, select = _typed_columns(con, raw, native, set(text_columns), sniffed)
     except duckdb_error() as exc:
         for path in temp:
             Path(path).unlink(missing_ok=True)
         msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
         raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
     con.execute(f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}")
-    return BulkTable(table.name, view, columns, where, raw, temp_files=temp)
+    return BulkTable(
+        table.name, view, columns, where, raw, sniffed=bool(sniffed), temp_files=temp
+    )
 
 
-def _csv_view(con, file: Path, view: str, delimiter: str | None) -> None:
-    options = "header = true, all_varchar = true"
+def _csv_view(
+    con, file: Path, view: str, delimiter: str | None, sniff: bool = False, text=frozenset()
+) -> set[str]:
+    """A view of the CSV file; returns the columns read as sniffed integers."""
+    options = "header = true"
     if delimiter:
         options += f", delim = {quote_text(delimiter)}"
+    integers: set[str] = set()
+    if sniff:
+        described = con.execute(
+            f"DESCRIBE SELECT * FROM read_csv({quote_text(str(file))}, {options})"
+        ).fetchall()
+        types = {r[0]: str(r[1]).upper() for r in described}
+        integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
+        spec = ", ".join(
+            f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}"
+            for c in types
+        )
+        options += f", types = {{{spec}}}"
+    else:
+        options += ", all_varchar = true"
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
         f"SELECT * FROM read_csv({quote_text(str(file))}, {options})"
     )
+    return integers
 
 
-def _typed_columns(con, raw: str, native: bool, text_columns: set[str]):
+#: Rows the first look at a text column reads (a non-number there settles it: text).
+SAMPLE_ROWS = 20_000
+
+
+def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers=frozenset()):
     """Profile the raw view once and build the typed projection."""
     described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
     types = {row[0]: str(row[1]).upper() for row in described}
@@ -147,7 +183,9 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str]):
             plan[name] = "text"
         elif native and sql_type == "BOOLEAN":
             plan[name] = "bool"
-        elif native and (sql_type.startswith("DECIMAL") or sql_type in _INTEGER_TYPES):
+        elif name in integers or (
+            native and (sql_type.startswith("DECIMAL") or sql_type in _INTEGER_TYPES)
+        ):
             plan[name] = "native-number"
         elif native and sql_type in ("DOUBLE", "FLOAT", "REAL"):
             plan[name] = "float"
@@ -163,6 +201,20 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str]):
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
         else:
             plan[name] = "text"
+    varchar = [n for n, k in plan.items() if k == "varchar"]
+    if varchar:
+        checks = ", ".join(
+            f"count(*) FILTER (WHERE trim({quote_ident(n)}) <> '' AND NOT "
+            f"regexp_full_match(trim({quote_ident(n)}), '{NUMBER_RE}'))"
+            for n in varchar
+        )
+        sample = con.execute(
+            f"SELECT {checks} FROM (SELECT * FROM {quote_ident(raw)} LIMIT {SAMPLE_ROWS})"
+        ).fetchone()
+        texts = {n for n, bad in zip(varchar, sample, strict=True) if bad}
+        for n in texts:
+            plan[n] = "sample-text"
+        probes = [p for p in probes if not any(quote_ident(n) in p for n in texts)]
     stats: list[Any] = []
     if probes:
         stats = list(con.execute(f"SELECT {', '.join(probes)} FROM {quote_ident(raw)}").fetchone())
@@ -195,6 +247,9 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str]):
         elif kind == "bool":
             columns[name] = Column(name, "bool")
             select.append(q)
+        elif kind == "sample-text":
+            columns[name] = Column(name, "text")
+            select.append(f"coalesce(trim({q}), '') AS {q}")
         else:
             columns[name] = Column(name, "text")
             select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
