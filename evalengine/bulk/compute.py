@@ -183,29 +183,33 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
     else:
         value_sql = SqlCompiler(row_f, table.columns, resolver, functions, resolver).number_sql_expr().sql
     w, v = f"__w{tag}", f"__v{tag}"
+    extremes = [("min", f"min({v})"), ("max", f"max({v})")] if agg in ("min", "max") else []
     if where_f is None:
         derived = [f"{value_sql} AS {v}"]
         aggs = [
-            ("sum", "count(*)"),
-            ("sum", "count(*)"),
+            ("sum", "count(*)"),  # rows
+            ("sum", "count(*)"),  # rows used
+            ("sum", f"count({v})"),  # rows with a value (the rest had blank cells)
+            ("sum", "count(*)"),  # rows with a decided filter
             ("sum", f"sum({v})"),
-            ("min", f"min({v})"),
-            ("max", f"max({v})"),
-            ("sum", f"count(*) FILTER (WHERE {v} IS NULL)"),
+            *extremes,
         ]
     else:
+        # v is NULL where the filter is false (never evaluated there, as in the interpreter)
         derived = [f"{where_sql} AS {w}", f"CASE WHEN {where_sql} THEN {value_sql} END AS {v}"]
         aggs = [
             ("sum", "count(*)"),
             ("sum", f"count(*) FILTER (WHERE {w})"),
+            ("sum", f"count({v})"),
+            ("sum", f"count({w})"),
             ("sum", f"sum({v})"),
-            ("min", f"min({v})"),
-            ("max", f"max({v})"),
-            ("sum", f"count(*) FILTER (WHERE {w} IS NULL OR ({w} AND {v} IS NULL))"),
+            *extremes,
         ]
 
     def finish(values: tuple) -> Precomputed:
-        total_rows, n, s, lo, hi, blanks = values
+        total_rows, n, with_value, decided, s = values[:5]
+        lo, hi = values[5:7] if extremes else (None, None)
+        blanks = (n - with_value) + (total_rows - decided)
         pre = Precomputed({})
         if blanks:
             pre.error = EvidenceError(

@@ -87,7 +87,9 @@ class IndicatorContext:
             msg = f"indicator '{ind.id}' has no value formula"
             raise RubricError(msg, location=ind.location)
         value, inputs, substituted = self.evaluate(formula)
-        derivation = Derivation(unparse(formula.tree), substituted, inputs, max_formula=max_text)
+        derivation = Derivation(
+            self.run.engine.unparsed(formula), substituted, inputs, max_formula=max_text
+        )
         answer = self.facts.get("answer_label")
         return Outcome(value, max_value, derivation, answer=answer)
 
@@ -105,7 +107,7 @@ class IndicatorContext:
             return None, None
         if not isinstance(value, Decimal):
             return None, None
-        return value, unparse(formula.tree)
+        return value, self.run.engine.unparsed(formula)
 
     # -- Environment -----------------------------------------------------------
     def resolve(self, path: tuple[str, ...]) -> tuple[Any, Any]:
@@ -307,6 +309,8 @@ class Engine:
             raise RubricError(msg, location=self.by_id[cycle[0]].location)
         self.order = order
         self._defaults: dict[tuple[str, str], Formula] = {}
+        self._unparsed: dict[int, str] = {}
+        self._keep: list[Formula] = []
 
     def parsed_default(self, text: str, ind: Indicator) -> Formula:
         """A type's default formula, parsed once per indicator."""
@@ -314,6 +318,15 @@ class Engine:
         if key not in self._defaults:
             self._defaults[key] = Formula(text, parse_formula(text), ind.location)
         return self._defaults[key]
+
+    def unparsed(self, formula: Formula) -> str:
+        """The canonical text of a formula, computed once per formula."""
+        key = id(formula)
+        text = self._unparsed.get(key)
+        if text is None:
+            text = self._unparsed[key] = unparse(formula.tree)
+            self._keep.append(formula)  # ids stay valid while the engine lives
+        return text
 
     def band_table_name(self, ind: Indicator) -> str | None:
         """The band table that classifies ``ind`` (the rubric's band for the root)."""
