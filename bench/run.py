@@ -76,7 +76,8 @@ def measure(cmd: list[str], repeat: int) -> Run:
         err = proc.stderr.read().decode() if proc.stderr else ""
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode not in (0, 1):
-            raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+            message = f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}"
+            raise SystemExit(message)
         run = Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
         if best is None or run.wall < best.wall:
             best = run
@@ -118,7 +119,7 @@ with open(sys.argv[1], newline='') as f:
         a[3] += round(int(skp) / 100 * 30, 2)
         a[4] += 5 if hukuman == 'tidak' else 0
 ranking = sorted(
-    ((round(a[1] / a[0], 2) + round(a[2] / a[0], 2) + round(a[3] / a[0], 2) + round(a[4] / a[0], 2), k)
+    (sum(round(a[j] / a[0], 2) for j in (1, 2, 3, 4)), k)
      for k, a in acc.items()), reverse=True)
 print(len(ranking))
 """
@@ -150,7 +151,10 @@ with open(sys.argv[1], newline='') as f:
         a[0] += 1
         for k, v in enumerate(answers, start=1):
             a[k] += v
-ranking = sorted(((round(25 * sum(a[k] / a[0] for k in range(1, 10)) / 9, 2), u) for u, a in acc.items()), reverse=True)
+ranking = sorted(
+    ((round(25 * sum(a[k] / a[0] for k in range(1, 10)) / 9, 2), u) for u, a in acc.items()),
+    reverse=True,
+)
 print(len(ranking))
 """
 
@@ -163,8 +167,20 @@ print(len(rows))
 """
 
 
-def evalengine_score(rubric: Path, evidence: Path, group_by: str | None, extra: list[str]) -> list[str]:
-    cmd = [PY, "-m", "evalengine", *extra, "score", str(rubric), str(evidence), "-f", "json:/dev/null"]
+def evalengine_score(
+    rubric: Path, evidence: Path, group_by: str | None, extra: list[str]
+) -> list[str]:
+    cmd = [
+        PY,
+        "-m",
+        "evalengine",
+        *extra,
+        "score",
+        str(rubric),
+        str(evidence),
+        "-f",
+        "json:/dev/null",
+    ]
     if group_by:
         cmd += ["--group-by", group_by, "--engine", "duckdb"]
     return cmd
@@ -190,7 +206,9 @@ def fmt_rows(lines: list[Line]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="100000,1000000,5000000", help="IP ASN roster sizes")
     parser.add_argument("--skm-sizes", default="1000000,10000000", help="SKM response counts")
     parser.add_argument("--repeat", type=int, default=3)
@@ -211,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             target = f"IP ASN {n:,} {fmt}"
             ev = DATA / f"ipasn-{n}-{fmt}.toml"
-            e = measure(evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi", extra), args.repeat)
+            e = measure(
+                evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi", extra), args.repeat
+            )
             d = measure([PY, "-c", DUCKDB_IPASN, str(data)], args.repeat)
             report(Line(target, n, "evalengine", e))
             report(Line(target, n, "DuckDB by hand", d))
@@ -246,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         n = int(xlsx.stem.split("-")[1])
         target = f"XLSX {n:,}"
         ev = DATA / f"ipasn-{n}-xlsx.toml"
-        e = measure(evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi", extra), args.repeat)
+        e = measure(
+            evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi", extra), args.repeat
+        )
         c = measure([PY, "-c", CALAMINE, str(xlsx)], args.repeat)
         report(Line(target, n, "evalengine", e))
         report(Line(target, n, "python-calamine read only", c))
@@ -256,14 +278,28 @@ def main(argv: list[str] | None = None) -> int:
     docs = DATA / "akip"
     if docs.is_dir():
         n = sum(1 for _ in docs.glob("*.toml"))
-        cmd = [PY, "-m", "evalengine", *extra, "batch", "merit", str(docs), "-f", "json:/dev/null", "--no-progress"]
+        cmd = [
+            PY,
+            "-m",
+            "evalengine",
+            *extra,
+            "batch",
+            "merit",
+            str(docs),
+            "-f",
+            "json:/dev/null",
+            "--no-progress",
+        ]
         b = measure(cmd, 1)
         report(Line(f"batch {n:,} documents", n, "evalengine batch", b))
         text = f"batch: {n / b.wall:,.0f} documents/s (target ≥ 1,000)"
         ratios.append(text)
         print(text, flush=True)
     example = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
-    s = measure([PY, "-m", "evalengine", "score", "merit", str(example), "-f", "json:/dev/null"], max(5, args.repeat))
+    s = measure(
+        [PY, "-m", "evalengine", "score", "merit", str(example), "-f", "json:/dev/null"],
+        max(5, args.repeat),
+    )
     i = measure([PY, "-c", "import rich, lark, pluggy"], max(5, args.repeat))
     report(Line("start-up (merit example)", 0, "evalengine score", s))
     report(Line("start-up (merit example)", 0, "python -c 'import rich, lark, pluggy'", i))

@@ -38,7 +38,22 @@ def _json(capsys) -> dict:
 
 def test_group_by_json_has_ranked_groups_and_overall(cli, capsys):
     rubric, evidence = DATA / "ipasn-mini.toml", DATA / "ipasn-evidence.toml"
-    assert cli(["score", str(rubric), str(evidence), "--group-by", "instansi", "--engine", "duckdb", "-f", "json"]) == 0
+    assert (
+        cli(
+            [
+                "score",
+                str(rubric),
+                str(evidence),
+                "--group-by",
+                "instansi",
+                "--engine",
+                "duckdb",
+                "-f",
+                "json",
+            ]
+        )
+        == 0
+    )
     data = _json(capsys)
     assert data["engine"] == "duckdb" and data["group_by"] == "instansi"
     groups = {g["group"]: g for g in data["groups"]}
@@ -58,7 +73,9 @@ def test_group_by_json_has_ranked_groups_and_overall(cli, capsys):
 
 def test_group_by_rich_shows_ranking(cli, capsys):
     rubric, evidence = DATA / "ipasn-mini.toml", DATA / "ipasn-evidence.toml"
-    assert cli(["score", str(rubric), str(evidence), "--group-by", "instansi", "--width", "120"]) == 0
+    assert (
+        cli(["score", str(rubric), str(evidence), "--group-by", "instansi", "--width", "120"]) == 0
+    )
     out = capsys.readouterr().out
     assert "Peringkat per instansi" in out
 
@@ -67,7 +84,9 @@ def _copy_with(tmp_path: Path, table_file: Path) -> Path:
     if table_file.parent != tmp_path:
         shutil.copy(table_file, tmp_path / table_file.name)
     ev = tmp_path / "e.toml"
-    ev.write_text(f'[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "{table_file.name}"\n')
+    ev.write_text(
+        f'[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "{table_file.name}"\n'
+    )
     return ev
 
 
@@ -95,10 +114,40 @@ def test_parquet_and_xlsx_give_the_csv_numbers(cli, capsys, tmp_path, kind):
         book.close()
     ev = _copy_with(tmp_path, out)
     rubric = DATA / "ipasn-mini.toml"
-    assert cli(["score", str(rubric), str(DATA / "ipasn-evidence.toml"), "--group-by", "instansi", "--engine", "python", "-f", "json"]) == 0
+    assert (
+        cli(
+            [
+                "score",
+                str(rubric),
+                str(DATA / "ipasn-evidence.toml"),
+                "--group-by",
+                "instansi",
+                "--engine",
+                "python",
+                "-f",
+                "json",
+            ]
+        )
+        == 0
+    )
     expected = _json(capsys)
     for engine in ("duckdb", "python"):
-        assert cli(["score", str(rubric), str(ev), "--group-by", "instansi", "--engine", engine, "-f", "json"]) == 0
+        assert (
+            cli(
+                [
+                    "score",
+                    str(rubric),
+                    str(ev),
+                    "--group-by",
+                    "instansi",
+                    "--engine",
+                    engine,
+                    "-f",
+                    "json",
+                ]
+            )
+            == 0
+        )
         got = _json(capsys)
         assert got["headline"]["value"] == expected["headline"]["value"]
         assert got["groups"] == expected["groups"]
@@ -110,12 +159,26 @@ def test_batch_one_malformed_file_scores_the_rest_and_exits_1(cli, capsys, tmp_p
         shutil.copy(example, tmp_path / f"ok{i}.toml")
     (tmp_path / "broken.toml").write_text("[answers\n")
     report = tmp_path / "out.json"
-    code = cli(["batch", "merit", str(tmp_path), "-f", f"json:{report}", "-f", "rich", "--no-progress", "--width", "300"])
+    code = cli(
+        [
+            "batch",
+            "merit",
+            str(tmp_path),
+            "-f",
+            f"json:{report}",
+            "-f",
+            "rich",
+            "--no-progress",
+            "--width",
+            "300",
+        ]
+    )
     assert code == 1
     data = json.loads(report.read_text())
     assert data["files"] == 4 and data["scored"] == 3 and data["failed"] == 1
     assert data["failures"][0]["path"].endswith("broken.toml")
-    # the example is the real Sistem Merit 2023 result of Belitung Timur: 252, "III Baik" (LKjIP 2024)
+    # the example is the real Sistem Merit 2023 result of Belitung Timur: 252, "III Baik"
+    # (LKjIP 2024 BKPSDM Belitung Timur)
     assert {r["value"] for r in data["ranking"]} == {"252"}
     dist = {d["band"]: d for d in data["distribution"]}
     assert dist["III"]["count"] == 3 and dist["III"]["percent"] == "100.00"
@@ -138,11 +201,18 @@ def test_duckdb_is_not_imported_for_a_document(tmp_path):
     import subprocess
     import sys
 
+    example = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
     code = (
         "import sys; from evalengine.cli import main;"
-        f"main(['score', 'merit', r'{ROOT / 'examples' / 'merit-belitung-timur' / 'evidence.toml'}', '-f', 'json:{tmp_path / 'o.json'}']);"
+        f"main(['score', 'merit', r'{example}', '-f', 'json:{tmp_path / 'o.json'}']);"
         "print('duckdb' in sys.modules)"
     )
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "EVALENGINE_DISABLE_PLUGINS": "markdown,xlsx,html,skp"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "EVALENGINE_DISABLE_PLUGINS": "markdown,xlsx,html,skp",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     assert out.stdout.strip().endswith("False"), out.stderr

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from evalengine.evaluate.engine import evidence_value
 from evalengine.evaluate.interpreter import Interpreter
-from evalengine.evaluate.sql import Column, SqlCompileError, SqlCompiler
+from evalengine.evaluate.sql import SqlCompileError, SqlCompiler
 from evalengine.evidence.model import EvidenceValue, Provenance, Table
 from evalengine.formula import ast, parse_formula
 from evalengine.numbers import CONTEXT, round_to
@@ -34,7 +34,9 @@ def _plugins():
     builtin = Plugins(get_plugin_manager(entry_points=False))
     if "records" in builtin.indicator_types:
         return builtin
-    return Plugins(get_plugin_manager(entry_points=False, plugins_dir=DATA.parent.parent / "bulk_plugins"))
+    return Plugins(
+        get_plugin_manager(entry_points=False, plugins_dir=DATA.parent.parent / "bulk_plugins")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,12 @@ FUNCS = functions()
 def make_table(columns: list[str], rows: list[list]) -> Table:
     out = []
     for i, r in enumerate(rows, start=2):
-        out.append({c: EvidenceValue(v, Provenance("t.csv", c, row=i)) for c, v in zip(columns, r, strict=True)})
+        out.append(
+            {
+                c: EvidenceValue(v, Provenance("t.csv", c, row=i))
+                for c, v in zip(columns, r, strict=True)
+            }
+        )
     return Table("t", columns, out, Provenance("t.csv"))
 
 
@@ -94,7 +101,7 @@ def interpret_rows(text_or_tree, table, rubric):
     for row in table.rows:
         try:
             out.append(Interpreter(formula, RowEnv(ctx, row), FUNCS, context=ctx).run())
-        except Exception as exc:  # noqa: BLE001 - compared by kind below
+        except Exception as exc:
             out.append(exc)
     return out
 
@@ -205,8 +212,12 @@ def test_unknown_column_named(rubric):
 NUM_COLS = ["a", "b", "c"]
 TEXT_COLS = ["p"]
 
-decimals = st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False, allow_infinity=False)
-small_decimals = st.decimals(min_value=-50, max_value=50, places=2, allow_nan=False, allow_infinity=False)
+decimals = st.decimals(
+    min_value=-1000, max_value=1000, places=3, allow_nan=False, allow_infinity=False
+)
+small_decimals = st.decimals(
+    min_value=-50, max_value=50, places=2, allow_nan=False, allow_infinity=False
+)
 
 
 def num_leaf():
@@ -248,7 +259,9 @@ def bools(nums):
     )
     interval = st.tuples(nums, small_decimals, st.booleans()).map(
         lambda t: ast.Binary(
-            "in", t[0], ast.Interval(ast.Number(abs(t[1])), ast.Number(abs(t[1]) + 10), t[2], not t[2])
+            "in",
+            t[0],
+            ast.Interval(ast.Number(abs(t[1])), ast.Number(abs(t[1]) + 10), t[2], not t[2]),
         )
     )
     base = st.one_of(cmp, text_eq, interval)
@@ -276,7 +289,10 @@ def _same(a, b) -> bool:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(formula=formulas, data=rows)
 def test_interpreter_and_sql_agree_row_by_row(rubric, formula, data):
-    table = make_table([*NUM_COLS, *TEXT_COLS], [[format(a, "f"), format(b, "f"), format(c, "f"), p] for a, b, c, p in data])
+    table = make_table(
+        [*NUM_COLS, *TEXT_COLS],
+        [[format(a, "f"), format(b, "f"), format(c, "f"), p] for a, b, c, p in data],
+    )
     expected = interpret_rows(formula, table, rubric)
     try:
         got = sql_rows(formula, table, rubric)
@@ -305,7 +321,9 @@ group_rows = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=group_rows)
 def test_engines_agree_per_group(tmp_path_factory, data):
     from evalengine.bulk import score_grouped
@@ -314,11 +332,13 @@ def test_engines_agree_per_group(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("g")
     lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
     lines += [
-        f"{i},{g},{p},{d},{s},\"{format(k, 'f').replace('.', ',')}\",{h}"
+        f'{i},{g},{p},{d},{s},"{format(k, "f").replace(".", ",")}",{h}'
         for i, (g, p, d, s, k, h) in enumerate(data)
     ]
     (folder / "pegawai.csv").write_text("\n".join(lines) + "\n")
-    (folder / "e.toml").write_text('[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "pegawai.csv"\n')
+    (folder / "e.toml").write_text(
+        '[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "pegawai.csv"\n'
+    )
     plugins = _plugins()
     rubric = load_rubric(DATA / "ipasn-mini.toml", plugins=plugins)
     evidence = read_evidence(folder / "e.toml", plugins=plugins)
@@ -331,7 +351,11 @@ def test_engines_agree_per_group(tmp_path_factory, data):
     for ga, gb in zip(py.groups, db.groups, strict=True):
         assert ga.rank == gb.rank
         for a, b in zip(ga.result.root.walk(), gb.result.root.walk(), strict=True):
-            assert (a.id, a.value, a.derivation.unrounded) == (b.id, b.value, b.derivation.unrounded)
+            assert (a.id, a.value, a.derivation.unrounded) == (
+                b.id,
+                b.value,
+                b.derivation.unrounded,
+            )
 
 
 def test_ikm_survey_tie_on_both_engines(tmp_path):
@@ -345,7 +369,9 @@ def test_ikm_survey_tie_on_both_engines(tmp_path):
     lines = ["unit,u1"] + [f"{'X' if i % 2 else 'Y'},{a}" for i, a in enumerate(answers)]
     lines += ["X,", "Y,5"]  # one blank and one off-scale answer: dropped, never summed
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
-    (tmp_path / "e.toml").write_text('[evidence]\nrubric = "ikm-mini"\n[tables.responses]\nfile = "r.csv"\n')
+    (tmp_path / "e.toml").write_text(
+        '[evidence]\nrubric = "ikm-mini"\n[tables.responses]\nfile = "r.csv"\n'
+    )
     plugins = _plugins()
     rubric = load_rubric(DATA / "ikm-mini.toml", plugins=plugins)
     evidence = read_evidence(tmp_path / "e.toml", plugins=plugins)

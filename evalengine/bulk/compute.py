@@ -24,11 +24,11 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from ..errors import EvidenceError, FormulaEvalError, RubricError
+from ..evaluate.sql import SqlCompiler, decimal_scale, quote_ident, quote_text
 from ..formula import parse_formula
 from ..indicators.base import Fact
 from ..numbers import CONTEXT, plain, to_decimal
 from ..rubric.model import Formula, Indicator, Rubric
-from ..evaluate.sql import SqlCompiler, quote_ident, quote_text
 from .source import BulkTable, duckdb_error
 
 #: Indicator types the bulk path computes.
@@ -132,34 +132,53 @@ def group_expr(table: BulkTable, group_by: str | None) -> str | None:
     return f"CAST({quote_ident(group_by)} AS VARCHAR)"
 
 
-def grouped_query(con, table: BulkTable, gexpr: str | None, derived: list[str], aggs: list[tuple[str, str]]):
+def grouped_query(
+    con,
+    table: BulkTable,
+    gexpr: str | None,
+    derived: list[str],
+    aggs: list[tuple[str, str]],
+    where: str | None = None,
+):
     """One scan of ``table``: ``aggs`` per group, and overall combined exactly in Python.
 
     ``derived`` are ``expr AS name`` columns computed per row first; ``aggs`` are
-    (combine, sql) pairs, ``combine`` in sum | min | max saying how group results add up
-    to the overall one (exact: sums of DECIMAL sums, counts, minima of minima).
-    Returns {group key or OVERALL: tuple of values}.
+    (combine, sql) pairs, ``combine`` in sum | min | max saying how group results add
+    up to the overall one (exact: sums of DECIMAL sums, counts, minima of minima);
+    ``where`` restricts the rows. Returns {group key or OVERALL: tuple of values}.
     """
     cols = ", ".join(["*", *derived])
     selects = ", ".join(sql for _, sql in aggs)
     source = f"SELECT {cols} FROM {quote_ident(table.view)}"
-    if gexpr is None:
-        row = con.execute(f"SELECT {selects} FROM ({source}) s").fetchone()
-        return {OVERALL: tuple(row)}
-    sql = f"SELECT {gexpr} AS __g, {selects} FROM ({source}) s GROUP BY ALL"
-    out: dict[Any, tuple] = {}
+    if where:
+        source += f" WHERE {where}"
+    keys = [k for k in (gexpr and f"{gexpr} AS __g",) if k]
+    head = ", ".join(keys)
+    sql = f"SELECT {head + ', ' if head else ''}{selects} FROM ({source}) s"
+    if keys:
+        sql += " GROUP BY ALL"
+    parts: dict[Any, list[tuple]] = {}
     for row in con.execute(sql).fetchall():
-        out[row[0] if row[0] is not None else ""] = tuple(row[1:])
-    overall = []
-    for i, (combine, _) in enumerate(aggs):
-        values = [v[i] for v in out.values() if v[i] is not None]
-        if not values:
-            overall.append(Decimal(0) if combine == "sum" else None)
-        elif combine == "sum":
-            overall.append(sum(values, Decimal(0)) if isinstance(values[0], Decimal) else sum(values))
-        else:
-            overall.append(min(values) if combine == "min" else max(values))
-    out[OVERALL] = tuple(overall)
+        key = (row[0] if row[0] is not None else "") if gexpr else OVERALL
+        parts.setdefault(key, []).append(tuple(row[len(keys) :]))
+
+    def combine(pieces: list[tuple]) -> tuple:
+        out = []
+        for i, (how, _) in enumerate(aggs):
+            values = [v[i] for v in pieces if v[i] is not None]
+            if not values:
+                out.append(0 if how == "sum" else None)
+            elif how == "sum":
+                out.append(sum(values))
+            else:
+                out.append(min(values) if how == "min" else max(values))
+        return tuple(out)
+
+    out = {key: combine(pieces) for key, pieces in parts.items()}
+    if gexpr is not None:
+        out[OVERALL] = combine([p for pieces in parts.values() for p in pieces])
+    if OVERALL not in out:  # an empty table
+        out[OVERALL] = combine([])
     return out
 
 
@@ -173,7 +192,9 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
     where_sql = "TRUE"
     if where_f is not None:
         where_sql = (
-            SqlCompiler(where_f, table.columns, resolver, functions, resolver).boolean_sql_expr().sql
+            SqlCompiler(where_f, table.columns, resolver, functions, resolver)
+            .boolean_sql_expr()
+            .sql
         )
     if row_f is None:
         if agg != "count":
@@ -181,7 +202,9 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
             raise RubricError(msg, location=indicator.location)
         value_sql = "CAST(1 AS DECIMAL(38,0))"
     else:
-        value_sql = SqlCompiler(row_f, table.columns, resolver, functions, resolver).number_sql_expr().sql
+        value_sql = (
+            SqlCompiler(row_f, table.columns, resolver, functions, resolver).number_sql_expr().sql
+        )
     w, v = f"__w{tag}", f"__v{tag}"
     extremes = [("min", f"min({v})"), ("max", f"max({v})")] if agg in ("min", "max") else []
     if where_f is None:
@@ -224,8 +247,8 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
         results = {
             "sum": Decimal(s) if s is not None else Decimal(0),
             "count": Decimal(n),
-            "min": lo,
-            "max": hi,
+            "min": None if lo is None else Decimal(lo),
+            "max": None if hi is None else Decimal(hi),
         }
         value = None
         if agg == "mean":
@@ -262,20 +285,30 @@ def _answer_sql(col: str, kind: str, scale) -> str:
     """SQL mapping an answer cell to its scale value (NULL when invalid), as the interpreter."""
     q = quote_ident(col)
     arms = []
+    values = list(scale.values.values())
+    if kind == "number" and _identity(scale):  # labels "1".."4" for values 1..4: valid iff on the scale
+        members = ", ".join(str(int(v)) for v in dict.fromkeys(values))
+        return f"(CASE WHEN {q} IN ({members}) THEN {q} END)"
     if kind == "number":  # numeric cells: by value, then a label written as that number
+        scale_of = max((decimal_scale(v) for v in scale.values.values()), default=0)
+        out_type = f"DECIMAL(18,{scale_of})"
+
+        def lit(value: Decimal) -> str:
+            return f"CAST({quote_text(format(value, 'f'))} AS {out_type})"
+
         for value in dict.fromkeys(scale.values.values()):
-            v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
-            arms.append(f"WHEN {q} = {v} THEN {v}")
+            arms.append(f"WHEN {q} = {lit(value)} THEN {lit(value)}")
         for label, value in scale.values.items():
             if _is_number(label) and f"{to_decimal(label).normalize():f}" == label:
-                v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
-                arms.append(f"WHEN {q} = CAST({quote_text(label)} AS DECIMAL(38,10)) THEN {v}")
+                d = to_decimal(label)
+                as_label = f"CAST({quote_text(label)} AS DECIMAL(18,{decimal_scale(d)}))"
+                arms.append(f"WHEN {q} = {as_label} THEN {lit(value)}")
         return f"(CASE {' '.join(arms)} END)"
     # text cells: a number by value (parse_number rules), else the label as written, then folded
     from .source import NUMBER_RE, normalized
 
     num = f"TRY_CAST({normalized(q)} AS DECIMAL(38,10))"
-    for label, value in scale.values.items():
+    for value in scale.values.values():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
         arms.append(f"WHEN regexp_full_match({q}, '{NUMBER_RE}') AND {num} = {v} THEN {v}")
     for label, value in scale.values.items():
@@ -287,7 +320,9 @@ def _answer_sql(col: str, kind: str, scale) -> str:
                 f"CAST({num} AS VARCHAR) IS NOT NULL AND {_normalized_text(num)} = "
                 f"{quote_text(label)} THEN {v}"
             )
-        arms.append(f"WHEN NOT regexp_full_match({q}, '{NUMBER_RE}') AND {q} = {quote_text(label)} THEN {v}")
+        arms.append(
+            f"WHEN NOT regexp_full_match({q}, '{NUMBER_RE}') AND {q} = {quote_text(label)} THEN {v}"
+        )
     folded = {label.casefold(): value for label, value in scale.values.items()}
     for label, value in folded.items():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
@@ -296,6 +331,22 @@ def _answer_sql(col: str, kind: str, scale) -> str:
             f"THEN {v}"
         )
     return f"(CASE {' '.join(arms)} END)"
+
+
+def _identity(scale) -> bool:
+    """True when every label is the whole number it stands for ("1".."4" → 1..4)."""
+    return all(
+        _is_number(label) and to_decimal(label) == value and value == int(value)
+        for label, value in scale.values.items()
+    )
+
+
+def _valid_sql(col: str, kind: str, scale) -> str:
+    """A predicate true exactly when the answer is valid (NULL or false otherwise)."""
+    if kind == "number" and _identity(scale):
+        members = ", ".join(str(int(v)) for v in dict.fromkeys(scale.values.values()))
+        return f"{quote_ident(col)} IN ({members})"
+    return f"({_answer_sql(col, kind, scale)} IS NOT NULL)"
 
 
 def _normalized_text(num: str) -> str:
@@ -312,9 +363,13 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def survey_part(engine, indicators: list[Indicator], table: BulkTable):
-    """SQL pieces of the survey questions reading ``table``: derived columns, aggregates,
-    and a finisher giving {indicator id: Precomputed}."""
+def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gexpr):
+    """Facts of the survey questions reading ``table``: {indicator id: {group: Precomputed}}.
+
+    Two scans, both as lean as a hand-written query: the respondents whose every answer
+    is valid (sums and counts), and the others (counts per column of blank and off-scale
+    answers, and their valid answers for the ``drop_answer`` policy).
+    """
     rubric = engine.rubric
     spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
     policy = str(spec.get("invalid", "drop_respondent")) if isinstance(spec, dict) else "drop_respondent"
@@ -327,82 +382,116 @@ def survey_part(engine, indicators: list[Indicator], table: BulkTable):
                 msg, hint=f"columns found: {', '.join(table.columns)}", code="missing-column"
             )
         cols[column] = (ind, rubric.scales[ind.scale])
-    aliases = {c: f"__a{i}" for i, c in enumerate(cols)}
-    derived = []
-    for c, (_, scale) in cols.items():
-        kind = table.columns[c].kind
-        q = quote_ident(c)
-        blank = f"{q} IS NULL" if kind == "number" else f"({q} IS NULL OR {q} = '')"
-        derived.append(f"{_answer_sql(c, kind, scale)} AS {aliases[c]}")
-        derived.append(f"{blank} AS {aliases[c]}_blank")
-    all_valid = " AND ".join(f"{aliases[c]} IS NOT NULL" for c in cols) or "TRUE"
-    derived.append(f"({all_valid}) AS __ok")
-    aggs = [("sum", "count(*)")]
-    for c in cols:
-        a = aliases[c]
-        keep = "__ok" if policy == "drop_respondent" else f"{a} IS NOT NULL"
-        aggs += [
-            ("sum", f"sum({a}) FILTER (WHERE {keep})"),
-            ("sum", f"count(*) FILTER (WHERE {keep})"),
-            ("sum", f"count(*) FILTER (WHERE {a}_blank)"),
-            ("sum", f"count(*) FILTER (WHERE {a} IS NULL AND NOT {a}_blank)"),
-        ]
-
-    def finish(row: tuple) -> dict[str, Precomputed]:
-        total = int(row[0])
-        out = {}
-        for i, (c, (ind, scale)) in enumerate(cols.items()):
-            s, n, blank, off = row[1 + 4 * i : 5 + 4 * i]
-            n = int(n)
-            pre = Precomputed({})
-            nrr = None
-            if n:
-                with localcontext(CONTEXT):
-                    nrr = Decimal(s) / n
-            else:
-                pre.error = EvidenceError(
-                    f"'{ind.id}': no valid answers in column '{c}' of table '{table.name}'"
-                    f" ({table.where})",
-                    location=ind.location,
-                    code="no-answers",
-                )
-            reasons = {}
-            if blank:
-                reasons["is blank"] = int(blank)
-            if off:
-                reasons[f"is not on scale '{scale.name}' ({scale.describe()})"] = int(off)
-            dropped = total - n
-            pre.facts = {
-                "nrr": nrr,
-                "n": Decimal(n),
-                "total": Decimal(total),
-                "scale_min": scale.min,
-                "scale_max": scale.max,
-            }
-            pre.extra = {
-                "source": "table",
-                "table": table.name,
-                "column": c,
-                "n": Decimal(n),
-                "total": Decimal(total),
-                "dropped": Decimal(dropped),
-                "dropped_reasons": [f"{k}: {v} row(s)" for k, v in reasons.items()],
-                "policy": policy,
-            }
-            if dropped:
-                detail = "; ".join(f"{v} {k}" for k, v in reasons.items())
-                pre.warnings.append(
-                    f"{dropped} of {total} responses left out ({policy.replace('_', ' ')})"
-                    + (f": {detail}" if detail else ": other answers of the respondent invalid")
-                )
-            pre.note = (
-                f"NRR = Σ valid answers / n over {n} of {total} responses of table "
-                f"'{table.name}' ({table.where}), computed on DuckDB"
+    mapped = {c: _answer_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
+    tests = {c: _valid_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
+    present = {
+        c: quote_ident(c) if table.columns[c].kind == "number" else f"NULLIF({quote_ident(c)}, '')"
+        for c in cols
+    }
+    # a plain predicate (no coalesce, no CASE) lets DuckDB push it into the scan; NULL is
+    # never valid, and a row is left out of the valid set when any test is false or NULL
+    valid = " AND ".join(tests.values()) or "TRUE"
+    plain_sum = {
+        c: f"sum({quote_ident(c)})" if _identity(scale) and table.columns[c].kind == "number"
+        else f"sum({mapped[c]})"
+        for c, (_, scale) in cols.items()
+    }
+    good_aggs = [("sum", "count(*)")] + [("sum", plain_sum[c]) for c in cols]
+    try:
+        if table.columnar:
+            # Parquet: the predicate is pushed into the scan; the row totals cost one column
+            good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
+            totals = grouped_query(con, table, gexpr, [], [("sum", "count(*)")])
+        else:
+            # CSV: one scan (parsing dominates): all sums, plus how many rows are valid; when
+            # every row is valid (the usual case) those sums are the valid sums
+            one = grouped_query(
+                con, table, gexpr, [], [*good_aggs, ("sum", f"count_if({valid})")]
             )
-            out[ind.id] = pre
-        return out
+            totals = {k: (v[0],) for k, v in one.items()}
+            if all(int(v[0]) == int(v[-1]) for v in one.values()):
+                good = {k: v[:-1] for k, v in one.items()}
+            else:
+                good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
+        bad: dict[Any, tuple] = {}
+        if any(int(good.get(k, (0,))[0]) != int(v[0]) for k, v in totals.items()):
+            bad_aggs = [("sum", "count(*)")]
+            for c in cols:
+                bad_aggs += [
+                    ("sum", f"count({present[c]})"),  # non-blank answers
+                    ("sum", f"count({mapped[c]})"),  # valid answers
+                    ("sum", f"sum({mapped[c]})"),
+                ]
+            where_bad = f"NOT coalesce({valid}, false)"
+            bad = grouped_query(con, table, gexpr, [], bad_aggs, where=where_bad)
+    except duckdb_error() as exc:
+        raise _runtime_error(exc, indicators[0], table) from None
+    empty_good = tuple([0] * len(good_aggs))
+    empty_bad = tuple([0] * (1 + 3 * len(cols)))
+    out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
+    for key in totals:
+        g, b = good.get(key, empty_good), bad.get(key, empty_bad)
+        kept, rejected = int(g[0]), int(b[0])
+        total = kept + rejected
+        for i, (c, (ind, scale)) in enumerate(cols.items()):
+            nonblank_bad, valid_bad, sum_bad = b[1 + 3 * i : 4 + 3 * i]
+            s, n = g[1 + i] or 0, kept
+            if policy != "drop_respondent":
+                s, n = s + (sum_bad or 0), n + int(valid_bad)
+            blank = rejected - int(nonblank_bad)
+            off = int(nonblank_bad) - int(valid_bad)
+            out[ind.id][key] = _survey_pre(ind, scale, table, c, policy, total, n, s, blank, off)
+    return out
 
-    return derived, aggs, finish
+
+def _survey_pre(ind, scale, table, column, policy, total, n, s, blank, off) -> Precomputed:
+    """The facts, extra fields, warnings and note of one survey question in one group."""
+    pre = Precomputed({})
+    nrr = None
+    if n:
+        with localcontext(CONTEXT):
+            nrr = Decimal(s) / n
+    else:
+        pre.error = EvidenceError(
+            f"'{ind.id}': no valid answers in column '{column}' of table '{table.name}'"
+            f" ({table.where})",
+            location=ind.location,
+            code="no-answers",
+        )
+    reasons = {}
+    if blank:
+        reasons["is blank"] = blank
+    if off:
+        reasons[f"is not on scale '{scale.name}' ({scale.describe()})"] = off
+    dropped = total - n
+    pre.facts = {
+        "nrr": nrr,
+        "n": Decimal(n),
+        "total": Decimal(total),
+        "scale_min": scale.min,
+        "scale_max": scale.max,
+    }
+    pre.extra = {
+        "source": "table",
+        "table": table.name,
+        "column": column,
+        "n": Decimal(n),
+        "total": Decimal(total),
+        "dropped": Decimal(dropped),
+        "dropped_reasons": [f"{k}: {v} row(s)" for k, v in reasons.items()],
+        "policy": policy,
+    }
+    if dropped:
+        detail = "; ".join(f"{v} {k}" for k, v in reasons.items())
+        pre.warnings.append(
+            f"{dropped} of {total} responses left out ({policy.replace('_', ' ')})"
+            + (f": {detail}" if detail else ": other answers of the respondent invalid")
+        )
+    pre.note = (
+        f"NRR = Σ valid answers / n over {n} of {total} responses of table "
+        f"'{table.name}' ({table.where}), computed on DuckDB"
+    )
+    return pre
 
 
 class Resniff(Exception):
@@ -423,19 +512,18 @@ def table_facts(con, engine, evidence, indicators: list[Indicator], table: BulkT
             finishers.append((len(aggs), len(a), lambda vals, f=f, iid=ind.id: {iid: f(vals)}))
             derived += d
             aggs += a
+    out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     surveys = [ind for ind in indicators if ind.type == "survey"]
     if surveys:
-        d, a, f = survey_part(engine, surveys, table)
-        finishers.append((len(aggs), len(a), f))
-        derived += d
-        aggs += a
+        out.update(survey_facts(con, engine, surveys, table, gexpr))
+    if not finishers:
+        return out
     try:
         rows = grouped_query(con, table, gexpr, derived, aggs)
     except duckdb_error() as exc:
         if table.sniffed and "Conversion" in type(exc).__name__:
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
         raise _runtime_error(exc, indicators[0], table) from None
-    out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     for key, values in rows.items():
         for start, length, finish in finishers:
             for iid, pre in finish(values[start : start + length]).items():

@@ -56,9 +56,7 @@ class GroupResult:
 
 def rank_groups(groups: list[GroupResult]) -> list[GroupResult]:
     """Rank by headline value, highest first (equal values share a rank); failures last."""
-    scored = sorted(
-        (g for g in groups if g.value is not None), key=lambda g: (-g.value, g.key)
-    )
+    scored = sorted((g for g in groups if g.value is not None), key=lambda g: (-g.value, g.key))
     previous, rank = None, 0
     for i, g in enumerate(scored, start=1):
         if g.value != previous:
@@ -94,8 +92,15 @@ def choose_engine(rubric: Rubric, evidence: Evidence, requested: str = "auto") -
 
 def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int | None = None):
     """Table facts of every records/survey indicator, per group key (None = overall)."""
-    from .compute import OVERALL, Precomputed, bulk_indicators, group_expr, table_facts
-    from .compute import Resniff, tables_used
+    from .compute import (
+        OVERALL,
+        Precomputed,
+        Resniff,
+        bulk_indicators,
+        group_expr,
+        table_facts,
+        tables_used,
+    )
     from .source import connect, open_table
 
     rubric = engine.rubric
@@ -196,7 +201,9 @@ def score_grouped(
         pre = precompute(eng, evidence, group_by, threads=threads)
         overall = eng.evaluate(evidence, precomputed=pre.pop(None))
         for key in sorted(pre):
-            groups.append(_one(key, lambda p=pre[key]: eng.evaluate(evidence, precomputed=p, validate=False)))
+            groups.append(
+                _one(key, lambda p=pre[key]: eng.evaluate(evidence, precomputed=p, validate=False))
+            )
     else:
         overall = eng.evaluate(evidence)
         if group_by:

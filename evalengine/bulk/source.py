@@ -73,6 +73,7 @@ class BulkTable:
     raw_view: str = ""
     row_count: int | None = None
     sniffed: bool = False
+    columnar: bool = True  # Parquet or in memory: cheap to scan twice, filters pushed down
     temp_files: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -133,10 +134,10 @@ def open_table(
             Path(path).unlink(missing_ok=True)
         msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
         raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
-    con.execute(f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}")
-    return BulkTable(
-        table.name, view, columns, where, raw, sniffed=bool(sniffed), temp_files=temp
+    con.execute(
+        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
     )
+    return BulkTable(table.name, view, columns, where, raw, sniffed=bool(sniffed), temp_files=temp)
 
 
 def _csv_view(
@@ -226,11 +227,12 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             bad, nonblank, scale = stats[:3]
             del stats[:3]
             t = f"trim({q})"
+            empty = "''"
             if bad == 0 and nonblank:
                 s = int(scale or 0)
                 columns[name] = Column(name, "number", s)
                 select.append(
-                    f"CAST({normalized(f'NULLIF({t}, {chr(39)}{chr(39)})')} AS {decimal_type(s)}) AS {q}"
+                    f"CAST({normalized(f'NULLIF({t}, {empty})')} AS {decimal_type(s)}) AS {q}"
                 )
             else:
                 columns[name] = Column(name, "text")
@@ -243,7 +245,9 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             sql_type = types[name]
             s = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
             columns[name] = Column(name, "number", s)
-            select.append(f"CAST({q} AS {decimal_type(s)}) AS {q}")
+            # integers and decimals stay as they are: DuckDB's arithmetic on them is exact
+            # (a mixed expression widens to DECIMAL, overflow raises) and int64 is fastest
+            select.append(q)
         elif kind == "bool":
             columns[name] = Column(name, "bool")
             select.append(q)
@@ -257,8 +261,16 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
 
 
 _INTEGER_TYPES = {
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
 }
 
 

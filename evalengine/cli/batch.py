@@ -130,7 +130,9 @@ def score_file(path: str) -> Item:
         evidence = read_evidence(path)
         result = _ENGINE.evaluate(evidence)
     except EvalEngineError as exc:
-        return Item(path, error=exc.render().splitlines()[0] if hasattr(exc, "render") else str(exc))
+        return Item(
+            path, error=exc.render().splitlines()[0] if hasattr(exc, "render") else str(exc)
+        )
     root = result.root
     subject = evidence.meta.get("subject")
     return Item(
@@ -197,7 +199,9 @@ def distribution(items: list[Item], rubric) -> list[dict[str, Any]]:
     for label in [*labels, *(k for k in counts if k not in labels)]:
         n = counts.get(label, 0)
         share = (Decimal(n) * 100 / len(scored)).quantize(Decimal("0.01")) if scored else Decimal(0)
-        rows.append({"band": label, "meaning": meanings.get(label), "count": n, "percent": str(share)})
+        rows.append(
+            {"band": label, "meaning": meanings.get(label), "count": n, "percent": str(share)}
+        )
     return rows
 
 
@@ -225,8 +229,18 @@ def render_csv(items: list[Item]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(["rank", "path", "subject", "value", "max", "band", "meaning", "error"])
     for i in items:
-        writer.writerow([i.rank or "", i.path, i.subject or "", i.value or "", i.max or "",
-                         i.band or "", i.meaning or "", i.error or ""])
+        writer.writerow(
+            [
+                i.rank or "",
+                i.path,
+                i.subject or "",
+                i.value or "",
+                i.max or "",
+                i.band or "",
+                i.meaning or "",
+                i.error or "",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -251,8 +265,13 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
     ranking = Table(
         title=f"{rubric.title}: peringkat {len(items) - len(failed)} dokumen", title_justify="left"
     )
-    for name, justify in (("#", "right"), ("Subjek", "left"), ("Nilai", "right"),
-                          ("Predikat", "left"), ("Berkas", "left")):
+    for name, justify in (
+        ("#", "right"),
+        ("Subjek", "left"),
+        ("Nilai", "right"),
+        ("Predikat", "left"),
+        ("Berkas", "left"),
+    ):
         ranking.add_column(name, justify=justify)  # type: ignore[arg-type]
     limit = options.get("top", 50)
     for i in [i for i in items if not i.error][:limit]:
@@ -278,8 +297,9 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
         )
     console.print(dtable)
     if failed:
-        ftable = Table(title=f"Gagal: {len(failed)} berkas", title_justify="left",
-                       style="diag.warning")
+        ftable = Table(
+            title=f"Gagal: {len(failed)} berkas", title_justify="left", style="diag.warning"
+        )
         ftable.add_column("Berkas")
         ftable.add_column("Kesalahan")
         for i in failed:
@@ -307,12 +327,21 @@ def run(args: argparse.Namespace) -> int:
 
         with Progress(transient=True) as bar:
             task = bar.add_task(f"scoring {len(files)} files", total=len(files))
-            items = score_all(rubric_path, files, jobs=args.jobs,
-                              plugins_dir=args.plugins_dir,
-                              progress=lambda n: bar.advance(task, n))
+            items = score_all(
+                rubric_path,
+                files,
+                jobs=args.jobs,
+                plugins_dir=args.plugins_dir,
+                progress=lambda n: bar.advance(task, n),
+            )
     else:
-        items = score_all(rubric_path, files, jobs=args.jobs, plugins_dir=args.plugins_dir,
-                          progress=lambda n: None)
+        items = score_all(
+            rubric_path,
+            files,
+            jobs=args.jobs,
+            plugins_dir=args.plugins_dir,
+            progress=lambda n: None,
+        )
     items = rank(items)
     dist = distribution(items, rubric)
     options = {

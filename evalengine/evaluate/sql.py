@@ -111,7 +111,7 @@ def terminating_reciprocal(value: Decimal) -> Decimal | None:
     """``1 / value`` when it has a finite decimal expansion (value = ±2^a·5^b·10^k), else None."""
     if value == 0:
         return None
-    sign, digits, exponent = value.normalize(CONTEXT).as_tuple()
+    _, digits, _ = value.normalize(CONTEXT).as_tuple()
     n = int("".join(map(str, digits)))
     for p in (2, 5):
         while n % p == 0:
@@ -174,7 +174,7 @@ class SqlCompiler:
             raise self.fail(
                 self.formula.tree,
                 f"a filter must give true or false, this one gives {value.kind}",
-                "compare explicitly, e.g. row.status == \"aktif\"",
+                'compare explicitly, e.g. row.status == "aktif"',
             )
         return value
 
@@ -213,10 +213,16 @@ class SqlCompiler:
             if scale > MAX_SCALE or digits > MAX_WIDTH:
                 raise self.fail(
                     node,
-                    f"the constant {text} has {scale} decimals; exact SQL keeps at most {MAX_SCALE}",
+                    f"the constant {text} has {scale} decimals; "
+                    f"exact SQL keeps at most {MAX_SCALE}",
                     "round it in the formula, e.g. round(1 / 9, 10), or divide after aggregating",
                 )
-            return SqlValue("number", f"CAST({quote_text(text)} AS {decimal_type(scale)})", scale)
+            # the narrowest storage that holds it: DECIMAL(18, s) is an int64 in DuckDB,
+            # so arithmetic stays fast; results widen (and overflow raises) by DuckDB's rules
+            width = 18 if max(digits, scale + 1) <= 18 else 38
+            return SqlValue(
+                "number", f"CAST({quote_text(text)} AS DECIMAL({width},{scale}))", scale
+            )
         if isinstance(value, str):
             return SqlValue("text", quote_text(value))
         if isinstance(value, Record) and value.kind == "band":
@@ -302,9 +308,7 @@ class SqlCompiler:
             )
         a, b = self.as_fraction(then), self.as_fraction(else_)
         scale, dscale = max(a.scale, b.scale), max(a.den_scale, b.den_scale)
-        num = (
-            f"(CASE WHEN {cond.sql} THEN {self.cast(a, scale)} ELSE {self.cast(b, scale)} END)"
-        )
+        num = f"(CASE WHEN {cond.sql} THEN {self.cast(a, scale)} ELSE {self.cast(b, scale)} END)"
         den = (
             f"(CASE WHEN {cond.sql} THEN CAST({a.den} AS {decimal_type(dscale)}) "
             f"ELSE CAST({b.den} AS {decimal_type(dscale)}) END)"
@@ -365,7 +369,9 @@ class SqlCompiler:
                 raise self.fail(
                     node.right, "an interval value from a reference has no SQL form here"
                 )
-            raise self.fail(node.right, "'in' needs an interval on the right", "write x in (80..90]")
+            raise self.fail(
+                node.right, "'in' needs an interval on the right", "write x in (80..90]"
+            )
         x = self.compile(node.left)
         self.need(x, "number", node.left)
         iv = node.right
@@ -424,9 +430,7 @@ class SqlCompiler:
         den = self.product(node, (a.den, a.den_scale), (f"abs({b.sql})", b.scale))
         return SqlValue("number", num_sql, num[1], *den)
 
-    def product(
-        self, node: ast.Expr, a: tuple[str, int], b: tuple[str, int]
-    ) -> tuple[str, int]:
+    def product(self, node: ast.Expr, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
         """``a * b`` with exact scale ``sa + sb`` (an error past :data:`MAX_SCALE`)."""
         if b[0] == "1" and b[1] == 0:
             return a
@@ -456,9 +460,12 @@ class SqlCompiler:
     def args(self, node: ast.Call, low: int, high: int | None) -> list[SqlValue]:
         n = len(node.args)
         if n < low or (high is not None and n > high):
-            raise self.fail(node, f"{node.name}() takes {low}" + (
-                "" if high == low else f" to {high}" if high else " or more"
-            ) + f" arguments, got {n}")
+            raise self.fail(
+                node,
+                f"{node.name}() takes {low}"
+                + ("" if high == low else f" to {high}" if high else " or more")
+                + f" arguments, got {n}",
+            )
         return [self.compile(a) for a in node.args]
 
     def numbers(self, node: ast.Call, values: list[SqlValue]) -> list[SqlValue]:
@@ -617,7 +624,9 @@ class SqlCompiler:
         if key.kind == "text":
             # the interpreter matches the key exactly, then case-insensitively (casefold)
             by_key = dict(values)
-            arms = [f"WHEN {key.sql} = {quote_text(k)} THEN {self.cast(v, scale)}" for k, v in values]
+            arms = [
+                f"WHEN {key.sql} = {quote_text(k)} THEN {self.cast(v, scale)}" for k, v in values
+            ]
             folded = {k.casefold(): k for k, _ in values}  # last wins, as in the interpreter
             arms += [
                 f"WHEN lower({key.sql}) = {quote_text(f)} THEN {self.cast(by_key[k], scale)}"
@@ -633,7 +642,9 @@ class SqlCompiler:
                     continue
                 if not kd.is_finite() or f"{kd:f}" != k:
                     continue
-                arms.append(f"WHEN {key.sql} = {self.literal(kd, node).sql} THEN {self.cast(v, scale)}")
+                arms.append(
+                    f"WHEN {key.sql} = {self.literal(kd, node).sql} THEN {self.cast(v, scale)}"
+                )
         else:
             raise self.fail(node.args[1], f"a lookup key must be text or a number, got {key.kind}")
         missing = quote_text(f"a key is not in lookup table '{name}' ({unparse(node)})")
@@ -660,7 +671,9 @@ class SqlCompiler:
         x = band.band_of
         assert x is not None
         if field not in ("label", "meaning", "lower", "upper"):
-            raise self.fail(node, f"a band has no field '{field}'", "fields: label, meaning, lower, upper")
+            raise self.fail(
+                node, f"a band has no field '{field}'", "fields: label, meaning, lower, upper"
+            )
         arms = []
         out_kind, scale = "text", 0
         if field in ("lower", "upper"):

@@ -11,6 +11,7 @@ and ``self.nrr``, invalid answers drop the respondent. Tests load it only when n
 from __future__ import annotations
 
 from decimal import Decimal, localcontext
+from typing import ClassVar
 
 from evalengine.evaluate.engine import evidence_value
 from evalengine.evaluate.interpreter import Interpreter
@@ -43,7 +44,12 @@ def _formula(ind, key):
 
 class MiniRecords(IndicatorType):
     name = "records"
-    options = {"table": "table", "row": "row formula", "aggregate": "aggregate", "where": "filter"}
+    options: ClassVar[dict[str, str]] = {
+        "table": "table",
+        "row": "row formula",
+        "aggregate": "aggregate",
+        "where": "filter",
+    }
 
     def default_value(self, indicator, rubric):
         return "self.aggregate"
@@ -81,7 +87,7 @@ class MiniRecords(IndicatorType):
 
 class MiniSurvey(IndicatorType):
     name = "survey"
-    options = {"table": "table", "column": "answer column"}
+    options: ClassVar[dict[str, str]] = {"table": "table", "column": "answer column"}
 
     def default_value(self, indicator, rubric):
         return "self.nrr"
@@ -108,7 +114,8 @@ class MiniSurvey(IndicatorType):
         name = ind.options["table"]
         table = ctx.evidence.tables[name]
         owners = [
-            i for i in ctx.rubric.indicators()
+            i
+            for i in ctx.rubric.indicators()
             if i.type == "survey" and i.options.get("table") == name
         ]
         scales = {i.options["column"]: ctx.rubric.scales[i.scale] for i in owners}
