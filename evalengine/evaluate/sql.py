@@ -554,7 +554,9 @@ class SqlCompiler:
     def round_decimal(self, x: SqlValue, n: int, mode: str) -> SqlValue:
         """Round an exact DECIMAL to ``n`` places with a named mode (all exact in DECIMAL)."""
         target = decimal_type(n)
-        if n >= x.scale:
+        if n == x.scale:
+            return x
+        if n > x.scale:
             return SqlValue("number", f"CAST({x.sql} AS {target})", n)
         up, down = self.pow10(n), self.pow10(-n)
         y = f"({x.sql} * {up})"
@@ -651,7 +653,7 @@ class SqlCompiler:
         body = " ".join(arms)
         sql = f"(CASE {body} ELSE error({missing}) END)" if arms else f"error({missing})"
         if kind == "number":
-            return SqlValue("number", f"CAST({sql} AS {decimal_type(scale)})", scale)
+            return SqlValue("number", sql, scale)
         return SqlValue(kind, sql)
 
     def fn_band_sql(self, node: ast.Call) -> SqlValue:
@@ -731,7 +733,7 @@ class SqlCompiler:
 
     def cast(self, value: SqlValue, scale: int) -> str:
         """``value`` cast to ``DECIMAL(38, scale)`` (exact: ``scale`` ≥ its own scale)."""
-        if value.scale == scale and value.sql.startswith("CAST("):
+        if value.scale == scale:  # DuckDB unifies equal scales exactly (widest width wins)
             return value.sql
         return f"CAST({value.sql} AS {decimal_type(scale)})"
 
