@@ -286,7 +286,7 @@ def _answer_sql(col: str, kind: str, scale) -> str:
     q = quote_ident(col)
     arms = []
     values = list(scale.values.values())
-    if kind == "number" and _identity(scale):  # labels "1".."4" for values 1..4: valid iff on the scale
+    if kind == "number" and _identity(scale):  # labels "1".."4" for values 1..4
         members = ", ".join(str(int(v)) for v in dict.fromkeys(values))
         return f"(CASE WHEN {q} IN ({members}) THEN {q} END)"
     if kind == "number":  # numeric cells: by value, then a label written as that number
@@ -372,7 +372,9 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
     """
     rubric = engine.rubric
     spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
-    policy = str(spec.get("invalid", "drop_respondent")) if isinstance(spec, dict) else "drop_respondent"
+    policy = "drop_respondent"
+    if isinstance(spec, dict):
+        policy = str(spec.get("invalid", policy))
     cols: dict[str, tuple[Indicator, Any]] = {}
     for ind in indicators:
         column = str(ind.options["column"])
@@ -392,7 +394,8 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
     # never valid, and a row is left out of the valid set when any test is false or NULL
     valid = " AND ".join(tests.values()) or "TRUE"
     plain_sum = {
-        c: f"sum({quote_ident(c)})" if _identity(scale) and table.columns[c].kind == "number"
+        c: f"sum({quote_ident(c)})"
+        if _identity(scale) and table.columns[c].kind == "number"
         else f"sum({mapped[c]})"
         for c, (_, scale) in cols.items()
     }
@@ -405,9 +408,7 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
         else:
             # CSV: one scan (parsing dominates): all sums, plus how many rows are valid; when
             # every row is valid (the usual case) those sums are the valid sums
-            one = grouped_query(
-                con, table, gexpr, [], [*good_aggs, ("sum", f"count_if({valid})")]
-            )
+            one = grouped_query(con, table, gexpr, [], [*good_aggs, ("sum", f"count_if({valid})")])
             totals = {k: (v[0],) for k, v in one.items()}
             if all(int(v[0]) == int(v[-1]) for v in one.values()):
                 good = {k: v[:-1] for k, v in one.items()}
