@@ -216,3 +216,19 @@ def test_duckdb_is_not_imported_for_a_document(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
     )
     assert out.stdout.strip().endswith("False"), out.stderr
+
+
+def test_formula_without_sql_form_is_a_located_user_error(cli, capsys, tmp_path):
+    text = (DATA / "ipasn-mini.toml").read_text()
+    text = text.replace(
+        """row = 'lookup("kualifikasi", row.pendidikan)'""", 'row = "row.diklat / row.seminar"'
+    )
+    (tmp_path / "r.toml").write_text(text)
+    shutil.copy(DATA / "pegawai.csv", tmp_path / "pegawai.csv")
+    shutil.copy(DATA / "ipasn-evidence.toml", tmp_path / "e.toml")
+    code = cli(["score", str(tmp_path / "r.toml"), str(tmp_path / "e.toml"), "--engine", "duckdb"])
+    assert code == 2
+    err = capsys.readouterr().err
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith('row = "row.diklat'))
+    assert f"r.toml:{line}:8: error[no-sql-form]" in err
+    assert "round it" in err

@@ -95,12 +95,31 @@ def bulk_indicators(rubric: Rubric) -> list[Indicator]:
     return [ind for ind in rubric.indicators() if ind.type in BULK_TYPES]
 
 
-def option_formula(indicator: Indicator, key: str) -> Formula | None:
-    """An indicator option parsed as a formula (located at the indicator)."""
+def option_formula(indicator: Indicator, key: str, rubric: Rubric | None = None) -> Formula | None:
+    """An indicator option parsed as a formula, located at its string in the rubric file."""
     text = indicator.options.get(key)
     if text is None:
         return None
-    return Formula(str(text), parse_formula(str(text)), indicator.location)
+    location = indicator.location
+    if rubric is not None and rubric.path and indicator.key:
+        location = _option_location(rubric.path, (*indicator.key, key)) or location
+    return Formula(str(text), parse_formula(str(text)), location)
+
+
+def _option_location(path: str, parts: tuple[str, ...]):
+    """File, line and column of the first character inside a formula string (or None)."""
+    from pathlib import Path
+
+    from ..errors import Location
+    from ..sourcemap import SourceMap
+
+    try:
+        loc = SourceMap.from_toml(Path(path).read_text(encoding="utf-8"), path).locate(parts)
+    except (OSError, UnicodeDecodeError):
+        return None
+    if loc.line is None or loc.column is None:
+        return None
+    return Location(loc.path, loc.line, loc.column + 1, loc.key)
 
 
 class _Resolver:
@@ -187,8 +206,8 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
     agg = str(indicator.options.get("aggregate", "sum"))
     resolver = _Resolver(engine, evidence, indicator)
     functions = engine.functions
-    row_f = option_formula(indicator, "row")
-    where_f = option_formula(indicator, "where")
+    row_f = option_formula(indicator, "row", engine.rubric)
+    where_f = option_formula(indicator, "where", engine.rubric)
     where_sql = "TRUE"
     if where_f is not None:
         where_sql = (
