@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def cli(monkeypatch):
     """Run the CLI with the built-in plugins (plus the minimal table types if needed)."""
+    import functools
+
     builtin = plugins_module.Plugins(plugins_module.get_plugin_manager(entry_points=False))
     if "records" in builtin.indicator_types:
         instance = builtin
@@ -28,7 +30,8 @@ def cli(monkeypatch):
                 entry_points=False, plugins_dir=Path(__file__).parent / "bulk_plugins"
             )
         )
-    monkeypatch.setattr(plugins_module, "default_plugins", lambda: instance)
+    # a cached function like the real one (other fixtures may call cache_clear on it)
+    monkeypatch.setattr(plugins_module, "default_plugins", functools.cache(lambda: instance))
     return main
 
 

@@ -62,9 +62,11 @@ def load_tables(evidence: Evidence, path: Path, *, plugins=None) -> None:
 class FileTable(Table):
     """A table kept in its file until its rows are needed.
 
-    Rows are read (with per-cell provenance) on first access to ``rows`` or
-    ``columns``, so the bulk path (:mod:`evalengine.bulk`) can hand the file to DuckDB
-    without ever loading millions of rows into Python. The file must exist at once.
+    A file smaller than :data:`LAZY_BYTES` is read at once (so a malformed small file
+    is reported while the evidence is read, as before). A larger one is read (with
+    per-cell provenance) on first access to ``rows`` or ``columns``, so the bulk path
+    (:mod:`evalengine.bulk`) can hand it to DuckDB without ever loading millions of rows
+    into Python. The file must exist at once either way.
     """
 
     def __init__(
@@ -86,8 +88,10 @@ class FileTable(Table):
         self.file = file
         self.sheet = sheet
         self.delimiter = delimiter
-        self.source = Provenance(str(file), sheet=sheet)
+        self._source = Provenance(str(file), sheet=sheet)
         self._loaded: Table | None = None
+        if file.stat().st_size < LAZY_BYTES:
+            self._load()
 
     def _load(self) -> Table:
         if self._loaded is None:
@@ -95,6 +99,10 @@ class FileTable(Table):
                 self.file, self.name, sheet=self.sheet, delimiter=self.delimiter
             )
         return self._loaded
+
+    @property
+    def source(self) -> Provenance:  # type: ignore[override]
+        return self._loaded.source if self._loaded is not None else self._source
 
     @property
     def rows(self) -> list[dict[str, EvidenceValue]]:  # type: ignore[override]
@@ -107,6 +115,9 @@ class FileTable(Table):
     def __repr__(self) -> str:
         return f"FileTable({self.name!r}, {str(self.file)!r})"
 
+
+#: Table files from this size on are read only when their rows are needed.
+LAZY_BYTES = 1_000_000
 
 #: Suffixes of table files: CSV-like text, spreadsheets, Parquet.
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".parquet"}
