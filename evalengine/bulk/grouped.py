@@ -115,11 +115,13 @@ def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int
             text_cols = {group_by} if group_by else set()
             bt = open_table(con, table, f"t{i}", text_columns=text_cols)
             opened.append(bt)
+            _apply_layout(con, rubric, bt)
             try:
                 facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, group_by))
             except Resniff:
                 bt = open_table(con, table, f"t{i}", text_columns=text_cols, sniff=False)
                 opened.append(bt)
+                _apply_layout(con, rubric, bt)
                 facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, group_by))
             per_indicator.update(facts)
     finally:
@@ -145,6 +147,44 @@ def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int
                     ),
                 )
     return out
+
+
+def _apply_layout(con, rubric: Rubric, bt) -> None:
+    """Give columns the names the rubric's declared table layout uses (header aliases).
+
+    A rubric may declare ``[evidence.tables.<name>.columns]`` with aliases (``u1`` is
+    the column headed "Persyaratan"); formulas and survey questions use the declared
+    names. When the layout module is available, each declared column found under another
+    header is added to the view under its declared name. (Declared types and blank
+    defaults are not applied on the bulk path.)
+    """
+    try:
+        from ..evidence.schema import table_spec
+    except ImportError:  # no declared layouts in this version
+        return
+    from ..evaluate.sql import quote_ident
+
+    spec = table_spec(rubric, bt.name)
+    if spec is None:
+        return
+    extra = {}
+    for col in spec.columns:
+        if col.name in bt.columns:
+            continue
+        found = [h for h in bt.columns if col.accepts(h)]
+        if len(found) == 1:
+            extra[col.name] = found[0]
+    if not extra:
+        return
+    named = f"{bt.view}__named"
+    cols = ", ".join(f"{quote_ident(h)} AS {quote_ident(n)}" for n, h in extra.items())
+    con.execute(
+        f"CREATE OR REPLACE VIEW {quote_ident(named)} AS "
+        f"SELECT *, {cols} FROM {quote_ident(bt.view)}"
+    )
+    bt.view = named
+    for name, header in extra.items():
+        bt.columns[name] = replace(bt.columns[header], name=name)
 
 
 def split_evidence(evidence: Evidence, rubric: Rubric, group_by: str) -> dict[str, Evidence]:
