@@ -38,6 +38,7 @@ COMMANDS = (
     "diff",
     "template",
     "gap",
+    "batch",
 )
 
 

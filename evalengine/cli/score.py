@@ -74,6 +74,19 @@ def add_parser(sub) -> None:
         help="also check the figures the evidence states (as `evalengine reconcile`); "
         "exit code 1 when any disagrees",
     )
+    p.add_argument(
+        "--group-by",
+        metavar="COLUMN",
+        help="one result per value of COLUMN of the rubric's evidence table(s) "
+        "(e.g. instansi, unit), plus the overall result and a ranking",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("auto", "duckdb", "python"),
+        default="auto",
+        help="how records/survey indicators are computed: duckdb (SQL, for big tables), "
+        "python (row by row), auto (duckdb for Parquet or table files of 1 MB and more)",
+    )
     p.set_defaults(run=run)
 
 
@@ -135,6 +148,11 @@ def render_reports(result, formats: list[tuple[str, str | None]], options: dict)
             write_atomic(path, data)
 
 
+def _has_tables(rubric) -> bool:
+    """True when the rubric has indicators that read evidence tables (records, survey)."""
+    return any(ind.type in ("records", "survey") for ind in rubric.indicators())
+
+
 def run(args: argparse.Namespace) -> int:
     """Score and report."""
     formats = parse_formats(args.formats, args.output)
@@ -145,6 +163,10 @@ def run(args: argparse.Namespace) -> int:
 
         result, comparison = what_if(rubric, evidence, args.sets)
         evidence = apply_changes(evidence, comparison.changes)
+    elif args.group_by or _has_tables(rubric):
+        from ..bulk import score_grouped
+
+        result = score_grouped(rubric, evidence, group_by=args.group_by, engine=args.engine)
     else:
         result = Engine(rubric).evaluate(evidence)
     result.selection = selection

@@ -8,6 +8,7 @@ other stages are kept beside them on every node.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -94,7 +95,9 @@ class IndicatorContext:
             msg = f"indicator '{ind.id}' has no value formula"
             raise RubricError(msg, location=ind.location)
         value, inputs, substituted = self.evaluate(formula)
-        derivation = Derivation(unparse(formula.tree), substituted, inputs, max_formula=max_text)
+        derivation = Derivation(
+            self.run.engine.unparsed(formula), substituted, inputs, max_formula=max_text
+        )
         answer = self.facts.get("answer_label")
         return Outcome(value, max_value, derivation, answer=answer)
 
@@ -112,7 +115,7 @@ class IndicatorContext:
             return None, None
         if not isinstance(value, Decimal):
             return None, None
-        return value, unparse(formula.tree)
+        return value, self.run.engine.unparsed(formula)
 
     # -- Environment -----------------------------------------------------------
     def resolve(self, path: tuple[str, ...]) -> tuple[Any, Any]:
@@ -256,8 +259,15 @@ def substituted_text(tree: fast.Expr, inputs: list[Input]) -> str:
 class _StageRun:
     """One evaluation of every indicator at one stage."""
 
-    def __init__(self, engine: Engine, evidence: Evidence, stage: str | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        evidence: Evidence,
+        stage: str | None,
+        precomputed: Mapping[str, Any] | None = None,
+    ) -> None:
         self.engine = engine
+        self.precomputed = precomputed or {}
         self.rubric = engine.rubric
         self.evidence = evidence
         self.stage = stage
@@ -280,6 +290,8 @@ class _StageRun:
         types = self.engine.plugins.indicator_types
         for ind in self.engine.order:
             itype = types.get(ind.type)()
+            if ind.id in self.precomputed:  # table facts computed elsewhere (bulk path, DuckDB)
+                itype = self.precomputed[ind.id].wrap(itype)
             ctx = IndicatorContext(self, ind)
             try:
                 outcome = itype.evaluate(ind, ctx)
@@ -311,6 +323,8 @@ class Engine:
             raise RubricError(msg, location=self.by_id[cycle[0]].location)
         self.order = order
         self._defaults: dict[tuple[str, str], Formula] = {}
+        self._unparsed: dict[int, str] = {}
+        self._keep: list[Formula] = []
 
     def parsed_default(self, text: str, ind: Indicator) -> Formula:
         """A type's default formula, parsed once per indicator."""
@@ -318,6 +332,15 @@ class Engine:
         if key not in self._defaults:
             self._defaults[key] = Formula(text, parse_formula(text), ind.location)
         return self._defaults[key]
+
+    def unparsed(self, formula: Formula) -> str:
+        """The canonical text of a formula, computed once per formula."""
+        key = id(formula)
+        text = self._unparsed.get(key)
+        if text is None:
+            text = self._unparsed[key] = unparse(formula.tree)
+            self._keep.append(formula)  # ids stay valid while the engine lives
+        return text
 
     def band_table_name(self, ind: Indicator) -> str | None:
         """The band table that classifies ``ind`` (the rubric's band for the root)."""
@@ -351,12 +374,26 @@ class Engine:
         """
         return _StageRun(self, evidence, stage).evaluate()
 
-    def evaluate(self, evidence: Evidence, *, validate: bool = True) -> ScoreResult:
-        """Score ``evidence``: one run per stage, merged into one result tree."""
+    def evaluate(
+        self,
+        evidence: Evidence,
+        *,
+        validate: bool = True,
+        precomputed: Mapping[str, Any] | None = None,
+    ) -> ScoreResult:
+        """Score ``evidence``: one run per stage, merged into one result tree.
+
+        ``precomputed`` maps indicator ids to objects whose ``wrap(itype)`` returns the
+        indicator type to use instead: the bulk path (:mod:`evalengine.bulk`) computes
+        the table facts of records and survey indicators on DuckDB and hands them in
+        this way; the value formula, maximum and rounding then run as usual.
+        """
         if validate:
             check_evidence(self.rubric, evidence, plugins=self.plugins)
         stages = self.rubric.stages or (None,)
-        runs = {stage: _StageRun(self, evidence, stage).evaluate() for stage in stages}
+        runs = {
+            stage: _StageRun(self, evidence, stage, precomputed).evaluate() for stage in stages
+        }
         final = runs[stages[-1]]
         root = self._node(self.rubric.root, final, runs)
         _set_contributions(root)

@@ -174,6 +174,11 @@ class ScoreResult:
     leverage: Any = None
     #: ``score --set``: a :class:`evalengine.gap.whatif.WhatIf` (old → new headline).
     what_if: Any = None
+    #: Results per group (``score --group-by``), ranked; empty without grouping.
+    groups: list[Any] = field(default_factory=list)
+    #: The column grouped by, and the engine that computed table indicators.
+    group_by: str | None = None
+    engine: str | None = None
 
     @property
     def final_stage(self) -> str | None:
@@ -243,4 +248,14 @@ class ScoreResult:
             name: part.to_dict()
             for name, part in (("leverage", self.leverage), ("what_if", self.what_if))
             if part is not None
+        } | self._groups_dict()
+
+    def _groups_dict(self) -> dict[str, Any]:
+        """``group_by``, ``engine`` and the ranked ``groups`` when scored per group."""
+        if self.group_by is None:
+            return {"engine": self.engine} if self.engine else {}
+        return {
+            "engine": self.engine,
+            "group_by": self.group_by,
+            "groups": [g.to_dict() for g in self.groups],
         }

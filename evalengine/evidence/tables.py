@@ -45,7 +45,7 @@ def load_tables(evidence: Evidence, path: Path, *, plugins=None) -> None:
                 )
         if "file" in spec:
             file = (path.parent / str(spec["file"])).resolve()
-            evidence.tables[name] = read_table_file(
+            evidence.tables[name] = FileTable(
                 file, name, sheet=spec.get("sheet"), delimiter=spec.get("delimiter")
             )
         elif "rows" in spec:
@@ -57,6 +57,70 @@ def load_tables(evidence: Evidence, path: Path, *, plugins=None) -> None:
                 location=evidence.location(parts),
                 hint='file = "responses.csv", or rows = [{ … }, …]',
             )
+
+
+class FileTable(Table):
+    """A table kept in its file until its rows are needed.
+
+    A file smaller than :data:`LAZY_BYTES` is read at once (so a malformed small file
+    is reported while the evidence is read, as before). A larger one is read (with
+    per-cell provenance) on first access to ``rows`` or ``columns``, so the bulk path
+    (:mod:`evalengine.bulk`) can hand it to DuckDB without ever loading millions of rows
+    into Python. The file must exist at once either way.
+    """
+
+    def __init__(
+        self, file: Path, name: str, *, sheet: str | None = None, delimiter: str | None = None
+    ) -> None:
+        if not file.exists():
+            msg = f"table file {file} does not exist"
+            raise EvidenceError(
+                msg, location=Location(str(file)), hint="paths are relative to the evidence file"
+            )
+        if file.suffix.lower() not in TABLE_SUFFIXES:
+            msg = f"cannot read table file {file.name}"
+            raise EvidenceError(
+                msg,
+                location=Location(str(file)),
+                hint=f"tables can be {', '.join(sorted(TABLE_SUFFIXES))}",
+            )
+        self.name = name
+        self.file = file
+        self.sheet = sheet
+        self.delimiter = delimiter
+        self._source = Provenance(str(file), sheet=sheet)
+        self._loaded: Table | None = None
+        if file.stat().st_size < LAZY_BYTES:
+            self._load()
+
+    def _load(self) -> Table:
+        if self._loaded is None:
+            self._loaded = read_table_file(
+                self.file, self.name, sheet=self.sheet, delimiter=self.delimiter
+            )
+        return self._loaded
+
+    @property
+    def source(self) -> Provenance:  # type: ignore[override]
+        return self._loaded.source if self._loaded is not None else self._source
+
+    @property
+    def rows(self) -> list[dict[str, EvidenceValue]]:  # type: ignore[override]
+        return self._load().rows
+
+    @property
+    def columns(self) -> list[str]:  # type: ignore[override]
+        return self._load().columns
+
+    def __repr__(self) -> str:
+        return f"FileTable({self.name!r}, {str(self.file)!r})"
+
+
+#: Table files from this size on are read only when their rows are needed.
+LAZY_BYTES = 1_000_000
+
+#: Suffixes of table files: CSV-like text, spreadsheets, Parquet.
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".parquet"}
 
 
 def _inline_table(evidence: Evidence, name: str, rows: Any) -> Table:
@@ -98,6 +162,8 @@ def read_table_file(
         return _read_csv(file, name, delimiter)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         return _read_xlsx(file, name, sheet)
+    if suffix == ".parquet":
+        return _read_parquet(file, name)
     msg = f"cannot read table file {file.name}"
     raise EvidenceError(msg, location=Location(str(file)), hint="tables can be .csv, .tsv or .xlsx")
 
@@ -177,6 +243,31 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
             }
         )
     return Table(name, [h for h in header if h], rows, Provenance(str(file), sheet=sheet_name))
+
+
+def _read_parquet(file: Path, name: str) -> Table:
+    """A Parquet file row by row (through DuckDB; small files only: big ones go bulk)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        rel = con.read_parquet(str(file))
+        header = list(rel.columns)
+        data = rel.fetchall()
+    except duckdb.Error as exc:
+        msg = f"cannot read {file.name}: {exc}"
+        raise EvidenceError(msg, location=Location(str(file))) from None
+    finally:
+        con.close()
+    rows = []
+    for i, record in enumerate(data, start=1):
+        rows.append(
+            {
+                col: EvidenceValue(_cell(cell), Provenance(str(file), col, row=i))
+                for col, cell in zip(header, record, strict=True)
+            }
+        )
+    return Table(name, header, rows, Provenance(str(file)))
 
 
 def _cell(value: Any) -> Any:

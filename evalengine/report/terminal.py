@@ -203,6 +203,43 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
     return table
 
 
+def group_tables(result: ScoreResult) -> list[Any]:
+    """The ranking of groups (``score --group-by``) and the groups that failed."""
+    table = Table(
+        title=f"Peringkat per {result.group_by} ({len(result.groups)} kelompok, "
+        f"mesin {result.engine})",
+        title_justify="left",
+    )
+    table.add_column("#", justify="right")
+    table.add_column(result.group_by or "kelompok")
+    indicators = [c for c in result.root.children][:6]
+    for node in indicators:
+        table.add_column(node.code or node.id, justify="right")
+    table.add_column("Nilai", justify="right")
+    table.add_column("Predikat")
+    failed = []
+    for g in result.groups:
+        if g.result is None:
+            failed.append(g)
+            continue
+        root = g.result.root
+        values = {c.id: c.value for c in root.children}
+        table.add_row(
+            str(g.rank),
+            g.key,
+            *[number(values.get(n.id)) for n in indicators],
+            Text(number(root.value), style="headline"),
+            band_text(root),
+        )
+    parts: list[Any] = [table]
+    if failed:
+        text = Text()
+        for g in failed:
+            text.append(f"✗ {g.key}: {g.error}\n", style="diag.warning")
+        parts.append(Panel(text.rstrip() or text, title="Kelompok gagal", title_align="left"))
+    return parts
+
+
 def render_console(result: ScoreResult, console: Console, *, details: bool = True) -> None:
     """Print the summary on ``console``."""
     console.print(Group(*summary_parts(result, details=details)))
@@ -228,6 +265,8 @@ def summary_parts(result: ScoreResult, *, details: bool = True) -> list[Any]:
         from ..gap.render import leverage_table
 
         parts.append(leverage_table(result.leverage))
+    if getattr(result, "group_by", None):
+        parts.extend(group_tables(result))
     warnings = result.warnings()
     if warnings:
         text = Text()

@@ -1,0 +1,341 @@
+"""Time evalengine against a hand-written DuckDB query and a pure-Python loop, same run.
+
+    python bench/generate.py ipasn 1000000   # first, once per size (see generate.py)
+    python bench/run.py                      # every target whose data exists
+    python bench/run.py --sizes 1000000 --repeat 3 --markdown bench/RESULTS.md
+
+Each contender runs as its own process (started with the same interpreter); wall
+time, CPU time (user + sys) and peak resident memory come from ``os.wait4`` of that
+process. The best (lowest wall) of ``--repeat`` runs is reported, with rows/s and
+the ratios the issue sets targets for:
+
+* IP ASN per agency (CSV, Parquet): evalengine ≤ 1.25× DuckDB, ≥ 4× faster than Python,
+  peak ≤ 1 GB;
+* IKM per unit: ≤ 1.25× DuckDB, peak ≤ 1 GB;
+* XLSX 100k rows: ≤ 1.5× reading the file with python-calamine alone;
+* batch of AKIP-like documents: ≥ 1,000 documents/s;
+* ``evalengine score`` on the merit example: ≤ 1.3× ``python -c "import rich, lark, pluggy"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DATA = BENCH / "data"
+PLUGINS = ROOT / "tests" / "bulk_plugins"
+
+
+def env() -> dict[str, str]:
+    """The environment of every contender: this checkout first, third-party plugins off."""
+    names = sorted({ep.name for ep in importlib.metadata.entry_points(group="evalengine")})
+    out = dict(os.environ)
+    out["PYTHONPATH"] = str(ROOT)
+    out["EVALENGINE_DISABLE_PLUGINS"] = ",".join(names)
+    return out
+
+
+def plugins_args() -> list[str]:
+    """``--plugins-dir`` for the minimal records/survey types when none are built in."""
+    code = (
+        "from evalengine.plugins import Plugins, get_plugin_manager;"
+        "print('records' in Plugins(get_plugin_manager(entry_points=False)).indicator_types)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env())
+    return [] if out.stdout.strip() == "True" else ["--plugins-dir", str(PLUGINS)]
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+def measure(cmd: list[str], repeat: int, ok: tuple[int, ...] = (0,)) -> Run:
+    """Best of ``repeat`` runs of ``cmd`` (an exit code not in ``ok`` aborts with its output)."""
+    import time
+
+    best: Run | None = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, env=env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in ok:
+            message = f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}"
+            raise SystemExit(message)
+        run = Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        if best is None or run.wall < best.wall:
+            best = run
+    assert best is not None
+    return best
+
+
+PY = sys.executable
+
+DUCKDB_IPASN = """
+import duckdb, sys
+src = sys.argv[1]
+reader = f"read_parquet('{src}')" if src.endswith('.parquet') else f"read_csv('{src}')"
+rows = duckdb.sql(f'''
+SELECT instansi,
+  round(avg(CASE pendidikan WHEN 'S3' THEN 25 WHEN 'S2' THEN 20 WHEN 'S1' THEN 15
+            WHEN 'D3' THEN 10 WHEN 'SMA' THEN 5 END), 2)
++ round(avg(least(40, diklat * 10 + CASE WHEN seminar > 0 THEN 5 ELSE 0 END)), 2)
++ round(avg(round(skp / 100 * 30, 2)), 2)
++ round(avg(CASE WHEN hukuman = 'tidak' THEN 5 ELSE 0 END), 2) AS ip
+FROM {reader} GROUP BY instansi ORDER BY ip DESC''').fetchall()
+print(len(rows))
+"""
+
+PYTHON_IPASN = """
+import csv, sys
+points = {'S3': 25, 'S2': 20, 'S1': 15, 'D3': 10, 'SMA': 5}
+acc = {}
+with open(sys.argv[1], newline='') as f:
+    reader = csv.reader(f)
+    next(reader)
+    for nip, instansi, pendidikan, diklat, seminar, skp, hukuman in reader:
+        a = acc.get(instansi)
+        if a is None:
+            a = acc[instansi] = [0, 0, 0, 0.0, 0]
+        a[0] += 1
+        a[1] += points[pendidikan]
+        a[2] += min(40, int(diklat) * 10 + (5 if int(seminar) > 0 else 0))
+        a[3] += round(int(skp) / 100 * 30, 2)
+        a[4] += 5 if hukuman == 'tidak' else 0
+ranking = sorted(
+    ((sum(round(a[j] / a[0], 2) for j in (1, 2, 3, 4)), k) for k, a in acc.items()),
+    reverse=True,
+)
+print(len(ranking))
+"""
+
+DUCKDB_SKM = """
+import duckdb, sys
+src = sys.argv[1]
+reader = f"read_parquet('{src}')" if src.endswith('.parquet') else f"read_csv('{src}')"
+cols = [f'u{k}' for k in range(1, 10)]
+valid = ' AND '.join(f'{c} BETWEEN 1 AND 4' for c in cols)
+avgs = ' + '.join(f'avg({c})' for c in cols)
+rows = duckdb.sql(f'''
+SELECT unit, round(25 * ({avgs}) / 9, 2) AS ikm FROM {reader} WHERE {valid}
+GROUP BY unit ORDER BY ikm DESC''').fetchall()
+print(len(rows))
+"""
+
+PYTHON_SKM = """
+import csv, sys
+acc = {}
+with open(sys.argv[1], newline='') as f:
+    reader = csv.reader(f)
+    next(reader)
+    for row in reader:
+        answers = [int(x) for x in row[1:]]
+        if not all(1 <= a <= 4 for a in answers):
+            continue
+        a = acc.setdefault(row[0], [0] + [0] * 9)
+        a[0] += 1
+        for k, v in enumerate(answers, start=1):
+            a[k] += v
+ranking = sorted(
+    ((round(25 * sum(a[k] / a[0] for k in range(1, 10)) / 9, 2), u) for u, a in acc.items()),
+    reverse=True,
+)
+print(len(ranking))
+"""
+
+CALAMINE = """
+import sys
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path(sys.argv[1])
+rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
+print(len(rows))
+"""
+
+
+def evalengine_score(
+    rubric: Path, evidence: Path, group_by: str | None, extra: list[str]
+) -> list[str]:
+    cmd = [
+        PY,
+        "-m",
+        "evalengine",
+        *extra,
+        "score",
+        str(rubric),
+        str(evidence),
+        "-f",
+        "json:/dev/null",
+    ]
+    if group_by:
+        cmd += ["--group-by", group_by, "--engine", "duckdb"]
+    return cmd
+
+
+@dataclass
+class Line:
+    target: str
+    rows: int
+    contender: str
+    run: Run
+
+
+def fmt_rows(lines: list[Line]) -> list[str]:
+    out = []
+    for line in lines:
+        rate = line.rows / line.run.wall if line.rows else 0
+        out.append(
+            f"| {line.target} | {line.contender} | {line.run.wall:.2f} | {line.run.cpu:.2f} | "
+            f"{rate:,.0f} | {line.run.peak_mb:,.0f} |"
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="100000,1000000,5000000", help="IP ASN roster sizes")
+    parser.add_argument("--skm-sizes", default="1000000,10000000", help="SKM response counts")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--markdown", help="also write the results as Markdown to this file")
+    args = parser.parse_args(argv)
+    extra = plugins_args()
+    lines: list[Line] = []
+    ratios: list[str] = []
+
+    def report(line: Line) -> None:
+        lines.append(line)
+        print(fmt_rows([line])[0], flush=True)
+
+    for n in [int(x) for x in args.sizes.split(",")]:
+        for fmt in ("parquet", "csv"):
+            data = DATA / f"ipasn-{n}.{fmt}"
+            if not data.exists():
+                continue
+            target = f"IP ASN {n:,} {fmt}"
+            ev = DATA / f"ipasn-{n}-{fmt}.toml"
+            e = measure(
+                evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi", extra), args.repeat
+            )
+            d = measure([PY, "-c", DUCKDB_IPASN, str(data)], args.repeat)
+            report(Line(target, n, "evalengine", e))
+            report(Line(target, n, "DuckDB by hand", d))
+            text = f"{target}: evalengine / DuckDB = {e.wall / d.wall:.2f}× (target ≤ 1.25)"
+            if fmt == "csv":
+                p = measure([PY, "-c", PYTHON_IPASN, str(data)], 1)
+                report(Line(target, n, "pure Python", p))
+                text += f"; Python / evalengine = {p.wall / e.wall:.2f}× (target ≥ 4)"
+            text += f"; peak {e.peak_mb:,.0f} MB (target ≤ 1024)"
+            ratios.append(text)
+            print(text, flush=True)
+    for n in [int(x) for x in args.skm_sizes.split(",")]:
+        for fmt in ("parquet", "csv"):
+            data = DATA / f"skm-{n}.{fmt}"
+            if not data.exists():
+                continue
+            target = f"IKM {n:,} {fmt}"
+            ev = DATA / f"skm-{n}-{fmt}.toml"
+            e = measure(evalengine_score(BENCH / "ikm-bench.toml", ev, "unit", extra), args.repeat)
+            d = measure([PY, "-c", DUCKDB_SKM, str(data)], args.repeat)
+            report(Line(target, n, "evalengine", e))
+            report(Line(target, n, "DuckDB by hand", d))
+            text = f"{target}: evalengine / DuckDB = {e.wall / d.wall:.2f}× (target ≤ 1.25)"
+            if fmt == "csv":
+                p = measure([PY, "-c", PYTHON_SKM, str(data)], 1)
+                report(Line(target, n, "pure Python", p))
+                text += f"; Python / evalengine = {p.wall / e.wall:.2f}×"
+            text += f"; peak {e.peak_mb:,.0f} MB (target ≤ 1024)"
+            ratios.append(text)
+            print(text, flush=True)
+    for xlsx in sorted(DATA.glob("ipasn-*.xlsx")):
+        n = int(xlsx.stem.split("-")[1])
+        target = f"XLSX {n:,}"
+        ev = DATA / f"ipasn-{n}-xlsx.toml"
+        e = measure(
+            evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi", extra), args.repeat
+        )
+        c = measure([PY, "-c", CALAMINE, str(xlsx)], args.repeat)
+        report(Line(target, n, "evalengine", e))
+        report(Line(target, n, "python-calamine read only", c))
+        text = f"{target}: evalengine / calamine = {e.wall / c.wall:.2f}× (target ≤ 1.5)"
+        ratios.append(text)
+        print(text, flush=True)
+    docs = DATA / "akip"
+    if docs.is_dir():
+        n = sum(1 for _ in docs.glob("*.toml"))
+        cmd = [
+            PY,
+            "-m",
+            "evalengine",
+            *extra,
+            "batch",
+            "merit",
+            str(docs),
+            "-f",
+            "json:/dev/null",
+            "--no-progress",
+        ]
+        b = measure(cmd, 1, ok=(0, 1))
+        report(Line(f"batch {n:,} documents", n, "evalengine batch", b))
+        text = f"batch: {n / b.wall:,.0f} documents/s (target ≥ 1,000)"
+        ratios.append(text)
+        print(text, flush=True)
+    example = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
+    s = measure(
+        [PY, "-m", "evalengine", "score", "merit", str(example), "-f", "json:/dev/null"],
+        max(5, args.repeat),
+    )
+    i = measure([PY, "-c", "import rich, lark, pluggy"], max(5, args.repeat))
+    report(Line("start-up (merit example)", 0, "evalengine score", s))
+    report(Line("start-up (merit example)", 0, "python -c 'import rich, lark, pluggy'", i))
+    text = f"start-up: evalengine score / imports only = {s.wall / i.wall:.2f}× (target ≤ 1.3)"
+    ratios.append(text)
+    print(text, flush=True)
+    if args.markdown:
+        write_markdown(Path(args.markdown), lines, ratios)
+    return 0
+
+
+def write_markdown(path: Path, lines: list[Line], ratios: list[str]) -> None:
+    import duckdb
+
+    load = os.getloadavg()
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    header = [
+        "# Benchmark results",
+        "",
+        f"Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · `python bench/run.py` · "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {mem:.0f} GB RAM · "
+        f"Python {platform.python_version()} · DuckDB {duckdb.__version__} · "
+        f"load average at the end {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}",
+        "",
+        "| target | contender | wall s | CPU s | rows/s | peak MB |",
+        "|---|---|---:|---:|---:|---:|",
+        *fmt_rows(lines),
+        "",
+        "## Ratios",
+        "",
+        *[f"- {r}" for r in ratios],
+        "",
+    ]
+    path.write_text("\n".join(header), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

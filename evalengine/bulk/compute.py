@@ -1,0 +1,568 @@
+"""Records and survey indicators computed on DuckDB: one query per table, per group.
+
+For each ``records`` indicator the per-row formula (and its ``where`` filter) is
+compiled by :class:`~evalengine.evaluate.sql.SqlCompiler`; the query returns, per
+group and overall (``GROUPING SETS``), the exact sum, count, min and max. Means are
+finished in Python with Decimal (``sum / n`` in the interpreter's context), never
+with DuckDB's floating-point ``avg``. For ``survey`` indicators the answers are
+mapped through the scale in SQL and the NRR is again ``Σ / n`` in Decimal; invalid
+answers (blank, not on the scale) are counted by reason and, under the table's
+``drop_respondent`` policy (the default), remove the respondent from every question.
+
+The results become the *facts* the indicator types expose (``self.aggregate``,
+``self.n``, ``self.rows`` for records; ``self.nrr``, ``self.n``, ``self.total``,
+``self.scale_min``, ``self.scale_max`` for surveys), handed to the engine through
+:class:`Precomputed`; the indicator's own value formula, maximum and rounding run
+as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from typing import Any
+
+from ..errors import EvidenceError, FormulaEvalError, RubricError
+from ..evaluate.sql import SqlCompiler, decimal_scale, quote_ident, quote_text
+from ..formula import parse_formula
+from ..indicators.base import Fact
+from ..numbers import CONTEXT, plain, to_decimal
+from ..rubric.model import Formula, Indicator, Rubric
+from .source import BulkTable, duckdb_error
+
+#: Indicator types the bulk path computes.
+BULK_TYPES = ("records", "survey")
+#: The key of the overall (ungrouped) result.
+OVERALL = None
+
+
+@dataclass
+class Precomputed:
+    """Table facts of one indicator for one group, computed on DuckDB."""
+
+    facts: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    note: str | None = None
+    error: EvidenceError | None = None
+
+    def wrap(self, itype):
+        """The indicator type ``itype`` with its table facts replaced by these."""
+        return _PrecomputedType(itype, self)
+
+
+class _PrecomputedType:
+    """Delegates to the real indicator type, except for the facts read from the table."""
+
+    def __init__(self, itype, pre: Precomputed) -> None:
+        self.itype = itype
+        self.pre = pre
+
+    def __getattr__(self, name: str):
+        return getattr(self.itype, name)
+
+    def facts(self, indicator, ctx):
+        if self.pre.error is not None:
+            raise self.pre.error
+        return {k: Fact(v) for k, v in self.pre.facts.items()}
+
+    def evaluate(self, indicator, ctx):
+        outcome = ctx.evaluate_formulas(self)
+        outcome.extra.update(self.pre.extra)
+        outcome.warnings.extend(self.pre.warnings)
+        outcome.derivation.note = self.pre.note
+        if (
+            outcome.max is not None
+            and isinstance(outcome.value, Decimal)
+            and outcome.value > outcome.max
+        ):
+            msg = (
+                f"'{indicator.id}' is {plain(outcome.value)}, above its maximum "
+                f"{plain(outcome.max)}"
+            )
+            raise EvidenceError(
+                msg,
+                location=indicator.location,
+                hint='cap the per-row value in the rubric, e.g. row = "min(25, …)"',
+                code="above-max",
+            )
+        return outcome
+
+
+def bulk_indicators(rubric: Rubric) -> list[Indicator]:
+    """The records and survey indicators of ``rubric``, in tree order."""
+    return [ind for ind in rubric.indicators() if ind.type in BULK_TYPES]
+
+
+def option_formula(indicator: Indicator, key: str, rubric: Rubric | None = None) -> Formula | None:
+    """An indicator option parsed as a formula, located at its string in the rubric file."""
+    text = indicator.options.get(key)
+    if text is None:
+        return None
+    location = indicator.location
+    if rubric is not None and rubric.path and indicator.key:
+        location = _option_location(rubric.path, (*indicator.key, key)) or location
+    return Formula(str(text), parse_formula(str(text)), location)
+
+
+def _option_location(path: str, parts: tuple[str, ...]):
+    """File, line and column of the first character inside a formula string (or None)."""
+    from pathlib import Path
+
+    from ..errors import Location
+    from ..sourcemap import SourceMap
+
+    try:
+        loc = SourceMap.from_toml(Path(path).read_text(encoding="utf-8"), path).locate(parts)
+    except (OSError, UnicodeDecodeError):
+        return None
+    if loc.line is None or loc.column is None:
+        return None
+    return Location(loc.path, loc.line, loc.column + 1, loc.key)
+
+
+class _Resolver:
+    """What a per-row formula's non-row names mean on the bulk path: params, evidence, self."""
+
+    def __init__(self, engine, evidence, indicator: Indicator) -> None:
+        from ..evaluate.engine import IndicatorContext, _StageRun
+
+        self.ctx = IndicatorContext(_StageRun(engine, evidence, None), indicator)
+        self.ctx.facts = {
+            "weight": indicator.weight,
+            "code": indicator.code,
+            "title": indicator.title,
+            "id": indicator.id,
+        }
+        self.rubric = engine.rubric
+
+    def resolve(self, path: tuple[str, ...]) -> tuple[Any, Any]:
+        return self.ctx.resolve(path)
+
+
+def group_expr(table: BulkTable, group_by: str | None) -> str | None:
+    """The SQL of the group key (text), or None; an unknown column is an error."""
+    if group_by is None:
+        return None
+    if group_by not in table.columns:
+        msg = f"table '{table.name}' ({table.where}) has no column '{group_by}' to group by"
+        raise EvidenceError(msg, hint=f"columns: {', '.join(table.columns)}", code="usage")
+    return f"CAST({quote_ident(group_by)} AS VARCHAR)"
+
+
+def grouped_query(
+    con,
+    table: BulkTable,
+    gexpr: str | None,
+    derived: list[str],
+    aggs: list[tuple[str, str]],
+    where: str | None = None,
+):
+    """One scan of ``table``: ``aggs`` per group, and overall combined exactly in Python.
+
+    ``derived`` are ``expr AS name`` columns computed per row first; ``aggs`` are
+    (combine, sql) pairs, ``combine`` in sum | min | max saying how group results add
+    up to the overall one (exact: sums of DECIMAL sums, counts, minima of minima);
+    ``where`` restricts the rows. Returns {group key or OVERALL: tuple of values}.
+    """
+    cols = ", ".join(["*", *derived])
+    selects = ", ".join(sql for _, sql in aggs)
+    source = f"SELECT {cols} FROM {quote_ident(table.view)}"
+    if where:
+        source += f" WHERE {where}"
+    keys = [k for k in (gexpr and f"{gexpr} AS __g",) if k]
+    head = ", ".join(keys)
+    sql = f"SELECT {head + ', ' if head else ''}{selects} FROM ({source}) s"
+    if keys:
+        sql += " GROUP BY ALL"
+    parts: dict[Any, list[tuple]] = {}
+    for row in con.execute(sql).fetchall():
+        key = (row[0] if row[0] is not None else "") if gexpr else OVERALL
+        parts.setdefault(key, []).append(tuple(row[len(keys) :]))
+
+    def combine(pieces: list[tuple]) -> tuple:
+        out = []
+        for i, (how, _) in enumerate(aggs):
+            values = [v[i] for v in pieces if v[i] is not None]
+            if not values:
+                out.append(0 if how == "sum" else None)
+            elif how == "sum":
+                out.append(sum(values))
+            else:
+                out.append(min(values) if how == "min" else max(values))
+        return tuple(out)
+
+    out = {key: combine(pieces) for key, pieces in parts.items()}
+    if gexpr is not None:
+        out[OVERALL] = combine([p for pieces in parts.values() for p in pieces])
+    if OVERALL not in out:  # an empty table
+        out[OVERALL] = combine([])
+    return out
+
+
+def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: str):
+    """SQL pieces of a records indicator: derived columns, aggregates, and a finisher."""
+    agg = str(indicator.options.get("aggregate", "sum"))
+    resolver = _Resolver(engine, evidence, indicator)
+    functions = engine.functions
+    row_f = option_formula(indicator, "row", engine.rubric)
+    where_f = option_formula(indicator, "where", engine.rubric)
+    where_sql = "TRUE"
+    if where_f is not None:
+        where_sql = (
+            SqlCompiler(where_f, table.columns, resolver, functions, resolver)
+            .boolean_sql_expr()
+            .sql
+        )
+    if row_f is None:
+        if agg != "count":
+            msg = f"records indicator '{indicator.id}' has no `row` formula"
+            raise RubricError(msg, location=indicator.location)
+        value_sql = "CAST(1 AS DECIMAL(38,0))"
+    else:
+        value_sql = (
+            SqlCompiler(row_f, table.columns, resolver, functions, resolver).number_sql_expr().sql
+        )
+    w, v = f"__w{tag}", f"__v{tag}"
+    extremes = [("min", f"min({v})"), ("max", f"max({v})")] if agg in ("min", "max") else []
+    if where_f is None:
+        derived = [f"{value_sql} AS {v}"]
+        aggs = [
+            ("sum", "count(*)"),  # rows
+            ("sum", "count(*)"),  # rows used
+            ("sum", f"count({v})"),  # rows with a value (the rest had blank cells)
+            ("sum", "count(*)"),  # rows with a decided filter
+            ("sum", f"sum({v})"),
+            *extremes,
+        ]
+    else:
+        # v is NULL where the filter is false (never evaluated there, as in the interpreter)
+        derived = [f"{where_sql} AS {w}", f"CASE WHEN {where_sql} THEN {value_sql} END AS {v}"]
+        aggs = [
+            ("sum", "count(*)"),
+            ("sum", f"count(*) FILTER (WHERE {w})"),
+            ("sum", f"count({v})"),
+            ("sum", f"count({w})"),
+            ("sum", f"sum({v})"),
+            *extremes,
+        ]
+
+    def finish(values: tuple) -> Precomputed:
+        total_rows, n, with_value, decided, s = values[:5]
+        lo, hi = values[5:7] if extremes else (None, None)
+        blanks = (n - with_value) + (total_rows - decided)
+        pre = Precomputed({})
+        if blanks:
+            pre.error = EvidenceError(
+                f"'{indicator.id}': {blanks} row(s) of table '{table.name}' ({table.where}) "
+                f"have blank cells where the formula needs a value",
+                location=indicator.location,
+                hint="fill the cells, or leave the rows out with `where`",
+                code="blank-cell",
+            )
+        n = int(n)
+        total_rows = int(total_rows)
+        results = {
+            "sum": Decimal(s) if s is not None else Decimal(0),
+            "count": Decimal(n),
+            "min": None if lo is None else Decimal(lo),
+            "max": None if hi is None else Decimal(hi),
+        }
+        value = None
+        if agg == "mean":
+            if n:
+                with localcontext(CONTEXT):
+                    value = Decimal(s) / n
+        else:
+            value = results.get(agg)
+        if value is None and pre.error is None:
+            pre.error = EvidenceError(
+                f"'{indicator.id}': {agg} of no rows (table '{table.name}' has {total_rows}, "
+                f"all left out by `where`)",
+                location=indicator.location,
+            )
+        pre.facts = {"aggregate": value, "n": Decimal(n), "rows": Decimal(total_rows)}
+        pre.extra = {
+            "source": "table",
+            "table": table.name,
+            "aggregate": agg,
+            "n": Decimal(n),
+            "rows": Decimal(total_rows),
+            "excluded": Decimal(total_rows - n),
+        }
+        pre.note = (
+            f"{agg} of the per-row values over {n} of {total_rows} rows of table "
+            f"'{table.name}' ({table.where}), computed on DuckDB"
+        )
+        return pre
+
+    return derived, aggs, finish
+
+
+def _answer_sql(col: str, kind: str, scale) -> str:
+    """SQL mapping an answer cell to its scale value (NULL when invalid), as the interpreter."""
+    q = quote_ident(col)
+    arms = []
+    values = list(scale.values.values())
+    if kind == "number" and _identity(scale):  # labels "1".."4" for values 1..4
+        members = ", ".join(str(int(v)) for v in dict.fromkeys(values))
+        return f"(CASE WHEN {q} IN ({members}) THEN {q} END)"
+    if kind == "number":  # numeric cells: by value, then a label written as that number
+        scale_of = max((decimal_scale(v) for v in scale.values.values()), default=0)
+        out_type = f"DECIMAL(18,{scale_of})"
+
+        def lit(value: Decimal) -> str:
+            return f"CAST({quote_text(format(value, 'f'))} AS {out_type})"
+
+        for value in dict.fromkeys(scale.values.values()):
+            arms.append(f"WHEN {q} = {lit(value)} THEN {lit(value)}")
+        for label, value in scale.values.items():
+            if _is_number(label) and f"{to_decimal(label).normalize():f}" == label:
+                d = to_decimal(label)
+                as_label = f"CAST({quote_text(label)} AS DECIMAL(18,{decimal_scale(d)}))"
+                arms.append(f"WHEN {q} = {as_label} THEN {lit(value)}")
+        return f"(CASE {' '.join(arms)} END)"
+    # text cells: a number by value (parse_number rules), else the label as written, then folded
+    from .source import NUMBER_RE, normalized
+
+    num = f"TRY_CAST({normalized(q)} AS DECIMAL(38,10))"
+    for value in scale.values.values():
+        v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
+        arms.append(f"WHEN regexp_full_match({q}, '{NUMBER_RE}') AND {num} = {v} THEN {v}")
+    for label, value in scale.values.items():
+        v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
+        if _is_number(label):
+            # a number not on the scale by value may still be a label: "4.0" → "4"
+            arms.append(
+                f"WHEN regexp_full_match({q}, '{NUMBER_RE}') AND "
+                f"CAST({num} AS VARCHAR) IS NOT NULL AND {_normalized_text(num)} = "
+                f"{quote_text(label)} THEN {v}"
+            )
+        arms.append(
+            f"WHEN NOT regexp_full_match({q}, '{NUMBER_RE}') AND {q} = {quote_text(label)} THEN {v}"
+        )
+    folded = {label.casefold(): value for label, value in scale.values.items()}
+    for label, value in folded.items():
+        v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
+        arms.append(
+            f"WHEN NOT regexp_full_match({q}, '{NUMBER_RE}') AND lower({q}) = {quote_text(label)} "
+            f"THEN {v}"
+        )
+    return f"(CASE {' '.join(arms)} END)"
+
+
+def _identity(scale) -> bool:
+    """True when every label is the whole number it stands for ("1".."4" → 1..4)."""
+    return all(
+        _is_number(label) and to_decimal(label) == value and value == int(value)
+        for label, value in scale.values.items()
+    )
+
+
+def _valid_sql(col: str, kind: str, scale) -> str:
+    """A predicate true exactly when the answer is valid (NULL or false otherwise)."""
+    if kind == "number" and _identity(scale):
+        members = ", ".join(str(int(v)) for v in dict.fromkeys(scale.values.values()))
+        return f"{quote_ident(col)} IN ({members})"
+    return f"({_answer_sql(col, kind, scale)} IS NOT NULL)"
+
+
+def _normalized_text(num: str) -> str:
+    """``f"{d.normalize():f}"`` of a DECIMAL in SQL: trailing zeros and dot stripped."""
+    text = f"CAST({num} AS VARCHAR)"
+    return f"(CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END)"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        to_decimal(text)
+    except ValueError:
+        return False
+    return True
+
+
+def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gexpr):
+    """Facts of the survey questions reading ``table``: {indicator id: {group: Precomputed}}.
+
+    Two scans, both as lean as a hand-written query: the respondents whose every answer
+    is valid (sums and counts), and the others (counts per column of blank and off-scale
+    answers, and their valid answers for the ``drop_answer`` policy).
+    """
+    rubric = engine.rubric
+    spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
+    policy = "drop_respondent"
+    if isinstance(spec, dict):
+        policy = str(spec.get("invalid", policy))
+    cols: dict[str, tuple[Indicator, Any]] = {}
+    for ind in indicators:
+        column = str(ind.options["column"])
+        if column not in table.columns:
+            msg = f"table '{table.name}' ({table.where}) has no answer column '{column}'"
+            raise EvidenceError(
+                msg, hint=f"columns found: {', '.join(table.columns)}", code="missing-column"
+            )
+        cols[column] = (ind, rubric.scales[ind.scale])
+    mapped = {c: _answer_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
+    tests = {c: _valid_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
+    present = {
+        c: quote_ident(c) if table.columns[c].kind == "number" else f"NULLIF({quote_ident(c)}, '')"
+        for c in cols
+    }
+    # a plain predicate (no coalesce, no CASE) lets DuckDB push it into the scan; NULL is
+    # never valid, and a row is left out of the valid set when any test is false or NULL
+    valid = " AND ".join(tests.values()) or "TRUE"
+    plain_sum = {
+        c: f"sum({quote_ident(c)})"
+        if _identity(scale) and table.columns[c].kind == "number"
+        else f"sum({mapped[c]})"
+        for c, (_, scale) in cols.items()
+    }
+    good_aggs = [("sum", "count(*)")] + [("sum", plain_sum[c]) for c in cols]
+    try:
+        if table.columnar:
+            # Parquet: the predicate is pushed into the scan; the row totals cost one column
+            good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
+            totals = grouped_query(con, table, gexpr, [], [("sum", "count(*)")])
+        else:
+            # CSV: one scan (parsing dominates): all sums, plus how many rows are valid; when
+            # every row is valid (the usual case) those sums are the valid sums
+            one = grouped_query(con, table, gexpr, [], [*good_aggs, ("sum", f"count_if({valid})")])
+            totals = {k: (v[0],) for k, v in one.items()}
+            if all(int(v[0]) == int(v[-1]) for v in one.values()):
+                good = {k: v[:-1] for k, v in one.items()}
+            else:
+                good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
+        bad: dict[Any, tuple] = {}
+        if any(int(good.get(k, (0,))[0]) != int(v[0]) for k, v in totals.items()):
+            bad_aggs = [("sum", "count(*)")]
+            for c in cols:
+                bad_aggs += [
+                    ("sum", f"count({present[c]})"),  # non-blank answers
+                    ("sum", f"count({mapped[c]})"),  # valid answers
+                    ("sum", f"sum({mapped[c]})"),
+                ]
+            where_bad = f"NOT coalesce({valid}, false)"
+            bad = grouped_query(con, table, gexpr, [], bad_aggs, where=where_bad)
+    except duckdb_error() as exc:
+        raise _runtime_error(exc, indicators[0], table) from None
+    empty_good = tuple([0] * len(good_aggs))
+    empty_bad = tuple([0] * (1 + 3 * len(cols)))
+    out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
+    for key in totals:
+        g, b = good.get(key, empty_good), bad.get(key, empty_bad)
+        kept, rejected = int(g[0]), int(b[0])
+        total = kept + rejected
+        for i, (c, (ind, scale)) in enumerate(cols.items()):
+            nonblank_bad, valid_bad, sum_bad = b[1 + 3 * i : 4 + 3 * i]
+            s, n = g[1 + i] or 0, kept
+            if policy != "drop_respondent":
+                s, n = s + (sum_bad or 0), n + int(valid_bad)
+            blank = rejected - int(nonblank_bad)
+            off = int(nonblank_bad) - int(valid_bad)
+            out[ind.id][key] = _survey_pre(ind, scale, table, c, policy, total, n, s, blank, off)
+    return out
+
+
+def _survey_pre(ind, scale, table, column, policy, total, n, s, blank, off) -> Precomputed:
+    """The facts, extra fields, warnings and note of one survey question in one group."""
+    pre = Precomputed({})
+    nrr = None
+    if n:
+        with localcontext(CONTEXT):
+            nrr = Decimal(s) / n
+    else:
+        pre.error = EvidenceError(
+            f"'{ind.id}': no valid answers in column '{column}' of table '{table.name}'"
+            f" ({table.where})",
+            location=ind.location,
+            code="no-answers",
+        )
+    reasons = {}
+    if blank:
+        reasons["is blank"] = blank
+    if off:
+        reasons[f"is not on scale '{scale.name}' ({scale.describe()})"] = off
+    dropped = total - n
+    pre.facts = {
+        "nrr": nrr,
+        "n": Decimal(n),
+        "total": Decimal(total),
+        "scale_min": scale.min,
+        "scale_max": scale.max,
+    }
+    pre.extra = {
+        "source": "table",
+        "table": table.name,
+        "column": column,
+        "n": Decimal(n),
+        "total": Decimal(total),
+        "dropped": Decimal(dropped),
+        "dropped_reasons": [f"{k}: {v} row(s)" for k, v in reasons.items()],
+        "policy": policy,
+    }
+    if dropped:
+        detail = "; ".join(f"{v} {k}" for k, v in reasons.items())
+        pre.warnings.append(
+            f"{dropped} of {total} responses left out ({policy.replace('_', ' ')})"
+            + (f": {detail}" if detail else ": other answers of the respondent invalid")
+        )
+    pre.note = (
+        f"NRR = Σ valid answers / n over {n} of {total} responses of table "
+        f"'{table.name}' ({table.where}), computed on DuckDB"
+    )
+    return pre
+
+
+class Resniff(Exception):
+    """A column DuckDB's sniffer typed from a sample holds other values further down."""
+
+
+def table_facts(con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr):
+    """Facts of every records/survey indicator reading ``table``: one scan, per group.
+
+    Returns {indicator id: {group key or OVERALL: Precomputed}}.
+    """
+    derived: list[str] = []
+    aggs: list[tuple[str, str]] = []
+    finishers = []
+    for i, ind in enumerate(indicators):
+        if ind.type == "records":
+            d, a, f = records_part(engine, evidence, ind, table, str(i))
+            finishers.append((len(aggs), len(a), lambda vals, f=f, iid=ind.id: {iid: f(vals)}))
+            derived += d
+            aggs += a
+    out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
+    surveys = [ind for ind in indicators if ind.type == "survey"]
+    if surveys:
+        out.update(survey_facts(con, engine, surveys, table, gexpr))
+    if not finishers:
+        return out
+    try:
+        rows = grouped_query(con, table, gexpr, derived, aggs)
+    except duckdb_error() as exc:
+        if table.sniffed and "Conversion" in type(exc).__name__:
+            raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
+        raise _runtime_error(exc, indicators[0], table) from None
+    for key, values in rows.items():
+        for start, length, finish in finishers:
+            for iid, pre in finish(values[start : start + length]).items():
+                out[iid][key] = pre
+    return out
+
+
+def _runtime_error(exc: Exception, indicator: Indicator, table: BulkTable) -> FormulaEvalError:
+    """A DuckDB run-time error (division by zero, missing lookup key…) as a user error."""
+    text = str(exc).splitlines()[0]
+    for prefix in ("Invalid Input Error: ", "Out of Range Error: ", "Conversion Error: "):
+        text = text.replace(prefix, "")
+    msg = f"'{indicator.id}' on table '{table.name}' ({table.where}): {text}"
+    return FormulaEvalError(msg, location=indicator.location)
+
+
+def tables_used(indicators: Iterable[Indicator]) -> dict[str, list[Indicator]]:
+    """Indicators by the evidence table they read."""
+    out: dict[str, list[Indicator]] = {}
+    for ind in indicators:
+        out.setdefault(str(ind.options.get("table")), []).append(ind)
+    return out

@@ -1,0 +1,262 @@
+"""Scoring per group (``score --group-by COLUMN``) on either engine, and the ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import EvalEngineError, EvidenceError, UsageError
+from ..evidence.model import Evidence, Table
+from ..rubric.model import Rubric
+
+#: Engines ``--engine`` accepts.
+ENGINES = ("auto", "duckdb", "python")
+#: ``auto`` uses DuckDB for table files from this size up (and for every Parquet file).
+BULK_FILE_BYTES = 1_000_000
+
+
+@dataclass
+class GroupResult:
+    """The result of one group (one agency, one service unit), or why it failed."""
+
+    key: str
+    result: Any = None  # ScoreResult
+    error: EvalEngineError | None = None
+    rank: int | None = None
+
+    @property
+    def value(self) -> Decimal | None:
+        if self.result is None:
+            return None
+        value = self.result.root.value
+        return value if isinstance(value, Decimal) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Compact JSON form: headline, band and every indicator's value."""
+        from ..evaluate.result import json_value
+
+        if self.result is None:
+            return {"group": self.key, "rank": None, "error": str(self.error)}
+        root = self.result.root
+        return {
+            "group": self.key,
+            "rank": self.rank,
+            "value": json_value(root.value),
+            "max": json_value(root.max),
+            "band": root.band.label if root.band else None,
+            "meaning": root.band.meaning if root.band else None,
+            "indicators": {
+                node.id: json_value(node.value) for node in root.walk() if node is not root
+            },
+            "warnings": self.result.warnings(),
+        }
+
+
+def rank_groups(groups: list[GroupResult]) -> list[GroupResult]:
+    """Rank by headline value, highest first (equal values share a rank); failures last."""
+    scored = sorted((g for g in groups if g.value is not None), key=lambda g: (-g.value, g.key))
+    previous, rank = None, 0
+    for i, g in enumerate(scored, start=1):
+        if g.value != previous:
+            rank, previous = i, g.value
+        g.rank = rank
+    failed = sorted((g for g in groups if g.value is None), key=lambda g: g.key)
+    return scored + failed
+
+
+def table_of(evidence: Evidence, name: str) -> Table | None:
+    return evidence.tables.get(name)
+
+
+def choose_engine(rubric: Rubric, evidence: Evidence, requested: str = "auto") -> str:
+    """``duckdb`` or ``python`` for this rubric and evidence (see the module docstring)."""
+    from .compute import bulk_indicators
+
+    if requested not in ENGINES:
+        msg = f"unknown engine '{requested}'"
+        raise UsageError(msg, hint=f"engines: {', '.join(ENGINES)}")
+    if requested != "auto":
+        return requested
+    for ind in bulk_indicators(rubric):
+        table = evidence.tables.get(str(ind.options.get("table")))
+        file = getattr(table, "file", None)
+        if file is None:
+            continue
+        path = Path(file)
+        if path.suffix.lower() == ".parquet" or path.stat().st_size >= BULK_FILE_BYTES:
+            return "duckdb"
+    return "python"
+
+
+def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int | None = None):
+    """Table facts of every records/survey indicator, per group key (None = overall)."""
+    from .compute import (
+        OVERALL,
+        Precomputed,
+        Resniff,
+        bulk_indicators,
+        group_expr,
+        table_facts,
+        tables_used,
+    )
+    from .source import connect, open_table
+
+    rubric = engine.rubric
+    per_indicator: dict[str, dict[Any, Precomputed]] = {}
+    con = connect(threads)
+    opened = []
+    try:
+        for i, (name, inds) in enumerate(tables_used(bulk_indicators(rubric)).items()):
+            table = evidence.tables.get(name)
+            if table is None:
+                continue  # the indicator type reports it (or uses its published fallback)
+            text_cols = {group_by} if group_by else set()
+            bt = open_table(con, table, f"t{i}", text_columns=text_cols)
+            opened.append(bt)
+            _apply_layout(con, rubric, bt)
+            try:
+                facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, group_by))
+            except Resniff:
+                bt = open_table(con, table, f"t{i}", text_columns=text_cols, sniff=False)
+                opened.append(bt)
+                _apply_layout(con, rubric, bt)
+                facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, group_by))
+            per_indicator.update(facts)
+    finally:
+        for bt in opened:
+            bt.cleanup()
+        con.close()
+    keys: set[Any] = set()
+    for results in per_indicator.values():
+        keys.update(results)
+    out: dict[Any, dict[str, Precomputed]] = {}
+    for key in keys | {OVERALL}:
+        out[key] = {}
+        for iid, results in per_indicator.items():
+            if key in results:
+                out[key][iid] = results[key]
+            else:
+                ind = rubric.by_id()[iid]
+                out[key][iid] = Precomputed(
+                    {},
+                    error=EvidenceError(
+                        f"'{iid}': group '{key}' has no rows in table '{ind.options.get('table')}'",
+                        location=ind.location,
+                    ),
+                )
+    return out
+
+
+def _apply_layout(con, rubric: Rubric, bt) -> None:
+    """Give columns the names the rubric's declared table layout uses (header aliases).
+
+    A rubric may declare ``[evidence.tables.<name>.columns]`` with aliases (``u1`` is
+    the column headed "Persyaratan"); formulas and survey questions use the declared
+    names. When the layout module is available, each declared column found under another
+    header is added to the view under its declared name. (Declared types and blank
+    defaults are not applied on the bulk path.)
+    """
+    try:
+        from ..evidence.schema import table_spec
+    except ImportError:  # no declared layouts in this version
+        return
+    from ..evaluate.sql import quote_ident
+
+    spec = table_spec(rubric, bt.name)
+    if spec is None:
+        return
+    extra = {}
+    for col in spec.columns:
+        if col.name in bt.columns:
+            continue
+        found = [h for h in bt.columns if col.accepts(h)]
+        if len(found) == 1:
+            extra[col.name] = found[0]
+    if not extra:
+        return
+    named = f"{bt.view}__named"
+    cols = ", ".join(f"{quote_ident(h)} AS {quote_ident(n)}" for n, h in extra.items())
+    con.execute(
+        f"CREATE OR REPLACE VIEW {quote_ident(named)} AS "
+        f"SELECT *, {cols} FROM {quote_ident(bt.view)}"
+    )
+    bt.view = named
+    for name, header in extra.items():
+        bt.columns[name] = replace(bt.columns[header], name=name)
+
+
+def split_evidence(evidence: Evidence, rubric: Rubric, group_by: str) -> dict[str, Evidence]:
+    """The evidence once per group: every table the bulk indicators read, filtered by key."""
+    from ..evaluate.engine import evidence_value
+    from .compute import bulk_indicators, tables_used
+
+    names = [n for n in tables_used(bulk_indicators(rubric)) if n in evidence.tables]
+    if not names:
+        msg = f"nothing to group by '{group_by}': the rubric reads no evidence table"
+        raise UsageError(msg, hint="--group-by needs records or survey indicators")
+    keyed: dict[str, dict[str, list]] = {}
+    for name in names:
+        table = evidence.tables[name]
+        if group_by not in table.columns:
+            msg = f"table '{name}' has no column '{group_by}' to group by"
+            raise EvidenceError(msg, hint=f"columns: {', '.join(table.columns)}", code="usage")
+        for row in table.rows:
+            cell = row.get(group_by)
+            value = "" if cell is None or cell.value is None else cell.value
+            if isinstance(value, Decimal):
+                value = format(evidence_value(cell), "f")
+            keyed.setdefault(str(value).strip(), {n: [] for n in names})[name].append(row)
+    out = {}
+    for key, rows in keyed.items():
+        tables = dict(evidence.tables)
+        for name in names:
+            t = evidence.tables[name]
+            tables[name] = Table(t.name, list(t.columns), rows[name], t.source)
+        out[key] = replace(evidence, tables=tables)
+    return out
+
+
+def score_grouped(
+    rubric: Rubric,
+    evidence: Evidence,
+    *,
+    group_by: str | None = None,
+    engine: str = "auto",
+    plugins=None,
+    threads: int | None = None,
+):
+    """Score overall and, with ``group_by``, per group; returns (overall, groups, engine used).
+
+    The overall result is the usual :class:`~evalengine.evaluate.result.ScoreResult`
+    with ``groups`` (ranked :class:`GroupResult`) and ``group_by`` set.
+    """
+    from ..evaluate.engine import Engine
+
+    chosen = choose_engine(rubric, evidence, engine)
+    eng = Engine(rubric, plugins=plugins)
+    groups: list[GroupResult] = []
+    if chosen == "duckdb":
+        pre = precompute(eng, evidence, group_by, threads=threads)
+        overall = eng.evaluate(evidence, precomputed=pre.pop(None))
+        for key in sorted(pre):
+            groups.append(
+                _one(key, lambda p=pre[key]: eng.evaluate(evidence, precomputed=p, validate=False))
+            )
+    else:
+        overall = eng.evaluate(evidence)
+        if group_by:
+            for key, ev in sorted(split_evidence(evidence, rubric, group_by).items()):
+                groups.append(_one(key, lambda ev=ev: eng.evaluate(ev, validate=False)))
+    overall.groups = rank_groups(groups)
+    overall.group_by = group_by
+    overall.engine = chosen
+    return overall
+
+
+def _one(key: str, run) -> GroupResult:
+    try:
+        return GroupResult(key, run())
+    except EvalEngineError as exc:
+        return GroupResult(key, error=exc)

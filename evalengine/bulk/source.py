@@ -1,0 +1,372 @@
+"""Evidence tables as DuckDB relations with exactly typed columns.
+
+CSV and Parquet files are read by DuckDB itself; XLSX sheets by python-calamine
+(no row-by-row Python evaluation: the cells go straight to a temporary CSV that
+DuckDB reads); inline tables become a VALUES list. Every column is then typed the
+way the interpreter sees a cell (:func:`evalengine.evaluate.engine.evidence_value`):
+
+* a column whose non-blank cells are all numbers is ``number``: ``DECIMAL(38, s)``
+  with ``s`` the most decimals any cell has, parsed with the same rules as
+  :func:`evalengine.numbers.parse_number` (``"79,03"`` is 79.03, ``"1.500"`` is 1500);
+* any other column is ``text`` (trimmed; a blank cell is ``''``), ``BOOLEAN`` Parquet
+  columns are ``bool``.
+
+DuckDB is imported here and only here, and only when the bulk path runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import EvidenceError, Location
+from ..evaluate.sql import Column, decimal_scale, decimal_type, quote_ident, quote_text
+from ..evidence.model import Table
+
+#: A cell the interpreter reads as a number (see numbers.parse_number): plain, Indonesian
+#: thousands with dots, or a decimal comma (with or without thousands dots).
+NUMBER_RE = r"-?(\d+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+)"
+THOUSANDS_RE = r"-?\d{1,3}(\.\d{3})+"
+
+
+def connect(threads: int | None = None):
+    """A new in-memory DuckDB connection (DuckDB is imported on first use)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def duckdb_error():
+    """The DuckDB exception base class (for ``except``)."""
+    import duckdb
+
+    return duckdb.Error
+
+
+def normalized(expr: str) -> str:
+    """SQL turning a trimmed numeric cell into plain ``-123.45`` text, as parse_number does."""
+    return (
+        f"(CASE WHEN regexp_full_match({expr}, '{THOUSANDS_RE}') THEN replace({expr}, '.', '') "
+        f"WHEN contains({expr}, ',') THEN replace(replace({expr}, '.', ''), ',', '.') "
+        f"ELSE {expr} END)"
+    )
+
+
+@dataclass
+class BulkTable:
+    """A table registered in DuckDB: the view name, its typed columns, where it came from."""
+
+    name: str
+    view: str
+    columns: dict[str, Column]
+    where: str
+    raw_view: str = ""
+    row_count: int | None = None
+    sniffed: bool = False
+    columnar: bool = True  # Parquet or in memory: cheap to scan twice, filters pushed down
+    temp_files: list[str] = field(default_factory=list)
+
+    def cleanup(self) -> None:
+        for path in self.temp_files:
+            Path(path).unlink(missing_ok=True)
+
+
+def table_file(table: Table) -> Path | None:
+    """The file behind an evidence table (None for an inline table)."""
+    file = getattr(table, "file", None)
+    return Path(file) if file is not None else None
+
+
+def open_table(
+    con,
+    table: Table,
+    view: str,
+    *,
+    text_columns: set[str] | frozenset = frozenset(),
+    sniff: bool = True,
+) -> BulkTable:
+    """Register ``table`` in ``con`` as the typed view ``view``.
+
+    ``text_columns`` are kept as text whatever they hold (group keys). With ``sniff``,
+    CSV columns DuckDB's sniffer finds to be integers are read as integers (no
+    profiling scan); if a later row disagrees the caller reopens with ``sniff=False``.
+    """
+    file = table_file(table)
+    raw = f"{view}__raw"
+    temp: list[str] = []
+    sniffed: set[str] = set()
+    if file is None:
+        native = _inline(con, table, raw)
+        where = f"inline table '{table.name}'"
+    else:
+        suffix = file.suffix.lower()
+        where = file.name
+        if suffix == ".parquet":
+            con.execute(
+                f"CREATE OR REPLACE VIEW {quote_ident(raw)} AS "
+                f"SELECT * FROM read_parquet({quote_text(str(file))})"
+            )
+            native = True
+        elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            path = _xlsx_to_csv(file, getattr(table, "sheet", None))
+            temp.append(path)
+            _csv_view(con, Path(path), raw, ",")
+            native = False
+        else:
+            sniffed = _csv_view(
+                con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
+            )
+            native = False
+    try:
+        columns, select = _typed_columns(con, raw, native, set(text_columns), sniffed)
+    except duckdb_error() as exc:
+        for path in temp:
+            Path(path).unlink(missing_ok=True)
+        msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
+        raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
+    con.execute(
+        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
+    )
+    return BulkTable(table.name, view, columns, where, raw, sniffed=bool(sniffed), temp_files=temp)
+
+
+def _csv_view(
+    con, file: Path, view: str, delimiter: str | None, sniff: bool = False, text=frozenset()
+) -> set[str]:
+    """A view of the CSV file; returns the columns read as sniffed integers."""
+    options = "header = true"
+    if delimiter:
+        options += f", delim = {quote_text(delimiter)}"
+    integers: set[str] = set()
+    if sniff:
+        described = con.execute(
+            f"DESCRIBE SELECT * FROM read_csv({quote_text(str(file))}, {options})"
+        ).fetchall()
+        types = {r[0]: str(r[1]).upper() for r in described}
+        integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
+        spec = ", ".join(
+            f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}"
+            for c in types
+        )
+        options += f", types = {{{spec}}}"
+    else:
+        options += ", all_varchar = true"
+    con.execute(
+        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
+        f"SELECT * FROM read_csv({quote_text(str(file))}, {options})"
+    )
+    return integers
+
+
+#: Rows the first look at a text column reads (a non-number there settles it: text).
+SAMPLE_ROWS = 20_000
+
+
+def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers=frozenset()):
+    """Profile the raw view once and build the typed projection."""
+    described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
+    types = {row[0]: str(row[1]).upper() for row in described}
+    probes = []
+    plan: dict[str, str] = {}
+    for name, sql_type in types.items():
+        q = quote_ident(name)
+        if name in text_columns:
+            plan[name] = "text"
+        elif native and sql_type == "BOOLEAN":
+            plan[name] = "bool"
+        elif name in integers or (
+            native and (sql_type.startswith("DECIMAL") or sql_type in _INTEGER_TYPES)
+        ):
+            plan[name] = "native-number"
+        elif native and sql_type in ("DOUBLE", "FLOAT", "REAL"):
+            plan[name] = "float"
+            t = f"CAST({q} AS VARCHAR)"
+            probes.append(f"max(length(split_part({t}, '.', 2)))")
+        elif not native or sql_type == "VARCHAR":
+            plan[name] = "varchar"
+            t = f"trim({q})"
+            probes.append(
+                f"count(*) FILTER (WHERE {t} <> '' AND NOT regexp_full_match({t}, '{NUMBER_RE}'))"
+            )
+            probes.append(f"count(*) FILTER (WHERE {t} <> '')")
+            probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
+        else:
+            plan[name] = "text"
+    varchar = [n for n, k in plan.items() if k == "varchar"]
+    if varchar:
+        checks = ", ".join(
+            f"count(*) FILTER (WHERE trim({quote_ident(n)}) <> '' AND NOT "
+            f"regexp_full_match(trim({quote_ident(n)}), '{NUMBER_RE}'))"
+            for n in varchar
+        )
+        sample = con.execute(
+            f"SELECT {checks} FROM (SELECT * FROM {quote_ident(raw)} LIMIT {SAMPLE_ROWS})"
+        ).fetchone()
+        texts = {n for n, bad in zip(varchar, sample, strict=True) if bad}
+        for n in texts:
+            plan[n] = "sample-text"
+        probes = [p for p in probes if not any(quote_ident(n) in p for n in texts)]
+    stats: list[Any] = []
+    if probes:
+        stats = list(con.execute(f"SELECT {', '.join(probes)} FROM {quote_ident(raw)}").fetchone())
+    columns: dict[str, Column] = {}
+    select = []
+    for name, kind in plan.items():
+        q = quote_ident(name)
+        if kind == "varchar":
+            bad, nonblank, scale = stats[:3]
+            del stats[:3]
+            t = f"trim({q})"
+            empty = "''"
+            if bad == 0 and nonblank:
+                s = int(scale or 0)
+                columns[name] = Column(name, "number", s)
+                select.append(
+                    f"CAST({normalized(f'NULLIF({t}, {empty})')} AS {decimal_type(s)}) AS {q}"
+                )
+            else:
+                columns[name] = Column(name, "text")
+                select.append(f"coalesce({t}, '') AS {q}")
+        elif kind == "float":
+            s = int(stats.pop(0) or 0)
+            columns[name] = Column(name, "number", s)
+            select.append(f"CAST(CAST({q} AS VARCHAR) AS {decimal_type(s)}) AS {q}")
+        elif kind == "native-number":
+            sql_type = types[name]
+            s = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
+            columns[name] = Column(name, "number", s)
+            # integers and decimals stay as they are: DuckDB's arithmetic on them is exact
+            # (a mixed expression widens to DECIMAL, overflow raises) and int64 is fastest
+            select.append(q)
+        elif kind == "bool":
+            columns[name] = Column(name, "bool")
+            select.append(q)
+        elif kind == "sample-text":
+            columns[name] = Column(name, "text")
+            select.append(f"coalesce(trim({q}), '') AS {q}")
+        else:
+            columns[name] = Column(name, "text")
+            select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
+    return columns, ", ".join(select) or "*"
+
+
+_INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
+
+
+def _inline(con, table: Table, view: str) -> bool:
+    """An inline (or already loaded) table as a VALUES view of typed literals.
+
+    Cells are given as the interpreter reads them: numbers as exact DECIMAL text,
+    booleans as BOOLEAN, the rest as text. Returns whether the view is natively typed.
+    """
+    from ..evaluate.engine import evidence_value
+
+    columns = list(table.columns)
+    values: dict[str, list[Any]] = {c: [] for c in columns}
+    for row in table.rows:
+        for c in columns:
+            cell = row.get(c)
+            if cell is None or cell.value is None:
+                values[c].append(None)
+            elif isinstance(cell.value, bool):
+                values[c].append(cell.value)
+            else:
+                values[c].append(evidence_value(cell))
+    kinds: dict[str, tuple[str, int]] = {}
+    for c in columns:
+        seen = [v for v in values[c] if v is not None and v != ""]
+        if seen and all(isinstance(v, Decimal) for v in seen):
+            kinds[c] = ("number", max(decimal_scale(v) for v in seen))
+        elif seen and all(isinstance(v, bool) for v in seen):
+            kinds[c] = ("bool", 0)
+        else:
+            kinds[c] = ("text", 0)
+
+    def literal(c: str, v: Any) -> str:
+        kind, scale = kinds[c]
+        if kind == "number":
+            if v is None or v == "":
+                return f"CAST(NULL AS {decimal_type(scale)})"
+            return f"CAST({quote_text(format(v, 'f'))} AS {decimal_type(scale)})"
+        if kind == "bool":
+            return "NULL::BOOLEAN" if v is None else ("TRUE" if v else "FALSE")
+        if isinstance(v, Decimal):
+            v = format(v, "f")
+        return "NULL::VARCHAR" if v is None else f"CAST({quote_text(str(v))} AS VARCHAR)"
+
+    names = ", ".join(quote_ident(c) for c in columns)
+    if not table.rows:
+        cols = ", ".join(f"{literal(c, None)} AS {quote_ident(c)}" for c in columns)
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(view)} AS SELECT {cols} LIMIT 0")
+        return True
+    rows = ",".join(
+        "(" + ", ".join(literal(c, values[c][i]) for c in columns) + ")"
+        for i in range(len(table.rows))
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {quote_ident(view)} AS SELECT * FROM (VALUES {rows}) t({names})"
+    )
+    return True
+
+
+def _xlsx_to_csv(file: Path, sheet: str | None) -> str:
+    """A sheet read by python-calamine, written as a temporary CSV for DuckDB.
+
+    Spreadsheet numbers are written with a decimal comma (``2,675``) so the reader
+    takes them as the numbers they are, never as Indonesian thousands (``2.675``);
+    text cells are written as they are, exactly as the interpreter reads them.
+    """
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(file))
+    sheet_name = sheet or workbook.sheet_names[0]
+    if sheet_name not in workbook.sheet_names:
+        msg = f"{file.name} has no sheet '{sheet_name}'"
+        raise EvidenceError(
+            msg, location=Location(str(file)), hint=f"sheets: {', '.join(workbook.sheet_names)}"
+        )
+    data = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        header = [str(h).strip() for h in data[0]] if data else []
+        writer.writerow(header)
+        width = len(header)
+        for record in data[1:]:
+            if not any(str(c).strip() for c in record):
+                continue
+            writer.writerow([_xlsx_cell(c) for c in record[:width]])
+    return path
+
+
+def _xlsx_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value == int(value):
+            return str(int(value))
+        return format(Decimal(repr(value)).normalize(), "f").replace(".", ",")
+    return str(value)

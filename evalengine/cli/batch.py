@@ -1,0 +1,370 @@
+"""``evalengine batch RUBRIC PATH…``: score many evidence files, rank them, list failures.
+
+PATHs are files, folders (every ``*.toml`` / ``*.json`` inside, recursively) or glob
+patterns. Files are scored in parallel worker processes when there are enough of
+them to pay for starting the workers (``--jobs``), with a progress bar on stderr.
+One bad file never stops the others: its error is collected and listed, and the
+exit code is 1. Reports (rich, json, csv) are rendered completely before anything
+is written, so no partial output is ever left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import EvalEngineError, UsageError
+from ..report.output import write_atomic
+from .common import emit, resolve_rubric_path
+
+#: Evidence file suffixes a folder is searched for.
+EVIDENCE_SUFFIXES = (".toml", ".json")
+#: Below this many files, scoring stays in this process (starting workers costs more).
+PARALLEL_MIN_FILES = 200
+#: Files handed to a worker at a time.
+CHUNK = 64
+
+
+def add_parser(sub) -> None:
+    """Register the command."""
+    p = sub.add_parser(
+        "batch",
+        help="score many evidence files and rank them",
+        description="Score every evidence file (files, folders, globs) against one rubric; "
+        "rank them, count the predikat, and list the files that failed.",
+    )
+    p.add_argument("rubric", help="rubric file, or the id of a built-in rubric")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="evidence files, folders or globs")
+    p.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        metavar="NAME[:FILE]",
+        dest="formats",
+        help="rich, json or csv; NAME:FILE writes it to FILE. Repeatable. Default: rich",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help=f"worker processes (default: CPUs; 1 = no workers; "
+        f"fewer than {PARALLEL_MIN_FILES} files never start workers)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--width", type=int, default=None, help="terminal width for the rich report")
+    p.set_defaults(run=run)
+
+
+@dataclass
+class Item:
+    """One scored (or failed) evidence file, small enough to cross process boundaries."""
+
+    path: str
+    subject: str | None = None
+    value: str | None = None  # exact decimal text
+    max: str | None = None
+    band: str | None = None
+    meaning: str | None = None
+    error: str | None = None
+    rank: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    """Files named by PATHs: files as given, folders searched, globs expanded; sorted, unique."""
+    found: list[Path] = []
+    for spec in paths:
+        p = Path(spec)
+        if p.is_dir():
+            found.extend(
+                f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix in EVIDENCE_SUFFIXES
+            )
+        elif p.exists():
+            found.append(p)
+        elif any(ch in spec for ch in "*?["):
+            found.extend(Path(m) for m in sorted(glob.glob(spec, recursive=True)))
+        else:
+            msg = f"no such file or folder: {spec}"
+            raise UsageError(msg, hint="give evidence files, folders or glob patterns")
+    unique = list(dict.fromkeys(f.resolve() for f in found))
+    if not unique:
+        msg = "no evidence files found"
+        raise UsageError(msg, hint=f"folders are searched for {', '.join(EVIDENCE_SUFFIXES)}")
+    return unique
+
+
+# -- scoring (also run inside worker processes) ---------------------------------------
+_ENGINE: Any = None
+
+
+def _init(rubric_path: str, plugins_dir: str | None) -> None:
+    """Load the rubric once per process."""
+    global _ENGINE
+    from .. import plugins
+    from ..evaluate.engine import Engine
+    from ..rubric.load import load_rubric
+
+    if plugins_dir:
+        instance = plugins.Plugins(plugins.get_plugin_manager(plugins_dir=plugins_dir))
+        plugins.default_plugins = lambda: instance
+    _ENGINE = Engine(load_rubric(rubric_path))
+
+
+def score_file(path: str) -> Item:
+    """Score one file; any user error becomes the item's error, never an exception."""
+    from ..evidence.readers import read_evidence
+    from ..numbers import plain
+
+    try:
+        evidence = read_evidence(path)
+        result = _ENGINE.evaluate(evidence)
+    except EvalEngineError as exc:
+        return Item(
+            path, error=exc.render().splitlines()[0] if hasattr(exc, "render") else str(exc)
+        )
+    root = result.root
+    subject = evidence.meta.get("subject")
+    return Item(
+        path,
+        subject=str(subject) if subject is not None else None,
+        value=plain(root.value) if isinstance(root.value, Decimal) else None,
+        max=plain(root.max) if isinstance(root.max, Decimal) else None,
+        band=root.band.label if root.band else None,
+        meaning=root.band.meaning if root.band else None,
+    )
+
+
+def _score_chunk(paths: list[str]) -> list[Item]:
+    return [score_file(p) for p in paths]
+
+
+def score_all(
+    rubric_path: str, files: list[Path], *, jobs: int | None, plugins_dir: str | None, progress
+) -> list[Item]:
+    """Score every file, in worker processes when it pays; ``progress(n)`` after each chunk."""
+    paths = [str(f) for f in files]
+    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    jobs = jobs or os.cpu_count() or 1
+    items: list[Item] = []
+    if jobs <= 1 or len(paths) < PARALLEL_MIN_FILES:
+        _init(rubric_path, plugins_dir)
+        for chunk in chunks:
+            items.extend(_score_chunk(chunk))
+            progress(len(chunk))
+        return items
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init, initargs=(rubric_path, plugins_dir)
+    ) as pool:
+        for result in pool.map(_score_chunk, chunks):
+            items.extend(result)
+            progress(len(result))
+    return items
+
+
+def rank(items: list[Item]) -> list[Item]:
+    """Scored items by value (highest first, equal values share a rank), then failures."""
+    scored = sorted(
+        (i for i in items if i.value is not None), key=lambda i: (-Decimal(i.value), i.path)
+    )
+    previous, position = None, 0
+    for n, item in enumerate(scored, start=1):
+        if item.value != previous:
+            position, previous = n, item.value
+        item.rank = position
+    rest = sorted((i for i in items if i.value is None), key=lambda i: i.path)
+    return scored + rest
+
+
+def distribution(items: list[Item], rubric) -> list[dict[str, Any]]:
+    """Count and percentage of files per predikat, in the band table's order (highest first)."""
+    scored = [i for i in items if i.error is None]
+    counts = Counter(i.band for i in scored)
+    table = rubric.bands.get(rubric.root.band) if rubric.root.band else None
+    labels = [b.label for b in reversed(table.ordered())] if table else sorted(counts, key=str)
+    meanings = {b.label: b.meaning for b in table.bands} if table else {}
+    rows = []
+    for label in [*labels, *(k for k in counts if k not in labels)]:
+        n = counts.get(label, 0)
+        share = (Decimal(n) * 100 / len(scored)).quantize(Decimal("0.01")) if scored else Decimal(0)
+        rows.append(
+            {"band": label, "meaning": meanings.get(label), "count": n, "percent": str(share)}
+        )
+    return rows
+
+
+# -- reports -----------------------------------------------------------------------------
+def render_json(rubric, items: list[Item], dist) -> str:
+    failed = [i for i in items if i.error]
+    data = {
+        "schema": "evalengine.batch/1",
+        "rubric": {"id": rubric.id, "title": rubric.title, "version": rubric.version},
+        "files": len(items),
+        "scored": len(items) - len(failed),
+        "failed": len(failed),
+        "distribution": dist,
+        "ranking": [i.to_dict() for i in items if not i.error],
+        "failures": [{"path": i.path, "error": i.error} for i in failed],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_csv(items: list[Item]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["rank", "path", "subject", "value", "max", "band", "meaning", "error"])
+    for i in items:
+        writer.writerow(
+            [
+                i.rank or "",
+                i.path,
+                i.subject or "",
+                i.value or "",
+                i.max or "",
+                i.band or "",
+                i.meaning or "",
+                i.error or "",
+            ]
+        )
+    return buffer.getvalue()
+
+
+def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..numbers import format_id
+    from ..report.terminal import THEME
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.get("width", 110),
+        theme=THEME,
+        color_system=options.get("color_system"),
+        force_terminal=options.get("force_terminal", False),
+    )
+    failed = [i for i in items if i.error]
+    ranking = Table(
+        title=f"{rubric.title}: peringkat {len(items) - len(failed)} dokumen", title_justify="left"
+    )
+    for name, justify in (
+        ("#", "right"),
+        ("Subjek", "left"),
+        ("Nilai", "right"),
+        ("Predikat", "left"),
+        ("Berkas", "left"),
+    ):
+        ranking.add_column(name, justify=justify)  # type: ignore[arg-type]
+    limit = options.get("top", 50)
+    for i in [i for i in items if not i.error][:limit]:
+        ranking.add_row(
+            str(i.rank),
+            i.subject or "",
+            format_id(Decimal(i.value), None) if i.value else "—",
+            f"{i.band or ''} {i.meaning or ''}".strip(),
+            Path(i.path).name,
+        )
+    console.print(ranking)
+    if len(items) - len(failed) > limit:
+        console.print(f"… and {len(items) - len(failed) - limit} more (use -f json or csv)")
+    dtable = Table(title="Sebaran predikat", title_justify="left")
+    dtable.add_column("Predikat")
+    dtable.add_column("Jumlah", justify="right")
+    dtable.add_column("%", justify="right")
+    for row in dist:
+        dtable.add_row(
+            f"{row['band']} {row['meaning'] or ''}".strip(),
+            str(row["count"]),
+            format_id(Decimal(row["percent"]), 2),
+        )
+    console.print(dtable)
+    if failed:
+        ftable = Table(
+            title=f"Gagal: {len(failed)} berkas", title_justify="left", style="diag.warning"
+        )
+        ftable.add_column("Berkas")
+        ftable.add_column("Kesalahan")
+        for i in failed:
+            ftable.add_row(i.path, i.error or "")
+        console.print(ftable)
+    return buffer.getvalue()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score, rank and report."""
+    from ..rubric.load import load_rubric
+    from .score import parse_formats
+
+    formats = parse_formats(args.formats, None)
+    for name, _ in formats:
+        if name not in ("rich", "json", "csv"):
+            msg = f"batch reports come as rich, json or csv, not {name!r}"
+            raise UsageError(msg)
+    rubric_path = str(resolve_rubric_path(args.rubric))
+    rubric = load_rubric(rubric_path)  # a bad rubric is a usage error before any work
+    files = expand_paths(args.paths)
+    show = not args.no_progress and sys.stderr.isatty()
+    if show:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(f"scoring {len(files)} files", total=len(files))
+            items = score_all(
+                rubric_path,
+                files,
+                jobs=args.jobs,
+                plugins_dir=args.plugins_dir,
+                progress=lambda n: bar.advance(task, n),
+            )
+    else:
+        items = score_all(
+            rubric_path,
+            files,
+            jobs=args.jobs,
+            plugins_dir=args.plugins_dir,
+            progress=lambda n: None,
+        )
+    items = rank(items)
+    dist = distribution(items, rubric)
+    options = {
+        "width": args.width or 110,
+        "force_terminal": sys.stdout.isatty(),
+        "color_system": "auto" if sys.stdout.isatty() else None,
+    }
+    rendered = []
+    for name, path in formats:  # render everything first: nothing half-written
+        if name == "json":
+            text = render_json(rubric, items, dist)
+        elif name == "csv":
+            text = render_csv(items)
+        else:
+            text = render_rich(rubric, items, dist, options)
+        rendered.append((path, text))
+    for path, text in rendered:
+        if path is None:
+            emit(text)
+        else:
+            write_atomic(path, text)
+    failed = sum(1 for i in items if i.error)
+    if failed:
+        print(f"{failed} of {len(items)} files failed", file=sys.stderr)
+        return 1
+    return 0

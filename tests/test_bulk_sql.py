@@ -1,0 +1,391 @@
+"""The SQL back end against the Decimal interpreter: exact ties, band edges, errors, agreement.
+
+Every expected number here is computed by the interpreter (or by the regulation's
+arithmetic written out), never copied from the SQL side.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evalengine.evaluate.engine import evidence_value
+from evalengine.evaluate.interpreter import Interpreter
+from evalengine.evaluate.sql import SqlCompileError, SqlCompiler
+from evalengine.evidence.model import EvidenceValue, Provenance, Table
+from evalengine.formula import ast, parse_formula
+from evalengine.numbers import CONTEXT, round_to
+from evalengine.plugins import Plugins, get_plugin_manager
+from evalengine.rubric.load import load_rubric
+from evalengine.rubric.model import Formula
+
+duckdb = pytest.importorskip("duckdb")
+from evalengine.bulk.source import connect, open_table  # noqa: E402
+
+DATA = Path(__file__).parent / "data" / "bulk"
+
+
+def _plugins():
+    """Built-in plugins, plus the minimal records/survey types when none are built in."""
+    builtin = Plugins(get_plugin_manager(entry_points=False))
+    if "records" in builtin.indicator_types:
+        return builtin
+    return Plugins(
+        get_plugin_manager(entry_points=False, plugins_dir=DATA.parent.parent / "bulk_plugins")
+    )
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric(DATA / "ipasn-mini.toml", plugins=_plugins())
+
+
+class Ctx:
+    """Environment and function context for both back ends: params only, no row."""
+
+    def __init__(self, rubric):
+        self.rubric = rubric
+
+    def resolve(self, path):
+        if path[0] == "params" and len(path) == 2 and path[1] in PARAMS:
+            return PARAMS[path[1]], None
+        raise KeyError(path[0])
+
+
+PARAMS = {"bobot": Decimal("0.25"), "batas": Decimal("3")}
+
+
+def functions():
+    from evalengine.plugins import Plugins
+
+    plugins = Plugins(get_plugin_manager(entry_points=False))
+    return {name: cls() for name, cls in plugins.functions.items()}
+
+
+FUNCS = functions()
+
+
+def make_table(columns: list[str], rows: list[list]) -> Table:
+    out = []
+    for i, r in enumerate(rows, start=2):
+        out.append(
+            {
+                c: EvidenceValue(v, Provenance("t.csv", c, row=i))
+                for c, v in zip(columns, r, strict=True)
+            }
+        )
+    return Table("t", columns, out, Provenance("t.csv"))
+
+
+class RowEnv:
+    def __init__(self, ctx, row):
+        self.ctx, self.row = ctx, row
+
+    def resolve(self, path):
+        if path[0] == "row":
+            cell = self.row[path[1]]
+            return evidence_value(cell), cell
+        return self.ctx.resolve(path)
+
+
+def interpret_rows(text_or_tree, table, rubric):
+    """Per-row values by the interpreter (an exception instance for a failing row)."""
+    tree = parse_formula(text_or_tree) if isinstance(text_or_tree, str) else text_or_tree
+    formula = Formula("f", tree, rubric.root.location)
+    ctx = Ctx(rubric)
+    out = []
+    for row in table.rows:
+        try:
+            out.append(Interpreter(formula, RowEnv(ctx, row), FUNCS, context=ctx).run())
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
+def sql_rows(text_or_tree, table, rubric):
+    """Per-row values by DuckDB (raises the DuckDB error of the first failing row)."""
+    tree = parse_formula(text_or_tree) if isinstance(text_or_tree, str) else text_or_tree
+    formula = Formula("f", tree, rubric.root.location)
+    con = connect()
+    bt = open_table(con, table, "t")
+    ctx = Ctx(rubric)
+    compiler = SqlCompiler(formula, bt.columns, ctx, FUNCS, ctx)
+    value = compiler.compile()
+    if value.kind == "number":
+        value = compiler.plain(value, tree)
+    rows = con.execute(f"SELECT {value.sql} FROM t").fetchall()
+    con.close()
+    return [r[0] for r in rows]
+
+
+# -- exact ties and band edges ------------------------------------------------------------
+def test_mean_tie_535_over_200_rounds_half_up_like_decimal(rubric):
+    # 535/200 = 2.675 exactly; DuckDB's avg gives the double 2.67499…, which rounds to 2.67
+    values = [Decimal(3)] * 135 + [Decimal(2)] * 65  # 405 + 130 = 535
+    table = make_table(["x"], [[str(v)] for v in values])
+    con = connect()
+    bt = open_table(con, table, "t")
+    float_avg = con.execute("SELECT round(avg(x), 2) FROM t").fetchone()[0]
+    total, n = con.execute("SELECT sum(x), count(*) FROM t").fetchone()
+    con.close()
+    with localcontext(CONTEXT):
+        exact = round_to(Decimal(total) / n, 2)
+    assert sum(values) == 535 and len(values) == 200
+    assert exact == round_to(Decimal(535) / 200, 2) == Decimal("2.68")
+    assert float_avg != exact  # the floating-point trap the compiler avoids
+    assert bt.columns["x"].kind == "number"
+
+
+def test_round_of_quotient_on_exact_tie(rubric):
+    # row.a / row.b = 2.675 and -2.675 exactly: half-up goes away from zero
+    table = make_table(["a", "b"], [["535", "200"], ["-535", "200"], ["1", "3"], ["2", "3"]])
+    formula = "round(row.a / row.b, 2)"
+    assert sql_rows(formula, table, rubric) == interpret_rows(formula, table, rubric)
+    assert sql_rows(formula, table, rubric)[:2] == [Decimal("2.68"), Decimal("-2.68")]
+
+
+def test_ikm_band_edge_88_305(rubric):
+    # IKM 88.305 is B unrounded and A once rounded half-up to 2 places (pitfalls.md)
+    table = make_table(["ikm"], [["88.305"], ["88.3049"], ["88.31"]])
+    # ",305"-style keeps the number unambiguous: "88.305" alone would read as thousands
+    table = make_table(["ikm"], [["88,305"], ["88,3049"], ["88,31"]])
+    formula = 'if round(row.ikm, 2) in [88.31..100] then "A" else "B"'
+    got = sql_rows(formula, table, rubric)
+    assert got == interpret_rows(formula, table, rubric) == ["A", "B", "A"]
+
+
+def test_thousands_dot_cells_read_like_the_interpreter(rubric):
+    table = make_table(["x"], [["1.500"], ["2,5"], ["3"]])
+    formula = "row.x * 2"
+    assert sql_rows(formula, table, rubric) == interpret_rows(formula, table, rubric)
+    assert sql_rows(formula, table, rubric) == [Decimal(3000), Decimal(5), Decimal(6)]
+
+
+def test_division_by_zero_raises_on_both(rubric):
+    table = make_table(["a", "b"], [["1", "0"]])
+    formula = "round(row.a / row.b, 2)"
+    assert isinstance(interpret_rows(formula, table, rubric)[0], Exception)
+    with pytest.raises(duckdb.Error, match="division by zero"):
+        sql_rows(formula, table, rubric)
+
+
+def test_guarded_division_short_circuits_like_interpreter(rubric):
+    table = make_table(["a", "b"], [["1", "0"], ["3", "4"]])
+    formula = "if row.b == 0 then 0 else round(row.a / row.b * 100, 2)"
+    assert sql_rows(formula, table, rubric) == interpret_rows(formula, table, rubric)
+
+
+def test_quotient_left_unrounded_has_no_sql_form(rubric):
+    table = make_table(["a", "b"], [["1", "3"]])
+    with pytest.raises(SqlCompileError, match="no exact decimal value"):
+        sql_rows("row.a / row.b", table, rubric)
+
+
+def test_division_by_terminating_constant_is_exact(rubric):
+    table = make_table(["a"], [["7"], ["-1"]])
+    assert sql_rows("row.a / 8", table, rubric) == interpret_rows("row.a / 8", table, rubric)
+
+
+def test_lookup_and_band_label(rubric):
+    table = make_table(["p", "x"], [["S1", "95"], ["s2", "60.5"], ["SMA", "90"]])
+    for formula in ('lookup("kualifikasi", row.p)', 'band(row.x, "ipasn").label'):
+        assert sql_rows(formula, table, rubric) == interpret_rows(formula, table, rubric)
+
+
+def test_unknown_function_named(rubric):
+    table = make_table(["a"], [["1"]])
+    with pytest.raises(SqlCompileError, match=r"count\(\) has no SQL form"):
+        sql_rows("count(row.a)", table, rubric)
+
+
+def test_unknown_column_named(rubric):
+    table = make_table(["a"], [["1"]])
+    with pytest.raises(SqlCompileError, match="no column 'b'"):
+        sql_rows("row.b + 1", table, rubric)
+
+
+# -- agreement property ----------------------------------------------------------------------
+NUM_COLS = ["a", "b", "c"]
+TEXT_COLS = ["p"]
+
+decimals = st.decimals(
+    min_value=-1000, max_value=1000, places=3, allow_nan=False, allow_infinity=False
+)
+small_decimals = st.decimals(
+    min_value=-50, max_value=50, places=2, allow_nan=False, allow_infinity=False
+)
+
+
+def num_leaf():
+    return st.one_of(
+        st.sampled_from(NUM_COLS).map(lambda c: ast.Ref(("row", c))),
+        small_decimals.map(lambda d: ast.Number(abs(d))),
+        st.just(ast.Ref(("params", "bobot"))),
+    )
+
+
+def numbers(children):
+    return st.one_of(
+        st.tuples(st.sampled_from(["add", "sub", "mul"]), children, children).map(
+            lambda t: ast.Binary(t[0], t[1], t[2])
+        ),
+        children.map(lambda x: ast.Unary("neg", x)),
+        st.tuples(children, children, st.integers(0, 3)).map(
+            lambda t: ast.Call("round", (ast.Binary("div", t[0], t[1]), ast.Number(Decimal(t[2]))))
+        ),
+        st.tuples(children, st.integers(0, 3)).map(
+            lambda t: ast.Call("round", (t[0], ast.Number(Decimal(t[1]))))
+        ),
+        st.tuples(children, children).map(lambda t: ast.Call("min", t)),
+        st.tuples(children, children).map(lambda t: ast.Call("max", t)),
+        children.map(lambda x: ast.Call("abs", (x,))),
+        children.map(lambda x: ast.Call("floor", (x,))),
+        children.map(lambda x: ast.Binary("div", x, ast.Number(Decimal(4)))),
+        st.tuples(bools(children), children, children).map(lambda t: ast.If(*t)),
+        st.just(ast.Call("lookup", (ast.String("kualifikasi"), ast.Ref(("row", "p"))))),
+    )
+
+
+def bools(nums):
+    cmp = st.tuples(st.sampled_from(["lt", "le", "gt", "ge", "eq", "ne"]), nums, nums).map(
+        lambda t: ast.Binary(t[0], t[1], t[2])
+    )
+    text_eq = st.sampled_from(["S1", "S2", "SMA"]).map(
+        lambda s: ast.Binary("eq", ast.Ref(("row", "p")), ast.String(s))
+    )
+    interval = st.tuples(nums, small_decimals, st.booleans()).map(
+        lambda t: ast.Binary(
+            "in",
+            t[0],
+            ast.Interval(ast.Number(abs(t[1])), ast.Number(abs(t[1]) + 10), t[2], not t[2]),
+        )
+    )
+    base = st.one_of(cmp, text_eq, interval)
+    return st.one_of(
+        base,
+        st.tuples(st.sampled_from(["and", "or"]), base, base).map(lambda t: ast.Binary(*t)),
+        base.map(lambda b: ast.Unary("not", b)),
+    )
+
+
+formulas = st.recursive(num_leaf(), numbers, max_leaves=8)
+rows = st.lists(
+    st.tuples(decimals, decimals, small_decimals, st.sampled_from(["S1", "S2", "SMA", "s1", "D3"])),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, Exception) or isinstance(b, Exception):
+        return isinstance(a, Exception) and isinstance(b, Exception)
+    return a == b
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(formula=formulas, data=rows)
+def test_interpreter_and_sql_agree_row_by_row(rubric, formula, data):
+    table = make_table(
+        [*NUM_COLS, *TEXT_COLS],
+        [[format(a, "f"), format(b, "f"), format(c, "f"), p] for a, b, c, p in data],
+    )
+    expected = interpret_rows(formula, table, rubric)
+    try:
+        got = sql_rows(formula, table, rubric)
+    except SqlCompileError:
+        # only fractions left unrounded or scales beyond 30 decimals may be refused
+        return
+    except duckdb.Error:
+        assert any(isinstance(e, Exception) for e in expected)
+        return
+    assert all(_same(e, g) for e, g in zip(expected, got, strict=True)), (expected, got)
+
+
+# -- per group, through the engine: records (mean, sum, where) on both engines --------------
+
+group_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C"]),
+        st.sampled_from(["S1", "S2", "S3", "D3", "SMA"]),
+        st.integers(0, 5),
+        st.integers(0, 2),
+        st.decimals(min_value=0, max_value=100, places=1, allow_nan=False, allow_infinity=False),
+        st.sampled_from(["tidak", "ringan"]),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=group_rows)
+def test_engines_agree_per_group(tmp_path_factory, data):
+    from evalengine.bulk import score_grouped
+    from evalengine.evidence.readers import read_evidence
+
+    folder = tmp_path_factory.mktemp("g")
+    lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
+    lines += [
+        f'{i},{g},{p},{d},{s},"{format(k, "f").replace(".", ",")}",{h}'
+        for i, (g, p, d, s, k, h) in enumerate(data)
+    ]
+    (folder / "pegawai.csv").write_text("\n".join(lines) + "\n")
+    (folder / "e.toml").write_text(
+        '[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "pegawai.csv"\n'
+    )
+    plugins = _plugins()
+    rubric = load_rubric(DATA / "ipasn-mini.toml", plugins=plugins)
+    evidence = read_evidence(folder / "e.toml", plugins=plugins)
+    py = score_grouped(rubric, evidence, group_by="instansi", engine="python", plugins=plugins)
+    db = score_grouped(rubric, evidence, group_by="instansi", engine="duckdb", plugins=plugins)
+    assert db.engine == "duckdb" and py.engine == "python"
+    for a, b in zip(py.root.walk(), db.root.walk(), strict=True):
+        assert (a.id, a.value, a.derivation.unrounded) == (b.id, b.value, b.derivation.unrounded)
+    assert [g.key for g in py.groups] == [g.key for g in db.groups]
+    for ga, gb in zip(py.groups, db.groups, strict=True):
+        assert ga.rank == gb.rank
+        for a, b in zip(ga.result.root.walk(), gb.result.root.walk(), strict=True):
+            assert (a.id, a.value, a.derivation.unrounded) == (
+                b.id,
+                b.value,
+                b.derivation.unrounded,
+            )
+
+
+def test_ikm_survey_tie_on_both_engines(tmp_path):
+    """An IKM exactly on 88.305 before rounding: A after half-up (regulations §4), same on both."""
+    from evalengine.bulk import score_grouped
+    from evalengine.evidence.readers import read_evidence
+
+    # u1 NRR = 3.5322 → IKM = 25 × NRR: choose answers so that 25 × mean = 88.305 exactly,
+    # i.e. mean = 3.5322 = 17661/5000 → 5000 answers summing to 17661.
+    answers = ["4"] * 2661 + ["3"] * 2339  # 10644 + 7017 = 17661
+    lines = ["unit,u1"] + [f"{'X' if i % 2 else 'Y'},{a}" for i, a in enumerate(answers)]
+    lines += ["X,", "Y,5"]  # one blank and one off-scale answer: dropped, never summed
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "e.toml").write_text(
+        '[evidence]\nrubric = "ikm-mini"\n[tables.responses]\nfile = "r.csv"\n'
+    )
+    plugins = _plugins()
+    rubric = load_rubric(DATA / "ikm-mini.toml", plugins=plugins)
+    evidence = read_evidence(tmp_path / "e.toml", plugins=plugins)
+    results = [
+        score_grouped(rubric, evidence, group_by="unit", engine=e, plugins=plugins)
+        for e in ("python", "duckdb")
+    ]
+    with localcontext(CONTEXT):
+        ikm = Decimal(17661) / 5000 * 25
+    assert ikm == Decimal("88.305")
+    for res in results:
+        assert res.root.derivation.unrounded == ikm
+        assert res.root.value == Decimal("88.31")
+        assert res.root.band.label == "A"
+    assert [g.value for g in results[0].groups] == [g.value for g in results[1].groups]
+    u1 = results[1].root.children[0]
+    assert u1.extra["n"] == 5000 and u1.extra["dropped"] == 2
