@@ -19,18 +19,20 @@ _KEY_PART = rf"(?:{_BARE}|{_QUOTED})"
 _DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
 _HEADER = re.compile(rf"^\s*(\[\[?)\s*({_DOTTED})\s*\]\]?")
 _ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=\s*")
-_INLINE_KEY = re.compile(rf"(?:^|[{{,])\s*({_DOTTED})\s*=\s*")
+_INLINE_KEY = re.compile(rf"\s*({_DOTTED})\s*=\s*")
+_KEY_PART_RE = re.compile(_KEY_PART)
+_BARE_RE = re.compile(_BARE)
 
 
 def split_key(dotted: str) -> list[str]:
     """Split a TOML dotted key into parts, unquoting quoted parts."""
-    parts = re.findall(_KEY_PART, dotted)
+    parts = _KEY_PART_RE.findall(dotted)
     return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
 
 
 def key_path(parts: list[str] | tuple[str, ...]) -> str:
     """Join key parts into a dotted path, quoting parts that are not bare keys."""
-    return ".".join(p if re.fullmatch(_BARE, p) else f'"{p}"' for p in parts)
+    return ".".join(p if _BARE_RE.fullmatch(p) else f'"{p}"' for p in parts)
 
 
 @dataclass
@@ -98,24 +100,25 @@ class SourceMap:
                 continue
             if ch == "{":
                 depth += 1
-                m = re.match(rf"\s*({_DOTTED})\s*=\s*", line[i + 1 :])
+                m = _INLINE_KEY.match(line, i + 1)
                 if m:
-                    self._record(stack, m, i + 1, lineno)
+                    self._record(stack, m, lineno)
             elif ch == "}":
                 depth -= 1
                 if len(stack) > 1:
                     stack.pop()
             elif ch == "," and depth > 0:
-                m = re.match(rf"\s*({_DOTTED})\s*=\s*", line[i + 1 :])
+                m = _INLINE_KEY.match(line, i + 1)
                 if m:
-                    self._record(stack, m, i + 1, lineno)
+                    self._record(stack, m, lineno)
             i += 1
 
-    def _record(self, stack: list[tuple[str, ...]], m: re.Match, offset: int, lineno: int):
+    def _record(self, stack: list[tuple[str, ...]], m: re.Match, lineno: int):
+        # ``m`` matched the whole line from a position, so its offsets are the line's.
         if len(stack) > 1:
             stack.pop()
         full = (*stack[0], *split_key(m.group(1)))
-        self.positions[full] = (lineno, offset + m.end() + 1)
+        self.positions[full] = (lineno, m.end() + 1)
         if m.string[m.end() : m.end() + 1] == "{":
             stack.append(full)
 

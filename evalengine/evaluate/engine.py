@@ -75,10 +75,12 @@ class IndicatorContext:
         return self.run.outcomes[indicator_id]
 
     def evaluate(self, formula: Formula) -> tuple[Any, list[Input], str]:
-        """Evaluate a formula here; returns value, inputs read, and the substituted text."""
+        """Evaluate a formula; returns the value, the inputs read, and a function that
+        builds the substituted text (only when someone reads it)."""
         interp = Interpreter(formula, self, self.run.functions, context=self)
         value = interp.run()
-        return value, interp.inputs, substituted_text(formula.tree, interp.inputs)
+        inputs = interp.inputs
+        return value, inputs, lambda: substituted_text(formula.tree, inputs)
 
     def evaluate_formulas(self, itype) -> Outcome:
         """The default evaluation: type facts, then the max formula, then the value formula."""
@@ -107,6 +109,15 @@ class IndicatorContext:
         formula = ind.max or self.run.default_formula(ind, itype.default_max(ind, self.rubric))
         if formula is None:
             return None, None
+        engine = self.run.engine
+        if ind.id in engine.static_max:
+            return engine.static_max[ind.id]
+        result = self._compute_max(formula, explicit)
+        if engine.max_is_static(ind, formula):
+            engine.static_max[ind.id] = result
+        return result
+
+    def _compute_max(self, formula: Formula, explicit: bool) -> tuple[Decimal | None, str | None]:
         try:
             value, _, _ = self.evaluate(formula)
         except FormulaEvalError:
@@ -325,6 +336,40 @@ class Engine:
         self._defaults: dict[tuple[str, str], Formula] = {}
         self._unparsed: dict[int, str] = {}
         self._keep: list[Formula] = []
+        #: Maxima that depend on the rubric alone, computed once: id → (max, formula text).
+        self.static_max: dict[str, tuple[Decimal | None, str | None]] = {}
+
+    #: References a maximum may read and still depend on the rubric alone.
+    STATIC_REFS = frozenset({"self.weight", "self.scale_max", "self.scale_min", "self.code",
+                             "self.title", "self.id", "children.max", "children.weight"})
+    #: Built-in functions without side inputs (plugin functions are not assumed pure).
+    PURE_FUNCTIONS = frozenset({"sum", "mean", "min", "max", "count", "round", "abs", "floor",
+                                "ceil", "lookup", "number"})
+
+    def max_is_static(self, ind: Indicator, formula: Formula) -> bool:
+        """True when ``ind``'s maximum cannot change with the evidence or the stage.
+
+        It reads only the indicator's own weight and scale, constants, ``params`` and the
+        maxima of children that are themselves static; then it is computed once per engine
+        (scoring thousands of documents re-evaluates no maximum).
+        """
+        for node in formula.tree.walk():
+            if isinstance(node, fast.Call) and (
+                node.name not in self.PURE_FUNCTIONS
+                or node.name not in self.functions
+                or type(self.functions[node.name]).__module__ != "evalengine.evaluate.functions"
+            ):
+                return False
+            if isinstance(node, fast.Ref):
+                if node.path[0] == "params":
+                    continue
+                if node.dotted not in self.STATIC_REFS:
+                    return False
+                if node.path[0] == "children" and not all(
+                    c.id in self.static_max for c in ind.children
+                ):
+                    return False
+        return True
 
     def parsed_default(self, text: str, ind: Indicator) -> Formula:
         """A type's default formula, parsed once per indicator."""

@@ -46,12 +46,36 @@ def _provenance_dict(provenance: Any) -> Any:
     return str(provenance)
 
 
+class _Deferred:
+    """A dataclass field whose value may be given as a function, called on first read.
+
+    The substituted formula text (``2.5 * 4``) is worth building only for the numbers
+    someone looks at; scoring thousands of documents should not pay for it.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return None  # the field's default
+        value = obj.__dict__.get(self.slot)
+        if callable(value):
+            value = value()
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass
 class Derivation:
     """How a number was obtained: the formula, what it read, and the rounding applied."""
 
     formula: str | None = None
-    substituted: str | None = None
+    #: The formula with the values read put in; may be given as a function (built lazily).
+    substituted: str | None = _Deferred()  # type: ignore[assignment]
     inputs: list[Input] = field(default_factory=list)
     unrounded: Any = None
     rounding: str | None = None
