@@ -150,41 +150,89 @@ def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int
 
 
 def _apply_layout(con, rubric: Rubric, bt) -> None:
-    """Give columns the names the rubric's declared table layout uses (header aliases).
+    """Give columns the names and types the rubric's declared table layout uses.
 
     A rubric may declare ``[evidence.tables.<name>.columns]`` with aliases (``u1`` is
-    the column headed "Persyaratan"); formulas and survey questions use the declared
-    names. When the layout module is available, each declared column found under another
-    header is added to the view under its declared name. (Declared types and blank
-    defaults are not applied on the bulk path.)
+    the column headed "Persyaratan"), types and blank defaults; formulas use the declared
+    names. Each declared column is added to the view under its declared name: a boolean
+    column as ``true``/``false`` from the same words the document path accepts ("ya",
+    "tidak" …), a blank cell replaced by the declared default. Number and text columns
+    keep the reading the SQL compiler gives every cell (the interpreter's reading).
     """
-    try:
-        from ..evidence.schema import table_spec
-    except ImportError:  # no declared layouts in this version
-        return
-    from ..evaluate.sql import quote_ident
+    from ..evaluate.sql import Column, quote_ident
+    from ..evidence.schema import _FALSE, _TRUE, table_spec
+    from ..numbers import to_decimal
 
     spec = table_spec(rubric, bt.name)
     if spec is None:
         return
-    extra = {}
+    added, replaced = [], []
     for col in spec.columns:
-        if col.name in bt.columns:
-            continue
         found = [h for h in bt.columns if col.accepts(h)]
-        if len(found) == 1:
-            extra[col.name] = found[0]
-    if not extra:
+        if len(found) != 1:
+            continue  # missing or ambiguous: the document path reports it with its place
+        header = found[0]
+        source = bt.columns[header]
+        cell = f"NULLIF(TRIM(CAST({quote_ident(header)} AS VARCHAR)), '')"
+        if col.default is not None:
+            default = str(col.default).lower() if isinstance(col.default, bool) else col.default
+            cell = f"COALESCE({cell}, {_sql_text(default)})"
+            if source.kind == "number" and col.type != "boolean":
+                # keep the column's DECIMAL type: a blank is the declared number
+                cell = f"COALESCE({quote_ident(header)}, {to_decimal(col.default):f})"
+        if col.type == "boolean":
+            yes = ", ".join(_sql_text(w) for w in sorted(_TRUE))
+            no = ", ".join(_sql_text(w) for w in sorted(_FALSE))
+            expr = (
+                f"CASE WHEN lower({cell}) IN ({yes}) THEN true "
+                f"WHEN lower({cell}) IN ({no}) THEN false END"
+            )
+            column = Column(col.name, "bool")
+        elif header != col.name or col.default is not None:
+            expr = cell if col.default is not None else quote_ident(header)
+            column = replace(source, name=col.name)
+        else:
+            continue
+        # DuckDB names are case-insensitive: "Seminar" and seminar are one column
+        same = header.casefold() == col.name.casefold()
+        target = quote_ident(header if same else col.name)
+        (replaced if same else added).append(f"{expr} AS {target}")
+        bt.columns[col.name] = column
+    if not added and not replaced:
         return
     named = f"{bt.view}__named"
-    cols = ", ".join(f"{quote_ident(h)} AS {quote_ident(n)}" for n, h in extra.items())
+    star = f"* REPLACE ({', '.join(replaced)})" if replaced else "*"
+    columns = ", ".join([star, *added])
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(named)} AS "
-        f"SELECT *, {cols} FROM {quote_ident(bt.view)}"
+        f"SELECT {columns} FROM {quote_ident(bt.view)}"
     )
     bt.view = named
-    for name, header in extra.items():
-        bt.columns[name] = replace(bt.columns[header], name=name)
+
+
+def _sql_text(value: object) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _header_for(rubric: Rubric, name: str, table: Table, group_by: str) -> str:
+    """The table's header for ``group_by``: itself, or the header a rubric column accepts.
+
+    ``--group-by jenis_jabatan`` works on a file headed "Jenis Jabatan" when the rubric
+    declares that column (``[evidence.tables.<name>]``), as the rows' formulas do.
+    """
+    from ..evidence.schema import table_spec
+
+    if group_by in table.columns:
+        return group_by
+    spec = table_spec(rubric, name)
+    for col in spec.columns if spec is not None else ():
+        if col.name == group_by:
+            found = [h for h in table.columns if col.accepts(h)]
+            if len(found) == 1:
+                return found[0]
+    msg = f"table '{name}' has no column '{group_by}' to group by"
+    raise EvidenceError(msg, hint=f"columns: {', '.join(table.columns)}", code="usage")
 
 
 def split_evidence(evidence: Evidence, rubric: Rubric, group_by: str) -> dict[str, Evidence]:
@@ -199,11 +247,9 @@ def split_evidence(evidence: Evidence, rubric: Rubric, group_by: str) -> dict[st
     keyed: dict[str, dict[str, list]] = {}
     for name in names:
         table = evidence.tables[name]
-        if group_by not in table.columns:
-            msg = f"table '{name}' has no column '{group_by}' to group by"
-            raise EvidenceError(msg, hint=f"columns: {', '.join(table.columns)}", code="usage")
+        header = _header_for(rubric, name, table, group_by)
         for row in table.rows:
-            cell = row.get(group_by)
+            cell = row.get(header)
             value = "" if cell is None or cell.value is None else cell.value
             if isinstance(value, Decimal):
                 value = format(evidence_value(cell), "f")

@@ -1,0 +1,41 @@
+"""The shipped table-based rubrics give the same figures on DuckDB as on the Decimal interpreter.
+
+The IP ASN roster declares typed columns ("ya"/"tidak" booleans, blank defaults, headers
+such as "Jenis Jabatan" for jenis_jabatan); the bulk path must read them as the document
+path does, for the whole result and per group.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from paths import EXAMPLES
+
+CASES = [
+    ("ipasn", EXAMPLES / "ipasn-belitung-timur" / "evidence-roster.toml", "jenis_jabatan"),
+    ("ikm", EXAMPLES / "ikm-belitung-timur" / "evidence-responses.toml", None),
+]
+
+
+def _figures(data: dict) -> list:
+    def walk(node):
+        yield node["id"], node["value"], node["max"]
+        for child in node["children"]:
+            yield from walk(child)
+
+    groups = [(g["group"], g["value"], g["indicators"]) for g in data.get("groups", [])]
+    return [*walk(data["result"]), *groups]
+
+
+@pytest.mark.parametrize(("rubric", "evidence", "group_by"), CASES, ids=[c[0] for c in CASES])
+def test_duckdb_and_python_agree_on_examples(run_cli, rubric, evidence, group_by):
+    extra = ["--group-by", group_by] if group_by else []
+    results = {}
+    for engine in ("duckdb", "python"):
+        res = run_cli("score", rubric, evidence, "--engine", engine, "-f", "json", *extra)
+        assert res.code == 0, res.err
+        results[engine] = _figures(json.loads(res.out))
+    assert results["duckdb"] == results["python"]
+    if group_by:
+        assert len([f for f in results["duckdb"] if len(f) == 3 and isinstance(f[2], dict)]) > 1
