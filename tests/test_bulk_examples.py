@@ -39,3 +39,15 @@ def test_duckdb_and_python_agree_on_examples(run_cli, rubric, evidence, group_by
     assert results["duckdb"] == results["python"]
     if group_by:
         assert len([f for f in results["duckdb"] if len(f) == 3 and isinstance(f[2], dict)]) > 1
+
+
+def test_a_word_that_is_neither_yes_nor_no_is_an_error_on_duckdb(run_cli, write):
+    roster = (EXAMPLES / "ipasn-belitung-timur" / "pegawai.csv").read_text(encoding="utf-8")
+    lines = roster.splitlines()
+    lines[1] = lines[1].replace(";Administrator;ya;", ";Administrator;mungkin;")
+    write("pegawai.csv", "\n".join(lines) + "\n")
+    evidence = (EXAMPLES / "ipasn-belitung-timur" / "evidence-roster.toml").read_text("utf-8")
+    path = write("evidence.toml", evidence)
+    res = run_cli("score", "ipasn", path, "--engine", "duckdb")
+    assert res.code == 2
+    assert "must be ya or tidak, got 'mungkin'" in res.err and "Traceback" not in res.err

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..errors import EvalEngineError, EvidenceError, UsageError
+from ..errors import EvalEngineError, EvidenceError, Location, UsageError
 from ..evidence.model import Evidence, Table
 from ..rubric.model import Rubric
 
@@ -167,6 +167,7 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
     if spec is None:
         return
     added, replaced = [], []
+    checks: list[tuple[Any, str]] = []  # (column, SQL giving one value it cannot read)
     for col in spec.columns:
         found = [h for h in bt.columns if col.accepts(h)]
         if len(found) != 1:
@@ -187,6 +188,8 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
                 f"CASE WHEN lower({cell}) IN ({yes}) THEN true "
                 f"WHEN lower({cell}) IN ({no}) THEN false END"
             )
+            checks.append((col, f"max(CASE WHEN {cell} IS NOT NULL AND lower({cell}) NOT IN "
+                                f"({yes}, {no}) THEN {cell} END)"))
             column = Column(col.name, "bool")
         elif header != col.name or col.default is not None:
             expr = cell if col.default is not None else quote_ident(header)
@@ -198,6 +201,8 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
         target = quote_ident(header if same else col.name)
         (replaced if same else added).append(f"{expr} AS {target}")
         bt.columns[col.name] = column
+    if checks:
+        _refuse_unreadable(con, bt, checks)
     if not added and not replaced:
         return
     named = f"{bt.view}__named"
@@ -208,6 +213,25 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
         f"SELECT {columns} FROM {quote_ident(bt.view)}"
     )
     bt.view = named
+
+
+def _refuse_unreadable(con, bt, checks: list[tuple[Any, str]]) -> None:
+    """One scan: a boolean column holding a word that is neither yes nor no is an error.
+
+    The document path names the row; DuckDB gives the first such value, which is enough
+    to find it, and never lets it pass as a silent "no".
+    """
+    from ..evaluate.sql import quote_ident
+
+    sql = ", ".join(expr for _, expr in checks)
+    found = con.execute(f"SELECT {sql} FROM {quote_ident(bt.view)}").fetchone()
+    for (col, _), value in zip(checks, found, strict=True):
+        if value is not None:
+            msg = (f"column {col.describe()} of table '{bt.name}' must be ya or tidak, "
+                   f"got {value!r}")
+            raise EvidenceError(msg, hint="write ya/tidak (or sudah/belum, y/t, 1/0); "
+                                "score with --engine python to see the row", code="cell-type",
+                                location=Location(bt.where, key=col.name))
 
 
 def _sql_text(value: object) -> str:
