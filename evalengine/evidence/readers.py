@@ -12,14 +12,14 @@ Layout of a TOML (or JSON) evidence document::
 from __future__ import annotations
 
 import json
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .. import toml
 from ..errors import EvidenceError, Location, with_suggestion
 from ..hookspecs import hookimpl
-from ..sourcemap import SourceMap, key_path
+from ..sourcemap import SourceMap
 from .model import ANY_STAGE, Evidence, EvidenceValue, Provenance
 
 SECTIONS = {
@@ -81,8 +81,8 @@ class TomlEvidenceReader(EvidenceReader):
     def read(self, path: Path) -> Evidence:
         text = _read_text(path)
         try:
-            data = tomllib.loads(text, parse_float=Decimal)
-        except tomllib.TOMLDecodeError as exc:
+            data = toml.loads(text, parse_float=Decimal)
+        except toml.TOMLDecodeError as exc:
             from ..rubric.load import toml_error
 
             diag = toml_error(exc, str(path))
@@ -123,7 +123,7 @@ def build_evidence(data: dict[str, Any], path: str | None, smap: SourceMap | Non
 
     def value(parts: tuple[str, ...], raw: Any) -> EvidenceValue:
         loc = evidence.location(parts)
-        return EvidenceValue(raw, Provenance(path, key_path(parts), loc.line, loc.column))
+        return EvidenceValue(raw, Provenance(path, loc.key, loc.line, loc.column))
 
     def fail(message: str, parts: tuple[str, ...], hint: str | None = None):
         raise EvidenceError(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .. import toml
 from ..errors import Diagnostic, FormulaSyntaxError, Location, RubricError, with_suggestion
 from ..formula import ast, parse_formula
 from ..numbers import ROUNDING_MODES, to_decimal
@@ -123,8 +123,8 @@ def read_rubric(path: str | Path, *, plugins=None) -> LoadResult:
     except (OSError, UnicodeDecodeError) as exc:
         return LoadResult(None, [Diagnostic("error", "unreadable", str(exc), Location(path_str))])
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml.loads(text, parse_float=Decimal)
+    except toml.TOMLDecodeError as exc:
         return LoadResult(None, [toml_error(exc, path_str)])
     smap = SourceMap.from_toml(text, path_str)
     overlay_diags: list[Diagnostic] = []
@@ -168,7 +168,7 @@ def read_rubric(path: str | Path, *, plugins=None) -> LoadResult:
     return LoadResult(rubric, sorted(diagnostics, key=lambda d: d.location.sort_key()))
 
 
-def toml_error(exc: tomllib.TOMLDecodeError, path: str) -> Diagnostic:
+def toml_error(exc: toml.TOMLDecodeError, path: str) -> Diagnostic:
     """A TOML syntax error as a diagnostic with line and column (parsed from the message)."""
     import re
 
