@@ -178,13 +178,31 @@ def toml_error(exc: toml.TOMLDecodeError, path: str) -> Diagnostic:
     column = int(m.group(2)) if m else getattr(exc, "colno", None)
     text = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
     text = re.sub(r"\s*\(at end of document\)", " at the end of the file", text)
+    hint = "check quotes, brackets and `key = value` syntax on this line"
+    if "unclosed inline table" in text.casefold() and line and line > 1 and column == 1:
+        # An inline table lives on one line; the parser notices only at the next one.
+        line, column = _end_of_previous_line(path, line)
+        hint = "close the `{ … }` on this line"
     return Diagnostic(
         "error",
         "toml-syntax",
         f"invalid TOML: {text[:1].lower()}{text[1:]}",
         Location(path, line, column),
-        "check quotes, brackets and `key = value` syntax on this line",
+        hint,
     )
+
+
+def _end_of_previous_line(path: str, line: int) -> tuple[int, int]:
+    """(line, column after its last character) of the last non-blank line before ``line``."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return line, 1
+    for number in range(min(line - 1, len(lines)), 0, -1):
+        text = lines[number - 1].split("#", 1)[0].rstrip()
+        if text:
+            return number, len(text) + 1
+    return line, 1
 
 
 class _Builder:
