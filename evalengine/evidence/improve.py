@@ -124,9 +124,7 @@ def _level_value(raw: Any, ctype: str, params: dict[str, Any]) -> Any:
     return str(raw).strip()
 
 
-def parse_ladder(
-    table: str, column: str, raw: dict[str, Any], params: dict[str, Any]
-) -> Ladder:
+def parse_ladder(table: str, column: str, raw: dict[str, Any], params: dict[str, Any]) -> Ladder:
     """The ladder a column declaration gives (raw: the column's inline table), or ValueError."""
     ctype = str(raw.get("type", "text"))
     spec = raw.get("improve")
@@ -166,8 +164,11 @@ def ladder_problems(
         if "improve_steps" in raw:
             return [
                 Diagnostic(
-                    "error", "value", "`improve_steps` without `improve`", where,
-                    "list the better values worst first: improve = [\"D-III\", \"S-1\"]",
+                    "error",
+                    "value",
+                    "`improve_steps` without `improve`",
+                    where,
+                    'list the better values worst first: improve = ["D-III", "S-1"]',
                 )
             ]
         return []
@@ -176,7 +177,10 @@ def ladder_problems(
     except ValueError as exc:
         return [
             Diagnostic(
-                "error", "value", f"column '{column}': {exc}", where,
+                "error",
+                "value",
+                f"column '{column}': {exc}",
+                where,
                 'e.g. improve = ["berat", "sedang", "ringan", ["tidak ada", "tidak"]]',
             )
         ]

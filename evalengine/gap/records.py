@@ -180,9 +180,7 @@ class RecordsGap:
         out: dict[tuple[str, str, str], list[CellMove]] = {}
         for m in self.plan if moves is None else moves:
             out.setdefault((m.cell.column, show(m.cell.value), show(m.to)), []).append(m)
-        return [
-            MoveGroup(c, self.titles.get(c), f, t, tuple(ms)) for (c, f, t), ms in out.items()
-        ]
+        return [MoveGroup(c, self.titles.get(c), f, t, tuple(ms)) for (c, f, t), ms in out.items()]
 
     def single_groups(self) -> list[tuple[MoveGroup, Decimal]]:
         """Single moves grouped by (column, from, to, gain per person), best gain first."""
@@ -267,9 +265,7 @@ def _header(table: Table, rubric, column: str) -> str:
     return column
 
 
-def with_cells(
-    prober: Prober, table_name: str, changes: dict[tuple[int, str], Any]
-) -> Evidence:
+def with_cells(prober: Prober, table_name: str, changes: dict[tuple[int, str], Any]) -> Evidence:
     """A copy of the evidence whose table has the given (row, column) cells replaced."""
     ev = prober.evidence
     table = ev.tables[table_name]
@@ -303,7 +299,11 @@ def improvable(prober: Prober) -> list[Ladder]:
         for ind in prober.rubric.indicators()
         if ind.type == "records" and ind.options.get("table")
     }
-    return [lad for lad in ladders(prober.rubric) if lad.table in names and lad.table in prober.evidence.tables]
+    return [
+        lad
+        for lad in ladders(prober.rubric)
+        if lad.table in names and lad.table in prober.evidence.tables
+    ]
 
 
 def _resolve_goal(prober: Prober, target: str | None, to_value: Decimal | None):
@@ -341,19 +341,24 @@ def analyse_records(
     lads = improvable(prober)
     if not lads:
         msg = f"rubric '{prober.rubric.id}' declares no improvable table columns"
-        raise UsageError(msg, hint="add `improve = [...]` to columns in [evidence.tables.<name>.columns]")
+        raise UsageError(
+            msg, hint="add `improve = [...]` to columns in [evidence.tables.<name>.columns]"
+        )
     table_name = lads[0].table
     lads = [lad for lad in lads if lad.table == table_name]
     spec = table_spec(prober.rubric, table_name)
     titles = {c.name: c.title for c in spec.columns} if spec else {}
     goal, already, top = _resolve_goal(prober, target, to_value)
-    result = RecordsGap(prober, table_name, goal, "reachable", max_changes=max_changes, titles=titles)
+    result = RecordsGap(
+        prober, table_name, goal, "reachable", max_changes=max_changes, titles=titles
+    )
     if len({lad.table for lad in improvable(prober)}) > 1:
         result.notes.append(f"only table '{table_name}' is analysed")
     bound = bind_table(prober.evidence.tables[table_name], spec)
     label_col = (spec.options.get("label") if spec else None) or None
     records = [
-        ind for ind in prober.rubric.indicators()
+        ind
+        for ind in prober.rubric.indicators()
         if ind.type == "records" and ind.options.get("table") == table_name
     ]
     separable = all(str(ind.options.get("aggregate", "sum")) in ROW_SEPARABLE for ind in records)
@@ -368,8 +373,8 @@ def analyse_records(
     base_out = prober.baseline_outcomes
 
     def evaluate(changes: dict[tuple[int, str], Any]):
-        outcomes = prober._run(with_cells(prober, table_name, changes))  # noqa: SLF001
-        return prober._reading(outcomes), outcomes  # noqa: SLF001
+        outcomes = prober._run(with_cells(prober, table_name, changes))
+        return prober._reading(outcomes), outcomes
 
     def deltas(outcomes) -> tuple[tuple[str, Decimal], ...]:
         out = []
@@ -425,7 +430,13 @@ def analyse_records(
     result.best = best_reading
     for ind in records:
         result.ceilings.append(
-            (ind.id, ind.title, base_out[ind.id].value, best_out[ind.id].value, base_out[ind.id].max)
+            (
+                ind.id,
+                ind.title,
+                base_out[ind.id].value,
+                best_out[ind.id].value,
+                base_out[ind.id].max,
+            )
         )
 
     if top:
@@ -496,7 +507,9 @@ def analyse_records(
         result.status = "reachable"
         result.minimal = result.lower_bound is not None and len(plan) == result.lower_bound
     else:
-        result.status = "limited" if max_changes is not None and len(plan) >= max_changes else "unreachable"
+        result.status = (
+            "limited" if max_changes is not None and len(plan) >= max_changes else "unreachable"
+        )
         result.reading = verified if plan else None
     return result
 
@@ -506,4 +519,13 @@ def records_json(a: RecordsGap) -> str:
     return json.dumps(a.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["Cell", "CellMove", "MoveGroup", "RecordsGap", "analyse_records", "improvable", "records_json", "with_cells"]
+__all__ = [
+    "Cell",
+    "CellMove",
+    "MoveGroup",
+    "RecordsGap",
+    "analyse_records",
+    "improvable",
+    "records_json",
+    "with_cells",
+]
