@@ -4,7 +4,7 @@ A rubric that computes indicators from an evidence table (``records`` indicators
 say, per column of ``[evidence.tables.<name>.columns]``, which values are *better*, so
 ``evalengine gap`` can propose "raise N persons' <column> from A to B"::
 
-    pendidikan = { type = "text", improve = ["SD", ["SLTP", "SMP"], ["SLTA", "SMA"], …], improve_steps = 1 }
+    pendidikan = { type = "text", improve = ["SD", ["SLTP", "SMP"], …], improve_steps = 1 }
     diklat_teknis_jp = { type = "number", improve = ["params.diklat_teknis_min_jp"] }
     seminar = { type = "boolean", improve = [false, true] }
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from ..errors import Diagnostic, Location
@@ -67,7 +68,7 @@ class Ladder:
         return None
 
     def targets(self, value: Any) -> list[tuple[int, Any, int]]:
-        """``(level index, value to write, steps)`` for every better level reachable in one change."""
+        """``(level index, value to write, steps)`` of each better level one change reaches."""
         pos = self.position(value)
         if pos is None:
             return []
@@ -146,7 +147,7 @@ def parse_ladder(table: str, column: str, raw: dict[str, Any], params: dict[str,
         levels.append(tuple(_level_value(v, ctype, params) for v in group))
     if ctype in ("number", "integer"):
         nums = [lv[0] for lv in levels]
-        if any(b <= a for a, b in zip(nums, nums[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(nums)):
             msg = f"levels of a number column must increase, got {', '.join(map(plain, nums))}"
             raise ValueError(msg)
     steps = raw.get("improve_steps")

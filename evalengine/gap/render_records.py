@@ -183,10 +183,9 @@ def records_markdown(a: RecordsGap, *, top: int | None = 15) -> str:
             "|---|---|---|---:|",
         ]
         for g, per in shown:
-            out.append(
-                f"| {_md_cell(f'{g.column} {g.frm} → {g.to}')} | {_md_cell(', '.join(g.persons))} | "
-                f"{_deltas(g.moves[:1], a)} | {gain(per, p.places)} |"
-            )
+            change = _md_cell(f"{g.column} {g.frm} → {g.to}")
+            who = _md_cell(", ".join(g.persons))
+            out.append(f"| {change} | {who} | {_deltas(g.moves[:1], a)} | {gain(per, p.places)} |")
         if len(shown) < len(groups):
             out.append(f"\n({len(groups) - len(shown)} more; `--top 0` shows all)")
     if a.ceilings:
