@@ -503,6 +503,40 @@ def analyse_records(
             exact = (reading.unrounded, reading, outcomes)
         return exact
 
+    row_cache: dict[tuple, tuple[Decimal, dict]] = {}
+    move_cache: dict[tuple, tuple[Decimal, tuple]] = {}
+
+    def row_move(key: tuple[int, str], cell: Cell, lad: Ladder) -> CellMove | None:
+        """Best move of a cell in an already changed row, with row-separable aggregates.
+
+        The row's contribution does not depend on other rows, so the gain is measured with
+        only this row's changes applied, and cached by the row's (changed) content.
+        """
+        mine = {k: v for k, v in state.items() if k[0] == cell.row}
+        row = bound.rows[cell.row]
+        sig = tuple(
+            repr(mine.get((cell.row, c), row[c].value if c in row else None)) for c in read
+        )
+        if sig not in row_cache:
+            reading, outcomes = evaluate(mine)
+            row_cache[sig] = (reading.unrounded, outcomes)
+        start, start_out = row_cache[sig]
+        best = None
+        for _, to, steps in lad.targets(cell.value):
+            ck = (sig, cell.column, repr(to))
+            if ck not in move_cache:
+                reading, outcomes = evaluate({**mine, key: to})
+                dl = tuple(
+                    (ind.id, outcomes[ind.id].value - start_out[ind.id].value)
+                    for ind in records
+                    if outcomes[ind.id].value != start_out[ind.id].value
+                )
+                move_cache[ck] = (reading.unrounded - start, dl)
+            gain, dl = move_cache[ck]
+            if gain > 0 and (best is None or gain > best.gain):
+                best = CellMove(cell, to, steps, gain, dl)
+        return best
+
     while heap and not done:
         if max_changes is not None and len(plan) >= max_changes:
             break
@@ -510,6 +544,13 @@ def analyse_records(
         cell, lad = by_cell[key]
         if separable and cell.row not in touched:
             move = first_single[key]
+        elif separable:
+            move = row_move(key, cell, lad)
+            if move is None:
+                continue
+            if heap and move.gain < -heap[0][0]:
+                heapq.heappush(heap, (-move.gain, key))  # stale estimate: re-queue
+                continue
         else:
             now, _, now_out = exact_now()
             best = None
