@@ -11,15 +11,18 @@ import csv
 import itertools
 import json
 import shutil
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evalengine.cli.common import load_inputs
 from evalengine.errors import RubricError
 from evalengine.evaluate.engine import Engine
-from evalengine.evidence.improve import parse_ladder
+from evalengine.evidence.improve import ladders, parse_ladder, show
 from evalengine.gap.probe import Prober
 from evalengine.gap.records import analyse_records, with_cells
 from evalengine.rubric.check import check_rubric
@@ -51,8 +54,6 @@ def _single(analysis, person: str, column: str, to: str):
 
 
 def _show(value) -> str:
-    from evalengine.evidence.improve import show
-
     return show(value)
 
 
@@ -147,8 +148,6 @@ def test_plan_reaches_tinggi_when_applied_to_the_roster(tinggi, tmp_path):
 
 def _all_plans(prober, analysis, size):
     """Every set of `size` cell changes (each cell at any of its better levels)."""
-    from evalengine.evidence.improve import ladders
-
     lads = {lad.column: lad for lad in ladders(prober.rubric)}
     cells = {(m.cell.row, m.cell.column): m.cell for m in analysis.singles}
     for combo in itertools.combinations(sorted(cells), size):
@@ -251,3 +250,47 @@ def test_ladder_positions():
     assert lad.targets(Decimal(45)) == []
     text = parse_ladder("t", "p", {"type": "text", "improve": [["SLTA", "SMA"], "S-1"]}, {})
     assert text.position("sma") == 0 and text.position("SMP") is None
+
+
+# -- random rosters: the plan verifies, and "minimal" is true by brute force ---------------
+
+
+PERSON = st.tuples(
+    st.sampled_from(["SLTA", "D-III", "S-1", "S-2"]),
+    st.sampled_from(["Administrator", "Fungsional", "Pelaksana"]),
+    st.sampled_from(["ya", "tidak"]),
+    st.sampled_from(["0", "8", "20"]),
+    st.sampled_from(["ya", "tidak"]),
+    st.sampled_from(["Cukup", "Baik", "Sangat Baik"]),
+    st.sampled_from(["tidak ada", "ringan", "berat"]),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(PERSON, min_size=2, max_size=3), lift=st.integers(1, 12))
+def test_random_roster_plans_verify(tmp_path_factory, people, lift):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path_factory.getbasetemp()))
+    lines = ["Nama;Pendidikan;Jenis Jabatan;Diklatpim;Diklat Teknis JP;Seminar;SKP;Hukdis"]
+    lines += [f"P{i};" + ";".join(p) for i, p in enumerate(people)]
+    (folder / "pegawai.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "ev.toml").write_text(
+        '[evidence]\nrubric = "ipasn"\n[tables.pegawai]\nfile = "pegawai.csv"\n', encoding="utf-8"
+    )
+    rubric, evidence = load_inputs("ipasn", str(folder / "ev.toml"))
+    prober = Prober(rubric, evidence)
+    goal = prober.baseline.value + lift
+    a = analyse_records(prober, to_value=goal)
+    if a.status == "unreachable":
+        assert a.best.value < goal
+        return
+    assert a.status == "reachable"
+    outcomes = prober.engine.run_stage(
+        with_cells(prober, "pegawai", {(m.cell.row, m.cell.column): m.to for m in a.plan}),
+        prober.stage,
+    )
+    assert prober.round(outcomes["ipasn"].value) >= goal
+    assert all(outcomes[i].value <= outcomes[i].max for i in ("kompetensi", "kinerja"))
+    if a.minimal and a.lower_bound and a.lower_bound <= 3:
+        for changes in _all_plans(prober, a, a.lower_bound - 1):
+            out = prober.engine.run_stage(with_cells(prober, "pegawai", changes), prober.stage)
+            assert prober.round(out["ipasn"].value) < goal, changes

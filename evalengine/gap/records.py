@@ -514,9 +514,7 @@ def analyse_records(
         """
         mine = {k: v for k, v in state.items() if k[0] == cell.row}
         row = bound.rows[cell.row]
-        sig = tuple(
-            repr(mine.get((cell.row, c), row[c].value if c in row else None)) for c in read
-        )
+        sig = tuple(repr(mine.get((cell.row, c), row[c].value if c in row else None)) for c in read)
         if sig not in row_cache:
             reading, outcomes = evaluate(mine)
             row_cache[sig] = (reading.unrounded, outcomes)
