@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..errors import UsageError
+from ..evidence.improve import ladders
 from ..gap.probe import Prober
 from ..gap.records import analyse_records, improvable, records_json
 from ..gap.render import gap_json, gap_markdown, gap_renderables, render_rich
@@ -27,7 +28,9 @@ def add_parser(sub) -> None:
         description="Distance from the headline to the next band (or --target), every "
         "single answer change ranked by its gain, and the smallest sets of changes that "
         "reach the target — all computed by re-evaluating the rubric, so scales, caps, "
-        "weights and rounding are respected.",
+        "weights and rounding are respected. For rubrics computed from tables (IP ASN per "
+        "PNS) whose columns declare `improve` ladders, the changes are per-person moves: "
+        "'raise N persons' <column> from A to B'.",
     )
     p.add_argument("rubric", help="rubric file, or the id of a built-in rubric (e.g. merit)")
     p.add_argument("evidence", help="evidence file (TOML or JSON)")
@@ -103,6 +106,13 @@ def run(args: argparse.Namespace) -> int:
         budget=args.budget,
         to_value=to_value,
     )
+    missing = sorted({lad.table for lad in ladders(rubric)} - set(evidence.tables))
+    if not prober.answerables() and missing:
+        analysis.notes.append(
+            f"the rubric declares improvable columns of table(s) {', '.join(missing)}, but the "
+            "evidence has no such table: give the per-person rows ([tables.<name>]) to get "
+            "per-person moves"
+        )
     top = None if args.top == 0 else args.top
     if args.format == "json":
         text = gap_json(analysis)

@@ -15,9 +15,12 @@ The plan (documented in ``docs/gap.md``):
    evaluation per distinct (row content, column, level) is enough.
 2. **Greedy plan.** Repeatedly take the cell move with the largest gain *given the
    changes already taken* (each cell changes at most once, to its best level at that
-   point), until the rounded headline reaches the target band. Gains are re-measured
-   lazily: a candidate's stored gain is refreshed against the current plan before it
-   is taken. Every step's gain is thus exact, and the plan is re-evaluated as a whole.
+   point), until the rounded headline reaches the target band (lazy greedy: a stored
+   gain is refreshed before the move is taken). With row-separable aggregates a row's
+   gain does not depend on other rows, so an untouched row keeps its single gain and a
+   changed row is measured with only its own changes (cached by row content); otherwise
+   every gain is measured against the whole plan so far. The value is re-evaluated
+   whenever the predicted one reaches the target, and the plan as a whole at the end.
 3. **Minimality.** The smallest number ``k`` such that the ``k`` largest single gains
    (one per cell) reach the target is a lower bound on the cells any plan must change
    *if combining changes never gains more than the sum of their single gains* (true for

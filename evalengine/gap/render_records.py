@@ -34,6 +34,12 @@ def _deltas(moves: tuple[CellMove, ...] | list[CellMove], a: RecordsGap) -> str:
     return ", ".join(f"{ind} {gain(d, places)}" for ind, d in total.items())
 
 
+def _plan_title(a: RecordsGap) -> str:
+    if a.status == "reachable":
+        return "Plan (in the order taken)"
+    return "Best greedy changes (the target is not reached)"
+
+
 def summary_lines(a: RecordsGap) -> list[str]:
     """The plain-language summary shared by rich and Markdown."""
     p = a.prober
@@ -99,7 +105,7 @@ def records_renderables(a: RecordsGap, *, top: int | None = 15) -> list[Any]:
     head = "\n".join(([subject] if subject else []) + summary_lines(a))
     out: list[Any] = [Panel(Text(head), title=f"gap — {p.rubric.title}", title_align="left")]
     if a.plan:
-        table = Table(title="Plan (in the order taken)", title_justify="left", expand=True)
+        table = Table(title=_plan_title(a), title_justify="left", expand=True)
         for name, just in (("Perubahan", "left"), ("Pegawai", "left"), ("Dimensi", "left")):
             table.add_column(name, justify=just, ratio=1)
         table.add_column("Tambahan", justify="right", min_width=8)
@@ -166,7 +172,7 @@ def records_markdown(a: RecordsGap, *, top: int | None = 15) -> str:
     if a.plan:
         out += [
             "",
-            "## Plan (in the order taken)",
+            f"## {_plan_title(a)}",
             "",
             "| Perubahan | Pegawai | Dimensi | Tambahan |",
             "|---|---|---|---:|",
