@@ -6,8 +6,11 @@ import argparse
 import sys
 
 from ..errors import UsageError
+from ..evidence.improve import ladders
 from ..gap.probe import Prober
+from ..gap.records import analyse_records, improvable, records_json
 from ..gap.render import gap_json, gap_markdown, gap_renderables, render_rich
+from ..gap.render_records import records_markdown, records_renderables
 from ..gap.search import DEFAULT_BUDGET, RANKINGS, analyse
 from ..gap.whatif import apply_changes, resolve_change
 from ..numbers import to_decimal
@@ -25,7 +28,9 @@ def add_parser(sub) -> None:
         description="Distance from the headline to the next band (or --target), every "
         "single answer change ranked by its gain, and the smallest sets of changes that "
         "reach the target — all computed by re-evaluating the rubric, so scales, caps, "
-        "weights and rounding are respected.",
+        "weights and rounding are respected. For rubrics computed from tables (IP ASN per "
+        "PNS) whose columns declare `improve` ladders, the changes are per-person moves: "
+        "'raise N persons' <column> from A to B'.",
     )
     p.add_argument("rubric", help="rubric file, or the id of a built-in rubric (e.g. merit)")
     p.add_argument("evidence", help="evidence file (TOML or JSON)")
@@ -90,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if args.sets:
         evidence = apply_changes(evidence, [resolve_change(rubric, evidence, s) for s in args.sets])
     prober = Prober(rubric, evidence, stage=args.stage)
+    if not prober.answerables() and improvable(prober):
+        return _run_records(args, prober, to_value)
     analysis = analyse(
         prober,
         target=args.target,
@@ -99,6 +106,13 @@ def run(args: argparse.Namespace) -> int:
         budget=args.budget,
         to_value=to_value,
     )
+    missing = sorted({lad.table for lad in ladders(rubric)} - set(evidence.tables))
+    if not prober.answerables() and missing:
+        analysis.notes.append(
+            f"the rubric declares improvable columns of table(s) {', '.join(missing)}, but the "
+            "evidence has no such table: give the per-person rows ([tables.<name>]) to get "
+            "per-person moves"
+        )
     top = None if args.top == 0 else args.top
     if args.format == "json":
         text = gap_json(analysis)
@@ -108,6 +122,33 @@ def run(args: argparse.Namespace) -> int:
         tty = sys.stdout.isatty() and not args.output
         text = render_rich(
             gap_renderables(analysis, top=top),
+            {
+                "width": args.width or 110,
+                "force_terminal": tty,
+                "color_system": "auto" if tty else None,
+            },
+        )
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        emit(text)
+    return 1 if analysis.status in ("unreachable", "limited") else 0
+
+
+def _run_records(args: argparse.Namespace, prober: Prober, to_value) -> int:
+    """Table-based rubrics (records indicators): plan of "raise N persons' <column>" moves."""
+    analysis = analyse_records(
+        prober, target=args.target, to_value=to_value, max_changes=args.max_changes
+    )
+    top = None if args.top == 0 else args.top
+    if args.format == "json":
+        text = records_json(analysis)
+    elif args.format == "markdown":
+        text = records_markdown(analysis, top=top)
+    else:
+        tty = sys.stdout.isatty() and not args.output
+        text = render_rich(
+            records_renderables(analysis, top=top),
             {
                 "width": args.width or 110,
                 "force_terminal": tty,

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import Diagnostic, EvidenceError, Location, with_suggestion
 from ..numbers import to_decimal
+from .improve import ladder_problems
 from .model import EvidenceValue, Provenance, Table
 
 COLUMN_TYPES = {
@@ -46,8 +47,10 @@ TABLE_SPEC_KEYS = {
     "invalid": 'survey policy for invalid answers: "drop_respondent" (default) or "drop_answer"',
     "min_sample": 'sample-size rule for survey tables: "krejcie_morgan"',
     "between_rows": 'Krejcie–Morgan between table rows: "formula_up" or "next_row"',
+    "label": "column that names a row in reports (e.g. nama), used by gap",
 }
-COLUMN_SPEC_KEYS = {"title", "type", "aliases", "default", "required"}
+#: improve / improve_steps: the column's improvement ladder for `gap` (evidence/improve.py)
+COLUMN_SPEC_KEYS = {"title", "type", "aliases", "default", "required", "improve", "improve_steps"}
 
 _TRUE = {"ya", "y", "yes", "true", "1", "sudah", "v", "x", "✓"}
 _FALSE = {"tidak", "t", "no", "n", "false", "0", "belum", "-"}
@@ -177,6 +180,7 @@ def spec_problems(rubric) -> list[Diagnostic]:
                             hint,
                         )
                     )
+            diags.extend(ladder_problems(rubric, tname, cname, craw, cwhere))
             ctype = craw.get("type", "text")
             if ctype not in COLUMN_TYPES:
                 hint = with_suggestion(
