@@ -113,26 +113,7 @@ def run(args: argparse.Namespace) -> int:
             "evidence has no such table: give the per-person rows ([tables.<name>]) to get "
             "per-person moves"
         )
-    top = None if args.top == 0 else args.top
-    if args.format == "json":
-        text = gap_json(analysis)
-    elif args.format == "markdown":
-        text = gap_markdown(analysis, top=top)
-    else:
-        tty = sys.stdout.isatty() and not args.output
-        text = render_rich(
-            gap_renderables(analysis, top=top),
-            {
-                "width": args.width or 110,
-                "force_terminal": tty,
-                "color_system": "auto" if tty else None,
-            },
-        )
-    if args.output:
-        write_atomic(args.output, text)
-    else:
-        emit(text)
-    return 1 if analysis.status in ("unreachable", "limited") else 0
+    return _report(args, analysis, gap_json, gap_markdown, gap_renderables)
 
 
 def _run_records(args: argparse.Namespace, prober: Prober, to_value) -> int:
@@ -140,21 +121,24 @@ def _run_records(args: argparse.Namespace, prober: Prober, to_value) -> int:
     analysis = analyse_records(
         prober, target=args.target, to_value=to_value, max_changes=args.max_changes
     )
+    return _report(args, analysis, records_json, records_markdown, records_renderables)
+
+
+def _report(args: argparse.Namespace, analysis, as_json, as_markdown, as_renderables) -> int:
+    """Render an analysis in the requested format, print or write it; 1 when not reachable."""
     top = None if args.top == 0 else args.top
     if args.format == "json":
-        text = records_json(analysis)
+        text = as_json(analysis)
     elif args.format == "markdown":
-        text = records_markdown(analysis, top=top)
+        text = as_markdown(analysis, top=top)
     else:
         tty = sys.stdout.isatty() and not args.output
-        text = render_rich(
-            records_renderables(analysis, top=top),
-            {
-                "width": args.width or 110,
-                "force_terminal": tty,
-                "color_system": "auto" if tty else None,
-            },
-        )
+        options = {
+            "width": args.width or 110,
+            "force_terminal": tty,
+            "color_system": "auto" if tty else None,
+        }
+        text = render_rich(as_renderables(analysis, top=top), options)
     if args.output:
         write_atomic(args.output, text)
     else:
