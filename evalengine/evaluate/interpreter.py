@@ -96,13 +96,13 @@ class Interpreter:
     def run(self) -> Any:
         """Evaluate the whole formula."""
         with localcontext(CONTEXT):
-            return self.eval(self.formula.tree)
+            return self.visit(self.formula.tree)
 
     def fail(self, node: ast.Expr, message: str, hint: str | None = None) -> FormulaEvalError:
         """An evaluation error located at ``node`` inside the formula's file."""
         return FormulaEvalError(message, location=node_location(self.formula, node), hint=hint)
 
-    def eval(self, node: ast.Expr) -> Any:
+    def visit(self, node: ast.Expr) -> Any:
         """Dispatch on the node kind to ``eval_<kind>``."""
         return getattr(self, f"eval_{node.kind}")(node)
 
@@ -132,7 +132,7 @@ class Interpreter:
 
     # postfix: postfix "." NAME (on a computed value)
     def eval_attr(self, node: ast.Attr) -> Any:
-        obj = self.eval(node.obj)
+        obj = self.visit(node.obj)
         if isinstance(obj, Record) and node.name in obj.fields:
             return obj.fields[node.name]
         fields = ", ".join(obj.fields) if isinstance(obj, Record) else "none"
@@ -143,26 +143,26 @@ class Interpreter:
         fn = self.functions.get(node.name)
         if fn is None:
             raise self.fail(node, f"unknown function '{node.name}'")
-        args = [self.eval(a) for a in node.args]
+        args = [self.visit(a) for a in node.args]
         return fn.call(args, node, self)
 
     # unary: "-" unary | not_expr: "not" not_expr
     def eval_unary(self, node: ast.Unary) -> Any:
-        value = self.eval(node.operand)
+        value = self.visit(node.operand)
         if node.op == "not":
             return not self.boolean(value, node.operand)
         return -self.number(value, node.operand)
 
     # if_: "if" expr "then" expr "else" expr
     def eval_if(self, node: ast.If) -> Any:
-        if self.boolean(self.eval(node.cond), node.cond):
-            return self.eval(node.then)
-        return self.eval(node.else_)
+        if self.boolean(self.visit(node.cond), node.cond):
+            return self.visit(node.then)
+        return self.visit(node.else_)
 
     # interval: "(" [expr] ".." [expr] "]" and its three siblings
     def eval_interval(self, node: ast.Interval) -> Interval:
-        lo = None if node.lo is None else self.number(self.eval(node.lo), node.lo)
-        hi = None if node.hi is None else self.number(self.eval(node.hi), node.hi)
+        lo = None if node.lo is None else self.number(self.visit(node.lo), node.lo)
+        hi = None if node.hi is None else self.number(self.visit(node.hi), node.hi)
         return Interval(
             lo, hi, node.lo_closed and lo is not None, node.hi_closed and hi is not None
         )
@@ -170,14 +170,14 @@ class Interpreter:
     def eval_binary(self, node: ast.Binary) -> Any:
         op = node.op
         if op == "and":
-            return self.boolean(self.eval(node.left), node.left) and self.boolean(
-                self.eval(node.right), node.right
+            return self.boolean(self.visit(node.left), node.left) and self.boolean(
+                self.visit(node.right), node.right
             )
         if op == "or":
-            return self.boolean(self.eval(node.left), node.left) or self.boolean(
-                self.eval(node.right), node.right
+            return self.boolean(self.visit(node.left), node.left) or self.boolean(
+                self.visit(node.right), node.right
             )
-        left, right = self.eval(node.left), self.eval(node.right)
+        left, right = self.visit(node.left), self.visit(node.right)
         if op == "in":
             if not isinstance(right, Interval):
                 raise self.fail(

@@ -195,7 +195,7 @@ class SqlCompiler:
         interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
         try:
             with localcontext(CONTEXT):
-                value = interp.eval(node)
+                value = interp.visit(node)
         except FormulaEvalError as exc:
             # the interpreter fails on every row that reaches this node: so does the SQL
             message = quote_text(exc.message if hasattr(exc, "message") else str(exc))
@@ -412,7 +412,7 @@ class SqlCompiler:
             interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
             try:
                 with localcontext(CONTEXT):
-                    divisor = interp.eval(node.right)
+                    divisor = interp.visit(node.right)
             except FormulaEvalError:
                 divisor = None
             if divisor is None:
@@ -536,8 +536,8 @@ class SqlCompiler:
         self.need(x, "number", node.args[0])
         interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
         with localcontext(CONTEXT):
-            places = interp.eval(node.args[1])
-            mode = interp.eval(node.args[2]) if len(node.args) == 3 else "half_up"
+            places = interp.visit(node.args[1])
+            mode = interp.visit(node.args[2]) if len(node.args) == 3 else "half_up"
         if (
             not isinstance(places, Decimal)
             or places != places.to_integral_value()
@@ -603,7 +603,7 @@ class SqlCompiler:
         if len(node.args) != 2 or not self.is_constant(node.args[0]):
             raise self.fail(node, 'lookup() needs a constant table name: lookup("table", key)')
         interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
-        name = interp.eval(node.args[0])
+        name = interp.visit(node.args[0])
         tables = self.context.rubric.tables
         if name not in tables:
             raise self.fail(node.args[0], f"unknown lookup table {name!r}")
@@ -662,7 +662,7 @@ class SqlCompiler:
         x = self.compile(node.args[0])
         self.need(x, "number", node.args[0])
         interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
-        name = interp.eval(node.args[1])
+        name = interp.visit(node.args[1])
         if name not in self.context.rubric.bands:
             raise self.fail(node.args[1], f"unknown band table {name!r}")
         return SqlValue("band", x.sql, x.scale, x.den, x.den_scale, band_table=name, band_of=x)

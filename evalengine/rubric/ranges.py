@@ -78,13 +78,13 @@ class RangeAnalysis:
             self._ind = ind
             itype = types.get(ind.type)() if ind.type in types else None
             max_tree = self._tree(ind.max, _default(itype, "default_max", ind, self.rubric))
-            self.maxima[ind.id] = _as_range(self.eval(max_tree)) if max_tree else None
+            self.maxima[ind.id] = _as_range(self.visit(max_tree)) if max_tree else None
             value_tree = self._tree(ind.value, _default(itype, "default_value", ind, self.rubric))
             overrides = itype is not None and type(itype).evaluate is not _base_evaluate()
             if value_tree is None or (overrides and ind.value is None):
                 self.values[ind.id] = None
                 continue
-            value = _as_range(self.eval(value_tree))
+            value = _as_range(self.visit(value_tree))
             if value is not None and ind.round is not None:
                 value = Range(
                     round_to(value.lo, ind.round), round_to(value.hi, ind.round), value.exact
@@ -104,7 +104,7 @@ class RangeAnalysis:
         return None
 
     # -- evaluation on ranges --------------------------------------------------
-    def eval(self, node: ast.Expr) -> Value:
+    def visit(self, node: ast.Expr) -> Value:
         """The range (or list of ranges) ``node`` can take; None when unknown."""
         match node:
             case ast.Number(value=v):
@@ -112,10 +112,10 @@ class RangeAnalysis:
             case ast.Ref():
                 return self._ref(node.path)
             case ast.Unary(op="neg", operand=x):
-                r = _as_range(self.eval(x))
+                r = _as_range(self.visit(x))
                 return Range(-r.hi, -r.lo, r.exact) if r else None
             case ast.Binary(op=op, left=a, right=b) if op in ("add", "sub", "mul", "div"):
-                ra, rb = _as_range(self.eval(a)), _as_range(self.eval(b))
+                ra, rb = _as_range(self.visit(a)), _as_range(self.visit(b))
                 if ra is None or rb is None:
                     return None
                 if op == "add":
@@ -126,7 +126,7 @@ class RangeAnalysis:
                     return ra * rb
                 return ra.divide(rb)
             case ast.If(then=t, else_=e):
-                rt, re_ = _as_range(self.eval(t)), _as_range(self.eval(e))
+                rt, re_ = _as_range(self.visit(t)), _as_range(self.visit(e))
                 return rt.union(re_) if rt and re_ else None
             case ast.Call(name=name, args=args):
                 return self._call(name, args)
@@ -173,7 +173,7 @@ class RangeAnalysis:
         return None
 
     def _call(self, name: str, args: tuple[ast.Expr, ...]) -> Value:
-        values = [self.eval(a) for a in args]
+        values = [self.visit(a) for a in args]
         if name in ("sum", "mean", "min", "max"):
             items = values[0] if len(values) == 1 and isinstance(values[0], list) else values
             ranges = [_as_range(v) for v in items]
