@@ -28,7 +28,9 @@ def _answered_rubrics():
         except EvalEngineError:  # reported by test_builtin_rubrics_have_no_errors
             continue
         spec = template_spec(rubric)
-        if spec.answered:
+        # A rubric that also reads facts or tables needs more than a generic filler can
+        # invent; those have their own example evidence and tests.
+        if spec.answered and not (spec.facts or spec.tables):
             out.append(pytest.param(path, id=path.stem))
     return out
 
@@ -55,16 +57,10 @@ def _expected(rubric, picks):
     return Engine(rubric).evaluate(evidence)
 
 
-def _skip_if_needs_more_than_answers(spec):
-    if spec.facts or spec.tables:
-        pytest.skip("the rubric also reads facts or tables; a generic filler cannot invent them")
-
-
 @pytest.mark.parametrize("path", _answered_rubrics())
 def test_toml_template_round_trip(path, tmp_path, capsys):
     rubric = load_rubric(path)
-    spec, picks = _choices(rubric)
-    _skip_if_needs_more_than_answers(spec)
+    _, picks = _choices(rubric)
     out = tmp_path / "evidence.toml"
     assert main(["template", str(path), "-o", str(out)]) == 0
     data = tomllib.loads(out.read_text(encoding="utf-8"))
@@ -92,8 +88,7 @@ def test_xlsx_template_round_trip(path, tmp_path, capsys):
     from openpyxl import load_workbook
 
     rubric = load_rubric(path)
-    spec, picks = _choices(rubric)
-    _skip_if_needs_more_than_answers(spec)
+    _, picks = _choices(rubric)
     out = tmp_path / "evidence.xlsx"
     assert main(["template", str(path), "-o", str(out)]) == 0
     wb = load_workbook(out)
