@@ -175,8 +175,12 @@ def _source_line(path: str | None, line: int | None) -> str | None:
 def render_message(
     severity: str, code: str, message: str, location: Location, hint: str | None
 ) -> str:
-    """Format a message the way compilers do: location first, source line with caret, hint."""
-    out = [f"{location}: {severity}[{code}]: {message}"]
+    """Format a message the way compilers do: location first, source line with caret, hint.
+
+    A message about no file (a command-line mistake) starts with ``evalengine:`` instead.
+    """
+    where = str(location) if location.path or location.line else "evalengine"
+    out = [f"{where}: {severity}[{code}]: {message}"]
     if location.key:
         out.append(f"  in `{location.key}`")
     source = _source_line(location.path, location.line)
