@@ -186,23 +186,8 @@ def _summary(book: _Book, result: ScoreResult, names: list[str]) -> None:
             ws.write_url(row, col + 4, f"internal:'{name}'!A1", book.link, string=name)
     row += 1
     root = result.root
-    ws.write(row, 1, "Total", book.total_text)
     weights = [a.weight for a in aspects if a.weight is not None]
-    book.put(ws, row, 2, sum(weights, Decimal(0)) if weights else None, "weight", total=True)
-    col = 3
-    for stage in earlier:
-        book.put(ws, row, col, root.stages.get(stage), "value", total=True)
-        col += 1
-    book.put(ws, row, col, root.value, "value", total=True)
-    book.put(ws, row, col + 1, root.max, "value", total=True)
-    book.put(
-        ws,
-        row,
-        col + 2,
-        root.percent / 100 if root.percent is not None else None,
-        "percent",
-        total=True,
-    )
+    _total_row(book, ws, row, "Total", sum(weights, Decimal(0)) if weights else None, root, earlier)
 
     warnings = result.warnings()
     if warnings:
@@ -256,28 +241,27 @@ def _aspect_sheet(book: _Book, result: ScoreResult, aspect: NodeResult, name: st
         ws.write_string(row, col + 3, sheet.formula or "", book.text)
         ws.write_string(row, col + 4, "\n".join(sheet.lines()[1:]), book.text)
     row += 1
-    ws.write(row, 1, "Jumlah", book.total_text)
-    book.put(ws, row, 2, aspect.weight, "weight", total=True)
-    col = 3
-    for stage in stages:
-        book.put(ws, row, col, aspect.stages.get(stage), "value", total=True)
-        col += 1
-    book.put(ws, row, col, aspect.value, "value", total=True)
-    book.put(ws, row, col + 1, aspect.max, "value", total=True)
-    book.put(
-        ws,
-        row,
-        col + 2,
-        aspect.percent / 100 if aspect.percent is not None else None,
-        "percent",
-        total=True,
-    )
+    _total_row(book, ws, row, "Jumlah", aspect.weight, aspect, stages)
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 60)
     ws.set_column(2, 2 + len(stages) + 2, 11)
     ws.set_column(3 + len(stages) + 2, 3 + len(stages) + 2, 8)
     ws.set_column(3 + len(stages) + 3, 3 + len(stages) + 4, 36)
     ws.freeze_panes(header_row + 1, 2)
+
+
+def _total_row(book, ws, row: int, label: str, weight, node, stages) -> None:
+    """A bold total line: label, weight, the value at each listed stage, value, max, %."""
+    ws.write(row, 1, label, book.total_text)
+    book.put(ws, row, 2, weight, "weight", total=True)
+    col = 3
+    for stage in stages:
+        book.put(ws, row, col, node.stages.get(stage), "value", total=True)
+        col += 1
+    book.put(ws, row, col, node.value, "value", total=True)
+    book.put(ws, row, col + 1, node.max, "value", total=True)
+    percent = node.percent / 100 if node.percent is not None else None
+    book.put(ws, row, col + 2, percent, "percent", total=True)
 
 
 def render_xlsx(result: ScoreResult) -> bytes:
