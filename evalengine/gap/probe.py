@@ -251,5 +251,14 @@ class Prober:
         old = None if item.current is None else item.options[item.current]
         return Change(item.indicator, self.stage, item.options[index], old, item.steps(index))
 
+    def identity(self) -> dict[str, Any]:
+        """The rubric and evidence an analysis is about, for the JSON forms."""
+        rubric, evidence = self.rubric, self.evidence
+        meta = {k: str(v) for k, v in evidence.meta.items() if not k.startswith("_")}
+        return {
+            "rubric": {"id": rubric.id, "title": rubric.title, "version": rubric.version},
+            "evidence": {"path": evidence.path} | meta,
+        }
+
 
 __all__ = ["Answerable", "Change", "Prober", "Reading", "answer_value", "match_option"]

@@ -207,9 +207,7 @@ class RecordsGap:
         r = self.reading
         return {
             "schema": "evalengine.gap-records/1",
-            "rubric": {"id": p.rubric.id, "title": p.rubric.title, "version": p.rubric.version},
-            "evidence": {"path": p.evidence.path}
-            | {k: str(v) for k, v in p.evidence.meta.items() if not k.startswith("_")},
+            **p.identity(),
             "table": self.table,
             "current": {
                 "value": plain(cur.value),

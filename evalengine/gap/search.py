@@ -168,9 +168,7 @@ class GapAnalysis:
         cur = self.current
         return {
             "schema": "evalengine.gap/1",
-            "rubric": {"id": p.rubric.id, "title": p.rubric.title, "version": p.rubric.version},
-            "evidence": {"path": p.evidence.path}
-            | {k: str(v) for k, v in p.evidence.meta.items() if not k.startswith("_")},
+            **p.identity(),
             "stage": p.stage,
             "current": {
                 "value": plain(cur.value),
