@@ -10,3 +10,18 @@ from pathlib import Path
 for package in sorted(Path(__file__).parent.glob("evalengine-*")):
     if str(package) not in sys.path:
         sys.path.append(str(package))
+
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def result():
+    """The merit example scored by the core: what every report plugin renders in its tests."""
+    from evalengine import evaluate, load_rubric, read_evidence
+
+    rubric = ROOT / "rubrics" / "merit-2019.toml"
+    evidence = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
+    return evaluate(load_rubric(rubric), read_evidence(evidence))

@@ -13,17 +13,11 @@ from evalengine_html.render import HtmlReport, render_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalengine import evaluate, load_rubric, read_evidence
 from evalengine.plugins import Plugins, get_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[3]
 RUBRIC = ROOT / "rubrics" / "merit-2019.toml"
 EVIDENCE = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
-
-
-@pytest.fixture(scope="module")
-def result():
-    return evaluate(load_rubric(RUBRIC), read_evidence(EVIDENCE))
 
 
 @pytest.fixture(scope="module")

@@ -10,19 +10,13 @@ import pytest
 from evalengine_markdown import plugin
 from evalengine_markdown.render import MarkdownReport, cell, render_markdown
 
-from evalengine import evaluate, load_rubric, read_evidence
 from evalengine.numbers import parse_number
 from evalengine.plugins import Plugins, get_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[3]
 RUBRIC = ROOT / "rubrics" / "merit-2019.toml"
 EVIDENCE = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
-LKJIP = Path("/work/shared/reference/lkjip-2024.txt")
-
-
-@pytest.fixture(scope="module")
-def result():
-    return evaluate(load_rubric(RUBRIC), read_evidence(EVIDENCE))
+LKJIP = ROOT.parent / "shared" / "reference" / "lkjip-2024.txt"  # shared/ beside the repo
 
 
 @pytest.fixture(scope="module")

@@ -12,18 +12,12 @@ from evalengine_xlsx import plugin
 from evalengine_xlsx.render import SUMMARY, XlsxReport, render_xlsx, sheet_names
 from python_calamine import CalamineWorkbook
 
-from evalengine import evaluate, load_rubric, read_evidence
 from evalengine.evaluate.result import NodeResult
 from evalengine.plugins import Plugins, get_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[3]
 RUBRIC = ROOT / "rubrics" / "merit-2019.toml"
 EVIDENCE = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
-
-
-@pytest.fixture(scope="module")
-def result():
-    return evaluate(load_rubric(RUBRIC), read_evidence(EVIDENCE))
 
 
 @pytest.fixture(scope="module")
