@@ -99,7 +99,7 @@ def test_disable_env_hides_an_installed_plugin(capsys, monkeypatch):
     if "markdown" not in names:
         # The README's install command installs it; CI must not pass without it.
         assert not os.environ.get("CI"), "evalengine-markdown is not installed"
-        pytest.skip("evalengine-markdown not installed (pip install -e plugins/evalengine-markdown)")
+        pytest.skip("evalengine-markdown not installed: pip install -e plugins/evalengine-markdown")
     monkeypatch.setenv("EVALENGINE_DISABLE_PLUGINS", "evalengine-markdown")
     assert main(["plugins", "--format", "json"]) == 0
     listed = {p["name"] for p in json.loads(capsys.readouterr().out)["plugins"]}
