@@ -3,12 +3,14 @@
     python bench/generate.py ipasn 1000000      # bench/data/ipasn-1000000.{csv,parquet} + evidence
     python bench/generate.py skm 1000000        # bench/data/skm-1000000.{csv,parquet} + evidence
     python bench/generate.py xlsx 100000        # bench/data/ipasn-100000.xlsx + evidence
-    python bench/generate.py akip 10000         # bench/data/akip/ 10,000 evidence documents
+    python bench/generate.py akip 10000         # bench/data/akip/ 10,000 AKIP 2021 documents
+    python bench/generate.py merit 10000        # bench/data/merit/ 10,000 Sistem Merit documents
 
 IP ASN rosters spread employees over 600 agencies, SKM responses over 200 units;
 values are deterministic (hashes of the row number), so runs are repeatable. The
-"AKIP" documents are Sistem Merit evidence files (rubrics/merit-2019.toml) with
-answers varied per document until the AKIP rubric lands.
+AKIP documents answer rubrics/akip-2021.toml (grades AA … E per sub-komponen, with
+the variations real files show; see ``akip_document``); the merit documents answer
+rubrics/merit-2019.toml. Both are seeded, so every run writes the same files.
 """
 
 from __future__ import annotations
@@ -91,12 +93,149 @@ def xlsx(n: int) -> None:
     evidence(DATA / f"ipasn-{n}-xlsx.toml", "ipasn-bench", "pegawai", out.name)
 
 
+#: Grades of the AKIP scale (rubrics/akip-2021.toml) and their factors, best first.
+AKIP_GRADES = {"AA": "1", "A": "0.9", "BB": "0.8", "B": "0.7", "CC": "0.6", "C": "0.5",
+               "D": "0.3", "E": "0"}
+#: Predikat of the nilai AKIP: (exclusive lower bound, label, meaning), highest first.
+AKIP_PREDIKAT = [("90", "AA", "Sangat Memuaskan"), ("80", "A", "Memuaskan"),
+                 ("70", "BB", "Sangat Baik"), ("60", "B", "Baik"),
+                 ("50", "CC", "Cukup (Memadai)"), ("30", "C", "Kurang"),
+                 ("-1", "D", "Sangat Kurang")]
+AKIP_UNITS = ["BKPSDM", "Bappeda", "Dinas Pendidikan", "Dinas Kesehatan", "Inspektorat",
+              "Dinas PUPR", "BPKAD", "Dinas Sosial", "Dinas Perhubungan", "Sekretariat DPRD"]
+AKIP_PLACES = ["Kabupaten Belitung Timur", "Kabupaten Belitung", "Kota Pangkalpinang",
+               "Kabupaten Bangka", "Kabupaten Bangka Barat", "Kabupaten Bangka Tengah",
+               "Kabupaten Bangka Selatan", "Provinsi Kepulauan Bangka Belitung"]
+
+
+def _id_number(x, places: int = 2) -> str:
+    """``Decimal('4.8')`` → ``"4,80"`` (figures as an LKjIP table prints them)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    whole, _, frac = f"{q:f}".partition(".")
+    return whole + ("," + frac if frac else "")
+
+
+def _akip_rubric(root: Path) -> list[tuple[str, str, list[tuple[str, str, object]]]]:
+    """(komponen id, code, [(sub-komponen id, code, bobot)]) of rubrics/akip-2021.toml."""
+    from decimal import Decimal
+
+    data = tomllib.loads((root / "rubrics" / "akip-2021.toml").read_text(), parse_float=Decimal)
+    out = []
+    for kid, komp in data["indicators"].items():
+        subs = [(sid, sub["code"], Decimal(sub["weight"]))
+                for sid, sub in komp["children"].items()]
+        out.append((kid, komp["code"], subs))
+    return out
+
+
+def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
+    """One AKIP 2021 evidence document (suffix, text): random but valid grades.
+
+    Each instansi has a level (most grade around B/BB, a few high or low) and each
+    sub-komponen lands one or two grades around it; Pemanfaatan tends to trail
+    Keberadaan, as in real LHE tables. Variations seen in real files: comments and
+    aligned keys, an answer with a note, lower-case grades, a ``[stated]`` block with
+    the figures of the LHE table (computed, printed the Indonesian way), and one file
+    in twenty written as JSON.
+    """
+    from decimal import Decimal
+
+    grades = list(AKIP_GRADES)
+    level = min(7, max(0, round(rng.gauss(3.2, 1.2))))  # index into grades (3 = B)
+    answers: dict[str, str] = {}
+    for _, _, subs in komponen:
+        for j, (sid, _, _) in enumerate(subs):
+            g = level + j // 2 + rng.choice((-1, 0, 0, 0, 1))
+            answers[sid] = grades[min(7, max(0, g))]
+    unit, place = rng.choice(AKIP_UNITS), rng.choice(AKIP_PLACES)
+    period = rng.choice(("2022", "2023", "2023", "2024"))
+    meta = {
+        "rubric": "akip",
+        "version": "2021",
+        "subject": f"{unit} {place} #{k}",
+        "period": period,
+    }
+    if rng.random() < 0.5:
+        meta["source"] = f"LHE AKIP Tahun {period}, {place}"
+    notes = {}
+    if rng.random() < 0.2:
+        sid = rng.choice(list(answers))
+        notes[sid] = rng.choice(("naik satu tingkat dari tahun lalu", "lihat catatan LHE",
+                                 "dokumen menyusul"))
+    lower = rng.random() < 0.05
+    stated: dict[str, dict[str, str]] = {}
+    if rng.random() < 0.3:
+        total = Decimal(0)
+        for kid, _, subs in komponen:
+            sub_total = Decimal(0)
+            for sid, _, bobot in subs:
+                nilai = bobot * Decimal(AKIP_GRADES[answers[sid]])
+                sub_total += nilai
+                stated[sid] = {"value": _id_number(nilai),
+                               "percent": _id_number(nilai / bobot * 100)}
+            weight = sum(b for _, _, b in subs)
+            stated[kid] = {"value": _id_number(sub_total),
+                           "percent": _id_number(sub_total / weight * 100)}
+            total += sub_total
+        label, meaning = next((lb, m) for lo, lb, m in AKIP_PREDIKAT if total > Decimal(lo))
+        stated["akip"] = {"value": _id_number(total), "band": label, "meaning": meaning}
+    if lower:
+        answers = {sid: g.lower() for sid, g in answers.items()}
+    if k % 20 == 19:
+        import json
+
+        doc: dict[str, object] = {"evidence": meta, "answers": {
+            sid: {"value": g, "note": notes[sid]} if sid in notes else g
+            for sid, g in answers.items()}}
+        if stated:
+            doc["stated"] = stated
+        return ".json", json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    commented = rng.random() < 0.4
+    lines = [f"# Evaluasi AKIP {period}, {unit} {place} (sintetis)", "[evidence]"]
+    lines += [f'{key} = "{val}"' for key, val in meta.items()]
+    lines += ["", "[answers]"]
+    for kid, code, subs in komponen:
+        if commented:
+            lines.append(f"# {code} {kid.capitalize()}")
+        for sid, scode, bobot in subs:
+            value = f'"{answers[sid]}"'
+            if sid in notes:
+                value = f'{{ value = {value}, note = "{notes[sid]}" }}'
+            line = f"{sid:<24}= {value}" if commented else f"{sid} = {value}"
+            if commented:
+                line = f"{line:<32}# {scode}  bobot {_id_number(bobot)}"
+            lines.append(line)
+    if stated:
+        lines += ["", "[stated]"]
+        for iid, figures in stated.items():
+            inner = ", ".join(f'{key} = "{val}"' for key, val in figures.items())
+            lines.append(f"{iid} = {{ {inner} }}")
+    return ".toml", "\n".join(lines) + "\n"
+
+
 def akip(n: int) -> None:
+    """``n`` AKIP 2021 evidence documents in bench/data/akip (seeded: same files every run)."""
+    root = Path(__file__).resolve().parents[1]
+    komponen = _akip_rubric(root)
+    folder = DATA / "akip"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in [*folder.glob("*.toml"), *folder.glob("*.json")]:
+        old.unlink()
+    rng = random.Random(2021)
+    for k in range(n):
+        suffix, text = akip_document(k, rng, komponen)
+        (folder / f"doc-{k:05d}{suffix}").write_text(text, encoding="utf-8")
+
+
+def merit(n: int) -> None:
+    """``n`` Sistem Merit documents (rubrics/merit-2019.toml) in bench/data/merit."""
     root = Path(__file__).resolve().parents[1]
     template = (root / "examples" / "merit-belitung-timur" / "evidence.toml").read_text()
     ids = list(tomllib.loads(template)["answers"])
     head, _, _ = template.partition("[answers]")
-    folder = DATA / "akip"
+    folder = DATA / "merit"
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(2024)
     for k in range(n):
@@ -110,7 +249,7 @@ def akip(n: int) -> None:
 def main(argv: list[str]) -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     kind, n = argv[0], int(argv[1])
-    {"ipasn": ipasn, "skm": skm, "xlsx": xlsx, "akip": akip}[kind](n)
+    {"ipasn": ipasn, "skm": skm, "xlsx": xlsx, "akip": akip, "merit": merit}[kind](n)
 
 
 if __name__ == "__main__":
