@@ -195,6 +195,30 @@ def build_evidence(data: dict[str, Any], path: str | None, smap: SourceMap | Non
     return evidence
 
 
+def load_data(path: str) -> dict[str, Any] | None:
+    """The parsed content of a ``.toml`` or ``.json`` evidence file, without provenance.
+
+    For the value-only batch path (:mod:`evalengine.evaluate.compiled`): the same text
+    (UTF-8, universal newlines, as :func:`_read_text` reads it) parsed by the same parser
+    with floats as Decimals, but no source map and no :class:`Evidence`. Returns None
+    when the file cannot be read or parsed; :func:`read_evidence` then says why, with
+    file, line and column.
+    """
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8")
+        if "\r" in text:  # what text mode does (universal newlines)
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if path.endswith(".toml"):
+            return toml.loads(text, parse_float=Decimal)
+        if path.endswith(".json"):
+            data = json.loads(text, parse_float=Decimal)
+            return data if isinstance(data, dict) else None
+    except (OSError, UnicodeDecodeError, ValueError, toml.TOMLDecodeError):
+        return None
+    return None
+
+
 def reader_for(path: Path, plugins=None) -> EvidenceReader:
     """The registered reader for ``path``'s suffix."""
     from ..plugins import default_plugins
