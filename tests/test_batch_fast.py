@@ -562,3 +562,45 @@ def test_compiled_formulas_agree_with_the_interpreter(
     evidence = build_evidence(data, None, None)
     fast, full = agree(engine, plan, data, evidence)
     assert fast == full  # the plan steps aside only when the engine refuses too
+
+
+# -- the JSON report ------------------------------------------------------------------------
+_TEXT = st.one_of(st.none(), st.text(max_size=12))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.builds(
+            batch.Item,
+            path=st.text(min_size=1, max_size=12),
+            subject=_TEXT,
+            value=_TEXT,
+            max=_TEXT,
+            band=_TEXT,
+            meaning=_TEXT,
+            error=st.one_of(st.none(), st.none(), st.text(max_size=12)),
+            rank=st.one_of(st.none(), st.integers(0, 10**6)),
+        ),
+        max_size=6,
+    ),
+    title=st.text(max_size=8),
+)
+def test_json_report_is_what_json_dumps_writes(rows, title):
+    from types import SimpleNamespace
+
+    rubric = SimpleNamespace(id="akip", title=title, version="2021")
+    dist = [{"band": "BB", "meaning": None, "count": 1, "percent": "100.00"}]
+    failed = [i for i in rows if i.error]
+    expected = {
+        "schema": "evalengine.batch/1",
+        "rubric": {"id": "akip", "title": title, "version": "2021"},
+        "files": len(rows),
+        "scored": len(rows) - len(failed),
+        "failed": len(failed),
+        "distribution": dist,
+        "ranking": [i.to_dict() for i in rows if not i.error],
+        "failures": [{"path": i.path, "error": i.error} for i in failed],
+    }
+    text = batch.render_json(rubric, rows, dist)
+    assert text == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
