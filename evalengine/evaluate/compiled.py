@@ -39,6 +39,8 @@ from .interpreter import Record, type_name
 Compiled = Callable[["_Frame"], Any]
 
 _FUNCTIONS_MODULE = "evalengine.evaluate.functions"
+#: Distinct answers remembered per scale (a document of free text cannot grow it further).
+_RESOLVE_CACHE = 4096
 _BUILTIN_TYPES_MODULE = "evalengine.indicators.builtin"
 
 
@@ -359,6 +361,7 @@ class _Step:
 
     __slots__ = (
         "explicit_max",
+        "fast",
         "id",
         "kind",
         "max_fn",
@@ -444,6 +447,7 @@ class ValuePlan:
                 step.value_fn = compiler.compile(value_formula.tree, stage)
                 step.max_fn = None
                 step.explicit_max = ind.max is not None
+                step.fast = _fast_step(self, ind, step.kind)
                 if max_formula is not None:
                     step.max_fn = (
                         compiler.compile(max_formula.tree, stage),
@@ -457,6 +461,7 @@ class ValuePlan:
         self.root_table = rubric.bands.get(table_name) if table_name is not None else None
         self.allowed_stages = set(rubric.stages) | {ANY_STAGE}
         self.required = [iid for iid, ind in self.answered.items() if not ind.optional]
+        self._resolved: dict[str, dict[Any, Any]] = {}
 
     def _default(self, ind: Indicator, text: str | None) -> Formula | None:
         return None if text is None else self.engine.parsed_default(text, ind)
@@ -490,8 +495,35 @@ class ValuePlan:
                 raise Unsupported(msg)
 
     # -- the document ----------------------------------------------------------------------
+    def _resolver(self, scale) -> Callable[[Any], tuple[str, Decimal] | None]:
+        """``scale.resolve``, remembered per answer (type and value) for this scale.
+
+        The result depends only on the answer's type and value (numerically equal
+        Decimals resolve alike), so ``(type, answer)`` keys it; unhashable answers and a
+        full cache go to ``scale.resolve`` itself.
+        """
+        cache = self._resolved.get(scale.name)
+        if cache is None:
+            cache = self._resolved[scale.name] = {}
+        resolve = scale.resolve
+
+        def cached(answer: Any) -> tuple[str, Decimal] | None:
+            try:
+                key = (answer.__class__, answer)
+                return cache[key]
+            except KeyError:
+                result = resolve(answer)
+                if len(cache) < _RESOLVE_CACHE:
+                    cache[key] = result
+                return result
+            except TypeError:  # unhashable
+                return resolve(answer)
+
+        return cached
+
     def answers(self, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """Check a parsed document as the reader and validation would; its answers per stage.
+        """Check a parsed document as the reader and validation would; its answers per stage,
+        each resolved on its scale to (label, value).
 
         Raises :class:`Fallback` on anything the full path would report (or that it
         handles specially), so a document that passes here is one the full path accepts.
@@ -526,9 +558,12 @@ class ValuePlan:
                     per_stage[ANY_STAGE if stage == "value" else stage] = answer
             else:
                 per_stage = {ANY_STAGE: raw}
+            resolve = self._resolver(scale)
             for stage, answer in per_stage.items():
-                if stage not in allowed or scale.resolve(answer) is None:
+                resolved = resolve(answer)
+                if stage not in allowed or resolved is None:
                     raise Fallback(iid)
+                per_stage[stage] = resolved
             out[iid] = per_stage
         stages = self.rubric.stages or (ANY_STAGE,)
         for iid in self.required:
@@ -580,51 +615,96 @@ class ValuePlan:
         static_max = self.static_max
         policy_mode = self.rubric.rounding.mode
         for step in self.steps[stage]:
-            facts = dict(step.static_facts)
-            frame.facts = facts
+            resolved = None
             if step.kind == "score":
-                facts["scale_max"] = step.scale_max
-                facts["scale_min"] = step.scale_min
                 per_stage = answers.get(step.id)
-                answer = None
                 if per_stage:
                     if stage is not None and stage in per_stage:
-                        answer = per_stage[stage]
+                        resolved = per_stage[stage]
                     else:
-                        answer = per_stage.get(ANY_STAGE)
-                if answer is None:
+                        resolved = per_stage.get(ANY_STAGE)
+                if resolved is None:
                     if not step.optional:
                         raise Fallback(step.id)
-                    facts["answer"] = step.scale_min
-                    facts["answer_label"] = None
-                else:
-                    resolved = step.scale.resolve(answer)
-                    if resolved is None:
-                        raise Fallback(step.id)
+                    resolved = (None, step.scale_min)
+            fast = step.fast
+            if fast is not None and step.id in static_max:
+                # a default formula that reads no facts, and a maximum already known
+                max_value = static_max[step.id]
+                value = fast(values, resolved)
+            else:
+                facts = dict(step.static_facts)
+                frame.facts = facts
+                if resolved is not None:
+                    facts["scale_max"] = step.scale_max
+                    facts["scale_min"] = step.scale_min
                     facts["answer_label"], facts["answer"] = resolved
-            max_value = None
-            if step.max_fn is not None:
-                if step.id in static_max:
-                    max_value = static_max[step.id]
-                else:
-                    fn, (static, reads_children), child_ids = step.max_fn
-                    try:
-                        max_value = fn(frame)
-                    except _EvalFail:
-                        if step.explicit_max:
-                            raise
-                        max_value = None
-                    if not isinstance(max_value, Decimal):
-                        max_value = None
-                    if static and (not reads_children or all(c in static_max for c in child_ids)):
-                        static_max[step.id] = max_value
-            facts["max"] = max_value
-            value = step.value_fn(frame)
+                max_value = None
+                if step.max_fn is not None:
+                    if step.id in static_max:
+                        max_value = static_max[step.id]
+                    else:
+                        max_value = self._max(step, frame)
+                facts["max"] = max_value
+                value = step.value_fn(frame)
             if step.places is not None and isinstance(value, Decimal):
                 value = round_to(value, step.places, policy_mode)
             values[step.id] = value
             maxes[step.id] = max_value
         return values, maxes
+
+    def _max(self, step: _Step, frame: _Frame) -> Decimal | None:
+        """``IndicatorContext._max`` past the cache: compute, and keep it when static."""
+        fn, (static, reads_children), child_ids = step.max_fn
+        try:
+            max_value = fn(frame)
+        except _EvalFail:
+            if step.explicit_max:
+                raise
+            max_value = None
+        if not isinstance(max_value, Decimal):
+            max_value = None
+        static_max = self.static_max
+        if static and (not reads_children or all(c in static_max for c in child_ids)):
+            static_max[step.id] = max_value
+        return max_value
+
+
+def _fast_step(plan: ValuePlan, ind: Indicator, kind: str) -> Callable | None:
+    """A direct form of a type's default value formula, or None (use the compiled one).
+
+    ``group``: ``sum(children)``; ``score``: ``self.weight * self.answer`` (or
+    ``self.answer``). Each does what the compiled formula does — the same coercions,
+    the same Decimal operations in the same context, the same magnitude check — but
+    without building the indicator's facts, so it may only run once the maximum is
+    cached (the caller checks).
+    """
+    from . import functions
+
+    if ind.value is not None:
+        return None
+    if kind == "group":
+        if type(plan.functions.get("sum")) is not functions.Sum:
+            return None
+        ids = tuple(c.id for c in ind.children)
+
+        def group(values: dict, resolved: Any) -> Decimal:
+            return sum([_number(values[c]) for c in ids], Decimal(0))
+
+        return group
+    if kind == "score":
+        weight = ind.weight
+        if weight is None:
+            return lambda values, resolved: resolved[1]
+
+        def score(values: dict, resolved: Any) -> Decimal:
+            result = weight * resolved[1]
+            if abs(result) > MAX_MAGNITUDE:
+                raise _EvalFail
+            return result
+
+        return score
+    return None
 
 
 __all__ = ["Fallback", "Unsupported", "ValuePlan"]
