@@ -193,6 +193,25 @@ def test_batch_names_a_bad_akip_file_with_line_and_column(akip_folder, run_cli):
     assert "'ZZ'" in failure["error"]
 
 
+def test_folders_are_listed_as_rglob_and_resolve_list_them(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    for name in ("a/x.toml", "a/b/y.json", "other/z.toml", "a/.toml", "a/n.txt", "a/b-c.toml"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "a" / "link.toml").symlink_to(tmp_path / "other" / "z.toml")
+    (tmp_path / "a" / "dirlink").symlink_to(tmp_path / "other")  # not entered
+    (tmp_path / "a" / "broken.toml").symlink_to(tmp_path / "nothing")
+    (tmp_path / "alink").symlink_to(tmp_path / "a")
+    for spec in (tmp_path, tmp_path / "a", tmp_path / "alink", tmp_path / "a" / ".." / "a"):
+        found = [
+            f
+            for f in sorted(Path(spec).rglob("*"))
+            if f.is_file() and f.suffix in (".toml", ".json")
+        ]
+        expected = [str(f) for f in dict.fromkeys(f.resolve() for f in found)]
+        assert batch.expand_paths([str(spec)]) == expected
+
+
 # -- hypothesis: documents ------------------------------------------------------------------
 _ENGINES: dict[Path, tuple[Engine, ValuePlan]] = {}
 
