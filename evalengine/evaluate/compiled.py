@@ -462,6 +462,10 @@ class ValuePlan:
         self.allowed_stages = set(rubric.stages) | {ANY_STAGE}
         self.required = [iid for iid, ind in self.answered.items() if not ind.optional]
         self._resolved: dict[str, dict[Any, Any]] = {}
+        #: answered indicator id → its scale's (cached) resolve
+        self._resolvers = {
+            iid: self._resolver(rubric.scales[ind.scale]) for iid, ind in self.answered.items()
+        }
 
     def _default(self, ind: Indicator, text: str | None) -> Formula | None:
         return None if text is None else self.engine.parsed_default(text, ind)
@@ -543,27 +547,30 @@ class ValuePlan:
         named = meta.get("rubric")
         if named is not None and str(named) != self.rubric.id:
             raise Fallback
-        answered, allowed = self.answered, self.allowed_stages
+        resolvers, allowed = self._resolvers, self.allowed_stages
         out: dict[str, dict[str, Any]] = {}
         for iid, raw in data.get("answers", {}).items():
-            ind = answered.get(iid)
-            if ind is None:
+            resolve = resolvers.get(iid)
+            if resolve is None:
                 raise Fallback(iid)
-            scale = self.rubric.scales[ind.scale]
             if isinstance(raw, dict):
                 per_stage = {}
                 for stage, answer in raw.items():
                     if stage == "note":
                         continue
-                    per_stage[ANY_STAGE if stage == "value" else stage] = answer
+                    if stage == "value":
+                        stage = ANY_STAGE  # as the reader keys it
+                    elif stage not in allowed:
+                        raise Fallback(iid)
+                    resolved = resolve(answer)
+                    if resolved is None:
+                        raise Fallback(iid)
+                    per_stage[stage] = resolved
             else:
-                per_stage = {ANY_STAGE: raw}
-            resolve = self._resolver(scale)
-            for stage, answer in per_stage.items():
-                resolved = resolve(answer)
-                if stage not in allowed or resolved is None:
+                resolved = resolve(raw)
+                if resolved is None:
                     raise Fallback(iid)
-                per_stage[stage] = resolved
+                per_stage = {ANY_STAGE: resolved}
             out[iid] = per_stage
         stages = self.rubric.stages or (ANY_STAGE,)
         for iid in self.required:
