@@ -94,18 +94,48 @@ def xlsx(n: int) -> None:
 
 
 #: Grades of the AKIP scale (rubrics/akip-2021.toml) and their factors, best first.
-AKIP_GRADES = {"AA": "1", "A": "0.9", "BB": "0.8", "B": "0.7", "CC": "0.6", "C": "0.5",
-               "D": "0.3", "E": "0"}
+AKIP_GRADES = {
+    "AA": "1",
+    "A": "0.9",
+    "BB": "0.8",
+    "B": "0.7",
+    "CC": "0.6",
+    "C": "0.5",
+    "D": "0.3",
+    "E": "0",
+}
 #: Predikat of the nilai AKIP: (exclusive lower bound, label, meaning), highest first.
-AKIP_PREDIKAT = [("90", "AA", "Sangat Memuaskan"), ("80", "A", "Memuaskan"),
-                 ("70", "BB", "Sangat Baik"), ("60", "B", "Baik"),
-                 ("50", "CC", "Cukup (Memadai)"), ("30", "C", "Kurang"),
-                 ("-1", "D", "Sangat Kurang")]
-AKIP_UNITS = ["BKPSDM", "Bappeda", "Dinas Pendidikan", "Dinas Kesehatan", "Inspektorat",
-              "Dinas PUPR", "BPKAD", "Dinas Sosial", "Dinas Perhubungan", "Sekretariat DPRD"]
-AKIP_PLACES = ["Kabupaten Belitung Timur", "Kabupaten Belitung", "Kota Pangkalpinang",
-               "Kabupaten Bangka", "Kabupaten Bangka Barat", "Kabupaten Bangka Tengah",
-               "Kabupaten Bangka Selatan", "Provinsi Kepulauan Bangka Belitung"]
+AKIP_PREDIKAT = [
+    ("90", "AA", "Sangat Memuaskan"),
+    ("80", "A", "Memuaskan"),
+    ("70", "BB", "Sangat Baik"),
+    ("60", "B", "Baik"),
+    ("50", "CC", "Cukup (Memadai)"),
+    ("30", "C", "Kurang"),
+    ("-1", "D", "Sangat Kurang"),
+]
+AKIP_UNITS = [
+    "BKPSDM",
+    "Bappeda",
+    "Dinas Pendidikan",
+    "Dinas Kesehatan",
+    "Inspektorat",
+    "Dinas PUPR",
+    "BPKAD",
+    "Dinas Sosial",
+    "Dinas Perhubungan",
+    "Sekretariat DPRD",
+]
+AKIP_PLACES = [
+    "Kabupaten Belitung Timur",
+    "Kabupaten Belitung",
+    "Kota Pangkalpinang",
+    "Kabupaten Bangka",
+    "Kabupaten Bangka Barat",
+    "Kabupaten Bangka Tengah",
+    "Kabupaten Bangka Selatan",
+    "Provinsi Kepulauan Bangka Belitung",
+]
 
 
 def _id_number(x, places: int = 2) -> str:
@@ -124,8 +154,7 @@ def _akip_rubric(root: Path) -> list[tuple[str, str, list[tuple[str, str, object
     data = tomllib.loads((root / "rubrics" / "akip-2021.toml").read_text(), parse_float=Decimal)
     out = []
     for kid, komp in data["indicators"].items():
-        subs = [(sid, sub["code"], Decimal(sub["weight"]))
-                for sid, sub in komp["children"].items()]
+        subs = [(sid, sub["code"], Decimal(sub["weight"])) for sid, sub in komp["children"].items()]
         out.append((kid, komp["code"], subs))
     return out
 
@@ -162,8 +191,9 @@ def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
     notes = {}
     if rng.random() < 0.2:
         sid = rng.choice(list(answers))
-        notes[sid] = rng.choice(("naik satu tingkat dari tahun lalu", "lihat catatan LHE",
-                                 "dokumen menyusul"))
+        notes[sid] = rng.choice(
+            ("naik satu tingkat dari tahun lalu", "lihat catatan LHE", "dokumen menyusul")
+        )
     lower = rng.random() < 0.05
     stated: dict[str, dict[str, str]] = {}
     if rng.random() < 0.3:
@@ -173,11 +203,15 @@ def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
             for sid, _, bobot in subs:
                 nilai = bobot * Decimal(AKIP_GRADES[answers[sid]])
                 sub_total += nilai
-                stated[sid] = {"value": _id_number(nilai),
-                               "percent": _id_number(nilai / bobot * 100)}
+                stated[sid] = {
+                    "value": _id_number(nilai),
+                    "percent": _id_number(nilai / bobot * 100),
+                }
             weight = sum(b for _, _, b in subs)
-            stated[kid] = {"value": _id_number(sub_total),
-                           "percent": _id_number(sub_total / weight * 100)}
+            stated[kid] = {
+                "value": _id_number(sub_total),
+                "percent": _id_number(sub_total / weight * 100),
+            }
             total += sub_total
         label, meaning = next((lb, m) for lo, lb, m in AKIP_PREDIKAT if total > Decimal(lo))
         stated["akip"] = {"value": _id_number(total), "band": label, "meaning": meaning}
@@ -186,9 +220,13 @@ def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
     if k % 20 == 19:
         import json
 
-        doc: dict[str, object] = {"evidence": meta, "answers": {
-            sid: {"value": g, "note": notes[sid]} if sid in notes else g
-            for sid, g in answers.items()}}
+        doc: dict[str, object] = {
+            "evidence": meta,
+            "answers": {
+                sid: {"value": g, "note": notes[sid]} if sid in notes else g
+                for sid, g in answers.items()
+            },
+        }
         if stated:
             doc["stated"] = stated
         return ".json", json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
