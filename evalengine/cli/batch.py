@@ -313,14 +313,7 @@ def distribution(items: list[Item], rubric) -> list[dict[str, Any]]:
 
 # -- reports -----------------------------------------------------------------------------
 def render_json(rubric, items: list[Item], dist) -> str:
-    """The batch report as JSON (``evalengine.batch/1``, indented by 2).
-
-    The ranking rows are written by :func:`_ranking_json`, which gives what
-    ``json.dumps(..., indent=2)`` gives for them a few times faster (the standard
-    library encodes indented output in pure Python: 0.2 s for 10,000 rows).
-    """
     failed = [i for i in items if i.error]
-    ranked = [i for i in items if not i.error]
     data = {
         "schema": "evalengine.batch/1",
         "rubric": {"id": rubric.id, "title": rubric.title, "version": rubric.version},
@@ -328,37 +321,10 @@ def render_json(rubric, items: list[Item], dist) -> str:
         "scored": len(items) - len(failed),
         "failed": len(failed),
         "distribution": dist,
-        "ranking": [],
+        "ranking": [i.to_dict() for i in items if not i.error],
         "failures": [{"path": i.path, "error": i.error} for i in failed],
     }
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    if ranked:  # a '"ranking": []' inside a string would have its quotes escaped
-        text = text.replace('"ranking": []', '"ranking": ' + _ranking_json(ranked), 1)
-    return text + "\n"
-
-
-def _ranking_json(items: list[Item]) -> str:
-    """``json.dumps([i.to_dict() for i in items], ensure_ascii=False, indent=2)``, nested one
-    level deep (as the value of ``"ranking"``), for a non-empty list of items."""
-    from json.encoder import encode_basestring
-
-    def text(value: str | None) -> str:
-        return "null" if value is None else encode_basestring(value)
-
-    rows = [
-        "{\n"
-        f'      "path": {text(i.path)},\n'
-        f'      "subject": {text(i.subject)},\n'
-        f'      "value": {text(i.value)},\n'
-        f'      "max": {text(i.max)},\n'
-        f'      "band": {text(i.band)},\n'
-        f'      "meaning": {text(i.meaning)},\n'
-        f'      "error": {text(i.error)},\n'
-        f'      "rank": {"null" if i.rank is None else int.__repr__(i.rank)}\n'
-        "    }"
-        for i in items
-    ]
-    return "[\n    " + ",\n    ".join(rows) + "\n  ]"
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def render_csv(items: list[Item]) -> str:
