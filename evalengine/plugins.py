@@ -10,20 +10,21 @@ with :func:`get_plugin_manager` and :class:`Plugins`.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
-import importlib.util
 import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs
 from .errors import EvalEngineError, PluginError
 from .registry import Registry
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 #: Modules that implement the built-in kinds, registered like any plugin.
 DEFAULT_PLUGINS = (
@@ -101,11 +102,7 @@ def get_plugin_manager(
         source = PluginSource(module_name, "builtin", "evalengine", __version__, module_name)
         pm.register_source(importlib.import_module(module_name), source)
     if entry_points is not False:
-        eps = (
-            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
-            if entry_points is True
-            else entry_points
-        )
+        eps = installed_entry_points() if entry_points is True else entry_points
         _load_entry_points(pm, eps)
     if plugins_dir is not None:
         _load_plugins_dir(pm, Path(plugins_dir))
@@ -119,6 +116,23 @@ def get_plugin_manager(
         pm.trace.root.setwriter(sys.stderr.write)
         pm.enable_tracing()
     return pm
+
+
+def installed_entry_points() -> Iterable[Any]:
+    """The installed entry points of the ``evalengine`` group, in installation order.
+
+    :func:`evalengine.entrypoints.entry_points` finds them without importing
+    :mod:`importlib.metadata` (a large share of start-up); when it meets something it
+    does not reproduce exactly, :mod:`importlib.metadata` answers instead.
+    """
+    from .entrypoints import entry_points
+
+    found = entry_points(ENTRY_POINT_GROUP)
+    if found is not None:
+        return found
+    import importlib.metadata
+
+    return importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
 
 
 def hook_names() -> list[str]:
@@ -165,6 +179,8 @@ def _load_entry_points(pm: PluginManager, eps: Iterable[importlib.metadata.Entry
 
 
 def _load_plugins_dir(pm: PluginManager, directory: Path) -> None:
+    import importlib.util
+
     if not directory.is_dir():
         msg = f"--plugins-dir {directory} is not a directory"
         raise PluginError(msg)
