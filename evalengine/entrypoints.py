@@ -103,10 +103,10 @@ def _headers(text: str) -> dict[str, str]:
         if not line.strip():
             break
         if line[0] in " \t":  # a folded header: only Name and Version matter, never folded
-            raise _Fallback("folded header")
+            raise _Fallback(line)
         key, sep, value = line.partition(":")
         if not sep:
-            raise _Fallback("malformed header")
+            raise _Fallback(line)
         out.setdefault(key.strip().lower(), value.strip())
     return out
 
@@ -121,7 +121,7 @@ def _distributions() -> list[str]:
     from importlib.machinery import PathFinder
 
     if any(f is not None and f != PathFinder.find_distributions for f in finders):
-        raise _Fallback("another meta-path finder provides distributions")
+        raise _Fallback(sys.meta_path)
     seen: set[str] = set()
     out: list[str] = []
     for root in sys.path:

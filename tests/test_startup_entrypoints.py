@@ -19,9 +19,7 @@ from evalengine.entrypoints import entry_points
 
 def described(eps) -> list[tuple]:
     """What plugin loading reads of each entry point, in order."""
-    return [
-        (ep.name, ep.value, ep.group, ep.dist.metadata["Name"], ep.dist.version) for ep in eps
-    ]
+    return [(ep.name, ep.value, ep.group, ep.dist.metadata["Name"], ep.dist.version) for ep in eps]
 
 
 def reference(group: str) -> list[tuple]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import UsageError, with_suggestion
 from ..evidence.readers import read_evidence
-from ..rubric.load import load_rubric
+from ..rubric.cache import load_rubric_cached
 
 
 def builtin_rubrics_dir() -> Path:
@@ -34,7 +34,7 @@ def resolve_rubric_path(ref: str) -> Path:
 
 def load_inputs(rubric_ref: str, evidence_path: str, params: list[str] | None = None):
     """The rubric (with ``--param`` overrides applied) and evidence named on the command line."""
-    rubric = load_rubric(resolve_rubric_path(rubric_ref))
+    rubric = load_rubric_cached(resolve_rubric_path(rubric_ref))
     apply_params(rubric, params or [])
     evidence = read_evidence(evidence_path)
     return rubric, evidence
@@ -115,7 +115,7 @@ def load_versioned_inputs(args):
         ref = meta.get("rubric")
         if ref is None:
             msg = "no rubric given and the evidence does not name one"
-            raise UsageError(msg, hint="add rubric = \"…\" under [evidence], or pass RUBRIC")
+            raise UsageError(msg, hint='add rubric = "…" under [evidence], or pass RUBRIC')
         ref = str(ref)
     as_of, source = None, None
     for value, origin in (
@@ -147,4 +147,4 @@ def load_versioned_inputs(args):
         selection = select_version(
             ref, as_of, source, version=None if named in (None, "") else str(named)
         )
-    return load_rubric(selection.path), evidence, selection
+    return load_rubric_cached(selection.path), evidence, selection

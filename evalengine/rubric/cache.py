@@ -1,0 +1,211 @@
+"""A cache of loaded, checked rubrics, so ``evalengine score`` starts quickly.
+
+Loading a rubric parses every formula with Lark and runs every check, including the
+maintainer analyses (attainable ranges, the type pass): ~0.1–0.3 s for the Sistem Merit
+rubric, most of what ``score`` spends beyond the interpreter's own start-up. The result
+depends only on the inputs below, so :func:`load_rubric_cached` keeps it, pickled, and
+the next run with the same inputs unpickles it (~2 ms) and never imports Lark.
+
+An entry is used only when all of these are unchanged, compared exactly (not by hash):
+
+* the bytes of the rubric file and of every file it ``extends`` (each entry lists them);
+* the path as given and the working directory (error locations print the path as
+  given, and a relative ``extends`` is found from there);
+* evalengine's version, the Python version, and the size and modification time of every
+  source file of evalengine and of each plugin module that contributes indicator types
+  or formula functions (so an edit to a check, a type or a plugin invalidates it);
+* which plugins contribute which indicator types and functions (name, provider, class).
+
+Only rubrics that load without errors are stored (their warnings are part of the
+entry, so ``score`` shows the same ones). Entries live in ``$EVALENGINE_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/evalengine``, else ``~/.cache/evalengine``; they are written
+atomically (temporary file + rename); one that cannot be read, unpickled or matched is
+ignored and rewritten. ``EVALENGINE_NO_CACHE=1`` turns the cache off. The entries are
+pickles: like any cache directory, it must not be writable by others.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..formula import parser
+
+#: Environment variables.
+DIR_ENV = "EVALENGINE_CACHE_DIR"
+OFF_ENV = "EVALENGINE_NO_CACHE"
+#: Bumped when the entry layout changes.
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Where entries are stored (not created here)."""
+    if os.environ.get(DIR_ENV):
+        return Path(os.environ[DIR_ENV])
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "evalengine"
+    return Path.home() / ".cache" / "evalengine"
+
+
+def enabled() -> bool:
+    """False when ``EVALENGINE_NO_CACHE`` is set to 1 (or yes/true)."""
+    return os.environ.get(OFF_ENV, "").strip().lower() not in ("1", "yes", "true")
+
+
+def _source_stamps(folder: Path, *, recursive: bool) -> list[tuple[str, int, int]]:
+    """(path, mtime in ns, size) of the source files under ``folder``."""
+    out = []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if recursive and entry.name != "__pycache__":
+                    stack.append(Path(entry.path))
+            elif entry.name.endswith((".py", ".lark")):
+                st = entry.stat()
+                out.append((entry.path, st.st_mtime_ns, st.st_size))
+    return sorted(out)
+
+
+def fingerprint(plugins) -> str:
+    """Everything besides the rubric's bytes that a loaded rubric depends on."""
+    package = Path(__file__).resolve().parents[1]
+    parts: list[Any] = [FORMAT, __version__, sys.version, os.getcwd()]
+    parts += _source_stamps(package, recursive=True)
+    folders: set[str] = set()
+    for registry in (plugins.indicator_types, plugins.functions):
+        for name, cls in registry.items():
+            parts.append(
+                (registry.kind, name, registry.provider(name), cls.__module__, cls.__qualname__)
+            )
+            module = sys.modules.get(cls.__module__)
+            file = getattr(module, "__file__", None)
+            if file and not str(Path(file).resolve()).startswith(str(package)):
+                folders.add(str(Path(file).resolve().parent))
+    for folder in sorted(folders):
+        parts += _source_stamps(Path(folder), recursive=False)
+    return repr(parts)
+
+
+def _dependencies(path: Path) -> list[tuple[str, bytes]]:
+    """(path, bytes) of every file the rubric ``extends``, transitively."""
+    from .. import toml
+    from .overlay import find_base
+
+    out: list[tuple[str, bytes]] = []
+    seen = {str(path.resolve())}
+    current = path
+    while True:
+        try:
+            data = toml.loads(current.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return out
+        meta = data.get("rubric")
+        ref = meta.get("extends") if isinstance(meta, dict) else None
+        if not isinstance(ref, str):
+            return out
+        base = find_base(ref, str(current))
+        if base is None or str(base.resolve()) in seen:
+            return out
+        seen.add(str(base.resolve()))
+        out.append((str(base), base.read_bytes()))
+        current = base
+
+
+def _entry_path(key: bytes) -> Path:
+    return cache_dir() / f"rubric-{zlib.crc32(key):08x}-{zlib.adler32(key):08x}.pickle"
+
+
+def _read_entry(file: Path, key: bytes):
+    """The cached rubric and formula trees, or None when missing, unreadable or stale."""
+    import pickle
+
+    try:
+        with open(file, "rb") as f:
+            entry = pickle.load(f)
+    except Exception:  # a missing, truncated or foreign file is a miss, never an error
+        return None
+    try:
+        if entry["format"] != FORMAT or entry["key"] != key:
+            return None
+        for dep, data in entry["dependencies"]:
+            if Path(dep).read_bytes() != data:
+                return None
+        return entry["rubric"], entry["trees"]
+    except Exception:
+        return None
+
+
+def _write_entry(file: Path, entry: dict[str, Any]) -> None:
+    """Write atomically; a cache that cannot be written is silently skipped."""
+    import pickle
+    import tempfile
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except Exception:  # unwritable folder, or something unpicklable a plugin put in the rubric
+        return
+
+
+def load_rubric_cached(path: str | Path, *, plugins=None):
+    """:func:`evalengine.rubric.load.load_rubric`, through the cache when it is enabled.
+
+    Same result, same errors (a rubric with errors is never cached, so it is loaded
+    and refused every time).
+    """
+    from ..plugins import default_plugins
+
+    plugins = plugins or default_plugins()
+    if not enabled():
+        from .load import load_rubric
+
+        return load_rubric(path, plugins=plugins)
+    try:
+        text = Path(path).read_bytes()
+    except OSError:
+        text = None
+    if text is None:
+        from .load import load_rubric
+
+        return load_rubric(path, plugins=plugins)  # its own not-found / unreadable error
+    key = repr((str(path), fingerprint(plugins))).encode() + b"\0" + text
+    file = _entry_path(key)
+    hit = _read_entry(file, key)
+    if hit is not None:
+        rubric, trees = hit
+        parser.remember(trees)
+        return rubric
+    from .load import load_rubric
+
+    with parser.recording() as texts:
+        rubric = load_rubric(path, plugins=plugins)
+    try:
+        deps = _dependencies(Path(path))
+    except OSError:
+        return rubric
+    entry = {
+        "format": FORMAT,
+        "key": key,
+        "dependencies": deps,
+        "rubric": rubric,
+        "trees": parser.parsed(texts),
+    }
+    _write_entry(file, entry)
+    return rubric
