@@ -15,7 +15,6 @@ import calendar
 import datetime as dt
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -81,6 +80,8 @@ def rubric_dirs() -> list[Path]:
 
 
 def _meta(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any] | None:
+    import tomllib  # only when a rubric's metadata is read (not on a cached score)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
