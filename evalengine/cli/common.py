@@ -100,7 +100,8 @@ def load_versioned_inputs(args):
     a ``version`` named in the evidence wins over its dates (not over ``--as-of``).
     Without a rubric, the evidence's ``[evidence] rubric`` names it.
     """
-    from ..rubric.versions import Selection, parse_as_of, read_info, select_version
+    from ..rubric.cache import load_rubric_and_info
+    from ..rubric.versions import Selection, parse_as_of, select_version
 
     inputs = list(args.inputs)
     ref = getattr(args, "rubric", None)
@@ -131,11 +132,14 @@ def load_versioned_inputs(args):
             if as_of is not None:
                 source = f"{origin} {value}"
                 break
+    rubric = None
     path = Path(ref)
     if path.exists() or path.suffix == ".toml":
         path = resolve_rubric_path(ref)
         reason = "given as a file"
-        info = read_info(path) if path.exists() else None
+        info = None
+        if path.exists():  # the rubric and its metadata (read_info) from one cache entry
+            rubric, info = load_rubric_and_info(path)
         if info is not None and as_of is not None and not info.in_force(as_of):
             reason += (
                 f"; note: version {info.version} is valid {info.validity()}, "
@@ -147,4 +151,6 @@ def load_versioned_inputs(args):
         selection = select_version(
             ref, as_of, source, version=None if named in (None, "") else str(named)
         )
-    return load_rubric_cached(selection.path), evidence, selection
+    if rubric is None:
+        rubric = load_rubric_cached(selection.path)
+    return rubric, evidence, selection

@@ -39,7 +39,7 @@ from ..formula import parser
 DIR_ENV = "EVALENGINE_CACHE_DIR"
 OFF_ENV = "EVALENGINE_NO_CACHE"
 #: Bumped when the entry layout changes.
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -140,7 +140,7 @@ def _read_entry(file: Path, key: bytes):
         for dep, data in entry["dependencies"]:
             if Path(dep).read_bytes() != data:
                 return None
-        return entry["rubric"], entry["trees"]
+        return entry["rubric"], entry["trees"], entry["info"]
     except Exception:
         return None
 
@@ -170,42 +170,61 @@ def load_rubric_cached(path: str | Path, *, plugins=None):
     Same result, same errors (a rubric with errors is never cached, so it is loaded
     and refused every time).
     """
+    return load_rubric_and_info(path, plugins=plugins)[0]
+
+
+def load_rubric_and_info(path: str | Path, *, plugins=None):
+    """The rubric (as :func:`load_rubric_cached`) and its version metadata.
+
+    The metadata is :func:`evalengine.rubric.versions.read_info` of the same file,
+    which ``score`` reads to say whether the version is in force; it is kept in the
+    same entry (it depends on the same bytes), so a warm start does not parse the TOML.
+    """
     from ..plugins import default_plugins
 
     plugins = plugins or default_plugins()
-    if not enabled():
-        from .load import load_rubric
-
-        return load_rubric(path, plugins=plugins)
-    try:
-        text = Path(path).read_bytes()
-    except OSError:
-        text = None
-    if text is None:
-        from .load import load_rubric
-
-        return load_rubric(path, plugins=plugins)  # its own not-found / unreadable error
+    text = None
+    if enabled():
+        try:
+            text = Path(path).read_bytes()
+        except OSError:
+            text = None
+    if text is None:  # cache off, or the loader's own not-found / unreadable error
+        rubric = _load(path, plugins=plugins)
+        return rubric, _info(path)
     key = repr((str(path), fingerprint(plugins))).encode() + b"\0" + text
     file = _entry_path(key)
     hit = _read_entry(file, key)
     if hit is not None:
-        rubric, trees = hit
+        rubric, trees, info = hit
         parser.remember(trees)
-        return rubric
-    from .load import load_rubric
-
+        return rubric, info
     with parser.recording() as texts:
-        rubric = load_rubric(path, plugins=plugins)
+        rubric = _load(path, plugins=plugins)
+    info = _info(path)
     try:
         deps = _dependencies(Path(path))
     except OSError:
-        return rubric
+        return rubric, info
     entry = {
         "format": FORMAT,
         "key": key,
         "dependencies": deps,
         "rubric": rubric,
         "trees": parser.parsed(texts),
+        "info": info,
     }
     _write_entry(file, entry)
-    return rubric
+    return rubric, info
+
+
+def _load(path: str | Path, *, plugins):
+    from .load import load_rubric  # the loader (and its checks) only on a miss
+
+    return load_rubric(path, plugins=plugins)
+
+
+def _info(path: str | Path):
+    from .versions import read_info
+
+    return read_info(Path(path))
