@@ -10,11 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 
 from ..evaluate.result import NodeResult
 from ..numbers import format_id
+from .fasttable import FastTable
 
 #: Row node type → columns: (extra field, header, decimal places or None for text).
 ROW_COLUMNS: dict[str, tuple[tuple[str, str, int | None], ...]] = {
@@ -41,7 +41,7 @@ def _cell(value: Any, places: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def rows_table(node: NodeResult) -> Table | None:
+def rows_table(node: NodeResult) -> FastTable | None:
     """The table of the row nodes below ``node`` (None when it has none)."""
     kinds = [c.type for c in node.children if c.type in ROW_COLUMNS]
     if not kinds:
@@ -56,7 +56,7 @@ def rows_table(node: NodeResult) -> Table | None:
         )
     )
     cols = list(columns) + [(k, k.replace("_", " ").capitalize() + " %", 2) for k in extra_targets]
-    table = Table(title=node.label, title_justify="left", show_edge=False)
+    table = FastTable(title=node.label, title_justify="left", show_edge=False)
     table.add_column("Kode", style="dim", no_wrap=True)
     table.add_column("Uraian", ratio=1)
     for _, header, _places in cols:

@@ -12,7 +12,6 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
@@ -20,6 +19,7 @@ from ..evaluate.result import NodeResult, ScoreResult
 from ..hookspecs import hookimpl
 from ..numbers import format_id, plain, shown
 from .base import ReportFormat
+from .fasttable import FastTable
 from .rows import rows_table
 
 THEME = Theme(
@@ -126,9 +126,9 @@ def headline(result: ScoreResult) -> Panel:
     return Panel(lines, title=title, title_align="left")
 
 
-def aspect_summary(result: ScoreResult) -> Table:
+def aspect_summary(result: ScoreResult) -> FastTable:
     """One row per top-level indicator: value / max, %, contribution, bar, other stages."""
-    table = Table(title="Ringkasan per aspek", title_justify="left", expand=False)
+    table = FastTable(title="Ringkasan per aspek", title_justify="left", expand=False)
     table.add_column("Kode", style="dim", no_wrap=True)
     table.add_column("Aspek / indikator")
     table.add_column("Bobot", justify="right")
@@ -168,9 +168,9 @@ def aspect_summary(result: ScoreResult) -> Table:
     return table
 
 
-def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
+def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> FastTable:
     """The indicators of one aspect with answers per stage and their values."""
-    table = Table(
+    table = FastTable(
         title=f"{node.code + ' ' if node.code else ''}{node.title}",
         title_justify="left",
         show_edge=False,
@@ -205,7 +205,7 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
 
 def group_tables(result: ScoreResult) -> list[Any]:
     """The ranking of groups (``score --group-by``) and the groups that failed."""
-    table = Table(
+    table = FastTable(
         title=f"Peringkat per {result.group_by} ({len(result.groups)} kelompok, "
         f"mesin {result.engine})",
         title_justify="left",
