@@ -6,7 +6,8 @@ report's ten tables and ~460 cells, more than the rest of ``evalengine score`` a
 start-up. :class:`FastTable` takes the same columns and rows, and when the output has no
 colours (a file, a pipe, ``NO_COLOR``: the console's ``color_system`` is None) it lays
 the cells out itself with rich's own rules and functions — the column measurements and
-``Table._collapse_widths`` for the widths, ``divide_line`` for word wrapping, the same
+``Table._collapse_widths`` for the widths (copied, with ``ratio_reduce``, to spare
+the import of ``rich.table`` and ``fractions``), ``divide_line`` for word wrapping, the same
 truncation, justification and padding, the box characters of ``rich.box`` — and
 yields finished lines. The text is the same, character for character
 (``tests/test_startup_fasttable.py`` compares both on the report of every shipped
@@ -24,7 +25,6 @@ and per column ``style``, ``justify`` (left/right/center), ``no_wrap`` and ``rat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -35,14 +35,15 @@ from rich.text import Text
 _MARKUP = ("[", ":")
 
 
-@dataclass
 class _Column:
-    header: Any
-    style: str | None = None
-    justify: str = "left"
-    no_wrap: bool = False
-    ratio: int | None = None
-    cells: list[Any] = field(default_factory=list)
+    """One column's options and cells."""
+
+    __slots__ = ("cells", "header", "justify", "no_wrap", "ratio", "style")
+
+    def __init__(self, header: Any, style: str | None, justify: str, no_wrap: bool, ratio) -> None:
+        self.header, self.style, self.justify = header, style, justify
+        self.no_wrap, self.ratio = no_wrap, ratio
+        self.cells: list[Any] = []
 
 
 class FastTable:
@@ -194,20 +195,63 @@ class FastTable:
         measures = [_measure_column(m, max_width) for m in texts_measures]
         widths = [maximum or 1 for _, maximum in measures]
         if sum(widths) > max_width:
-            from rich._ratio import ratio_reduce
-            from rich.table import Table
-
-            widths = Table._collapse_widths(
+            widths = _collapse_widths(
                 widths, [not column.no_wrap for column in self.columns], max_width
             )
             if sum(widths) > max_width:
                 excess = sum(widths) - max_width
-                widths = ratio_reduce(excess, [1] * len(widths), widths, widths)
+                widths = _ratio_reduce(excess, [1] * len(widths), widths, widths)
             widths = [
                 _measure_column(m, width)[1] or 0
                 for m, width in zip(texts_measures, widths, strict=True)
             ]
         return widths
+
+
+def _ratio_reduce(
+    total: int, ratios: list[int], maximums: list[int], values: list[int]
+) -> list[int]:
+    """``rich._ratio.ratio_reduce`` (copied: importing it pulls in ``fractions``)."""
+    ratios = [ratio if _max else 0 for ratio, _max in zip(ratios, maximums, strict=False)]
+    total_ratio = sum(ratios)
+    if not total_ratio:
+        return values[:]
+    total_remaining = total
+    result: list[int] = []
+    for ratio, maximum, value in zip(ratios, maximums, values, strict=False):
+        if ratio and total_ratio > 0:
+            distributed = min(maximum, round(ratio * total_remaining / total_ratio))
+            result.append(value - distributed)
+            total_remaining -= distributed
+            total_ratio -= ratio
+        else:
+            result.append(value)
+    return result
+
+
+def _collapse_widths(widths: list[int], wrapable: list[bool], max_width: int) -> list[int]:
+    """``Table._collapse_widths``: narrow the widest wrappable columns first."""
+    total_width = sum(widths)
+    excess_width = total_width - max_width
+    if any(wrapable):
+        while total_width and excess_width > 0:
+            max_column = max(w for w, allow in zip(widths, wrapable, strict=True) if allow)
+            second_max_column = max(
+                w if allow and w != max_column else 0
+                for w, allow in zip(widths, wrapable, strict=True)
+            )
+            column_difference = max_column - second_max_column
+            ratios = [
+                (1 if (w == max_column and allow) else 0)
+                for w, allow in zip(widths, wrapable, strict=True)
+            ]
+            if not any(ratios) or not column_difference:
+                break
+            max_reduce = [min(excess_width, column_difference)] * len(widths)
+            widths = _ratio_reduce(excess_width, ratios, max_reduce, widths)
+            total_width = sum(widths)
+            excess_width = total_width - max_width
+    return widths
 
 
 def _plain(console, options, cell: Any) -> str | None:

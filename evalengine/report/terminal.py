@@ -123,7 +123,8 @@ def headline(result: ScoreResult) -> Panel:
     if selection is not None:
         lines.append(f"\nversi {rubric.version}: {selection.reason}", style="score.max")
     title = f"{rubric.title} — {rubric.regulation or ''} (versi {rubric.version})"
-    return Panel(lines, title=title, title_align="left")
+    # Text, not str: a rubric's title is data, never console markup or emoji codes
+    return Panel(lines, title=Text(title), title_align="left")
 
 
 def aspect_summary(result: ScoreResult) -> FastTable:
@@ -236,7 +237,7 @@ def group_tables(result: ScoreResult) -> list[Any]:
         text = Text()
         for g in failed:
             text.append(f"✗ {g.key}: {g.error}\n", style="diag.warning")
-        parts.append(Panel(text.rstrip() or text, title="Kelompok gagal", title_align="left"))
+        parts.append(Panel(text.rstrip() or text, title=Text("Kelompok gagal"), title_align="left"))
     return parts
 
 
@@ -275,7 +276,7 @@ def summary_parts(result: ScoreResult, *, details: bool = True) -> list[Any]:
         parts.append(
             Panel(
                 text.rstrip() or text,
-                title="Peringatan",
+                title=Text("Peringatan"),
                 title_align="left",
                 border_style="diag.warning",
             )

@@ -56,7 +56,7 @@ def enabled() -> bool:
     return os.environ.get(OFF_ENV, "").strip().lower() not in ("1", "yes", "true")
 
 
-def _source_stamps(folder: Path, *, recursive: bool) -> list[tuple[str, int, int]]:
+def _source_stamps(folder: str, *, recursive: bool) -> list[tuple[str, int, int]]:
     """(path, mtime in ns, size) of the source files under ``folder``."""
     out = []
     stack = [folder]
@@ -67,32 +67,35 @@ def _source_stamps(folder: Path, *, recursive: bool) -> list[tuple[str, int, int
         except OSError:
             continue
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if recursive and entry.name != "__pycache__":
-                    stack.append(Path(entry.path))
-            elif entry.name.endswith((".py", ".lark")):
+            name = entry.name
+            if name.endswith((".py", ".lark")):
                 st = entry.stat()
                 out.append((entry.path, st.st_mtime_ns, st.st_size))
-    return sorted(out)
+            elif recursive and name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    out.sort()
+    return out
+
+
+#: The evalengine package folder.
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def fingerprint(plugins) -> str:
     """Everything besides the rubric's bytes that a loaded rubric depends on."""
-    package = Path(__file__).resolve().parents[1]
     parts: list[Any] = [FORMAT, __version__, sys.version, os.getcwd()]
-    parts += _source_stamps(package, recursive=True)
+    parts += _source_stamps(PACKAGE, recursive=True)
     folders: set[str] = set()
     for registry in (plugins.indicator_types, plugins.functions):
         for name, cls in registry.items():
-            parts.append(
-                (registry.kind, name, registry.provider(name), cls.__module__, cls.__qualname__)
-            )
-            module = sys.modules.get(cls.__module__)
-            file = getattr(module, "__file__", None)
-            if file and not str(Path(file).resolve()).startswith(str(package)):
-                folders.add(str(Path(file).resolve().parent))
+            module = cls.__module__
+            parts.append((registry.kind, name, registry.provider(name), module, cls.__qualname__))
+            if module.partition(".")[0] != "evalengine":
+                file = getattr(sys.modules.get(module), "__file__", None)
+                if file:
+                    folders.add(os.path.dirname(os.path.realpath(file)))
     for folder in sorted(folders):
-        parts += _source_stamps(Path(folder), recursive=False)
+        parts += _source_stamps(folder, recursive=False)
     return repr(parts)
 
 

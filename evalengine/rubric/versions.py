@@ -11,7 +11,6 @@ force on a date, and says why, so the report can state it.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 import re
@@ -149,6 +148,8 @@ def parse_as_of(value: Any) -> dt.date | None:
         return dt.date(int(text), 12, 31)
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
     if m:
+        import calendar
+
         year, month = int(m.group(1)), int(m.group(2))
         return dt.date(year, month, calendar.monthrange(year, month)[1])
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
