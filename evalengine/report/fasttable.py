@@ -331,6 +331,14 @@ def _wrap(text: str, width: int, justify: str, overflow: str, no_wrap: bool) -> 
     """``Text.wrap`` then ``render_lines(pad=True)``: lines of exactly ``width`` cells."""
     if justify not in ("left", "right", "center"):
         return None
+    if len(text) <= width:  # one line, nothing to wrap or cut: the steps below come to this
+        if justify == "left":
+            return [text + " " * (width - len(text))]
+        text = text.rstrip()
+        if justify == "right":
+            return [" " * (width - len(text)) + text]
+        left = " " * ((width - len(text)) // 2)
+        return [left + text + " " * (width - len(text) - len(left))]
     if no_wrap:
         lines = [text]
     else:
