@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from evalengine.report.fasttable import FastTable
+from evalengine.report.fasttable import FastPanel, FastTable, Styled, plain_report
 from evalengine.report.terminal import THEME
 
 
@@ -78,8 +78,8 @@ def test_the_fast_layout_is_used_for_plain_text():
     table.add_column("Kode", no_wrap=True)
     table.add_column("Indikator")
     table.add_row("1.1", "Ketersediaan peta jabatan dan rencana kebutuhan pegawai")
-    console = Console(file=io.StringIO(), width=40, color_system=None)
-    assert table.plain_lines(console, console.options) is not None
+    assert table.plain_lines(40) is not None
+    assert plain_report([table], 40) == render(table.to_rich(), 40)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,80 @@ def test_every_example_report_is_the_same_as_with_rich_tables(monkeypatch):
         options = {"width": width, "force_terminal": False, "color_system": None}
         fast = [RichReport().render(result, options) for _, result in results]
         with monkeypatch.context() as m:
-            m.setattr(FastTable, "plain_lines", lambda self, console, options: None)
+            m.setattr(FastTable, "plain_lines", lambda self, width, render_str=None: None)
+            m.setattr(FastPanel, "plain_lines", lambda self, width, render_str=None: None)
             slow = [RichReport().render(result, options) for _, result in results]
         for (name, _), a, b in zip(results, fast, slow, strict=True):
             assert a == b, name
+
+
+styled_text = st.lists(
+    st.tuples(cell_text, st.sampled_from([None, "bold", "stage"])), min_size=0, max_size=5
+)
+
+
+@st.composite
+def panels(draw):
+    content = Styled(draw(cell_text), style=draw(st.sampled_from(["", "dim"])))
+    for text, style in draw(styled_text):
+        content.append(("\n" if draw(st.booleans()) else "") + text, style)
+    if draw(st.booleans()):
+        content.rstrip()
+    title = draw(st.none() | cell_text.map(Styled) | cell_text)
+    return FastPanel(
+        content,
+        title=title,
+        title_align=draw(st.sampled_from(["left", "center", "right"])),
+        border_style=draw(st.sampled_from(["none", "diag.warning"])),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(panel=panels(), width=st.integers(6, 160))
+def test_generated_panels_render_like_rich(panel, width):
+    assert render(panel, width) == render(panel.to_rich(), width)
+    text = plain_report([panel], width)
+    assert text is None or text == render(panel.to_rich(), width)
+
+
+@settings(max_examples=100, deadline=None)
+@given(parts=st.lists(tables() | panels(), min_size=1, max_size=4), width=st.integers(20, 160))
+def test_a_whole_plain_report_is_what_rich_prints(parts, width):
+    from rich.console import Group
+
+    text = plain_report(parts, width)
+    assert text is None or text == render(Group(*[p.to_rich() for p in parts]), width)
+
+
+def test_styled_is_the_text_the_report_built_before():
+    a = Styled("█" * 3, style="bar.full").append("░" * 2, "bar.empty").to_rich()
+    b = Text("█" * 3, style="bar.full") + Text("░" * 2, style="bar.empty")
+    assert a == b and a.spans == b.spans and a.style == b.style
+    c = Styled()
+    c.append("x \n", "diag.warning")
+    c.rstrip()
+    d = Text()
+    d.append("x \n", style="diag.warning")
+    d.rstrip()
+    assert c.plain == d.plain and c.to_rich().spans == d.spans
+
+
+def test_a_plain_report_never_imports_rich_console():
+    import subprocess
+    import sys
+
+    from paths import MERIT_EVIDENCE, MERIT_RUBRIC, ROOT
+
+    code = (
+        "import sys\n"
+        "from evalengine.evaluate.engine import Engine\n"
+        "from evalengine.evidence.readers import read_evidence\n"
+        "from evalengine.report.terminal import RichReport\n"
+        "from evalengine.rubric.load import load_rubric\n"
+        f"rubric = load_rubric({str(MERIT_RUBRIC)!r})\n"
+        f"r = Engine(rubric).evaluate(read_evidence({str(MERIT_EVIDENCE)!r}))\n"
+        "RichReport().render(r, {'width': 110, 'color_system': None})\n"
+        "print('rich.console' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "False", out.stderr

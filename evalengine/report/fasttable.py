@@ -25,14 +25,70 @@ and per column ``style``, ``justify`` (left/right/center), ``no_wrap`` and ``rat
 
 from __future__ import annotations
 
+import re
+import sys
 from itertools import pairwise
 from typing import Any
 
-from rich.segment import Segment
-from rich.text import Text
+#: Text that rich's markup or emoji codes might change (a superset of both patterns:
+#: ``[`` opening a tag, ``:name:``); such a ``str`` is read through ``render_str``.
+_MAYBE_MARKUP = re.compile(r"\[[a-z#/@]|:\S*?:")
 
-#: Characters rich may treat specially in a ``str`` cell (console markup and emoji codes).
-_MARKUP = ("[", ":")
+
+class Styled:
+    """Text with styled parts: what the report builds instead of ``rich.text.Text``.
+
+    ``Styled("a", style="x").append("b", style="y")`` becomes, through :meth:`to_rich`,
+    ``Text("a", style="x")`` with ``"b"`` appended in style ``y`` — the same object the
+    report built with rich before — but making one does not import rich, so a report
+    rendered by :func:`plain_report` never imports it.
+    """
+
+    __slots__ = ("parts", "style")
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        self.style = style
+        self.parts: list[tuple[str, str | None]] = [(text, None)] if text else []
+
+    @property
+    def plain(self) -> str:
+        """The text without styles."""
+        return "".join(text for text, _ in self.parts)
+
+    def append(self, text: str, style: str | None = None) -> Styled:
+        """Add ``text`` in ``style`` at the end (as ``Text.append``)."""
+        if text:
+            self.parts.append((text, style))
+        return self
+
+    def rstrip(self) -> None:
+        """Remove trailing whitespace, in place (as ``Text.rstrip``, which returns None)."""
+        while self.parts:
+            text, style = self.parts[-1]
+            stripped = text.rstrip()
+            if stripped:
+                self.parts[-1] = (stripped, style)
+                return
+            self.parts.pop()
+
+    def __len__(self) -> int:
+        return sum(len(text) for text, _ in self.parts)
+
+    def to_rich(self):
+        """The same text as a ``rich.text.Text``."""
+        from rich.text import Text
+
+        text = Text(style=self.style)
+        for part, style in self.parts:
+            text.append(part, style=style)
+        return text
+
+    def __rich__(self):
+        return self.to_rich()
+
+
+def _rich_cell(cell: Any) -> Any:
+    return cell.to_rich() if isinstance(cell, Styled) else cell
 
 
 class _Column:
@@ -111,22 +167,13 @@ class FastTable:
                 ratio=column.ratio,
             )
         for index in range(self.row_count):
-            table.add_row(*(column.cells[index] for column in self.columns))
+            table.add_row(*(_rich_cell(column.cells[index]) for column in self.columns))
             if index in self.sections:
                 table.add_section()
         return table
 
     def __rich_console__(self, console, options):
-        lines = None
-        if console.color_system is None and not options.ascii_only and not options.legacy_windows:
-            lines = self.plain_lines(console, options)
-        if lines is None:
-            yield self.to_rich()
-            return
-        new_line = Segment.line()
-        for line in lines:
-            yield Segment(line)
-            yield new_line
+        yield from _rich_console(self, console, options)
 
     def __rich_measure__(self, console, options):
         from rich.measure import Measurement
@@ -135,23 +182,27 @@ class FastTable:
 
     # -- the layout -------------------------------------------------------------------
 
-    def plain_lines(self, console, options) -> list[str] | None:
-        """The table as lines of text, or None when only rich can render it exactly."""
+    def plain_lines(self, width: int, render_str=None) -> list[str] | None:
+        """The table as lines of text at ``width``, or None when only rich can render it.
+
+        ``render_str`` turns a ``str`` that may hold markup into its text (the
+        console's); without it such a cell makes the table rich's to render.
+        """
         if self.expand or not self.columns:
             return None
         columns = []
         for column in self.columns:
-            texts = [_plain(console, options, cell) for cell in (column.header, *column.cells)]
+            texts = [_plain(cell, render_str) for cell in (column.header, *column.cells)]
             if any(t is None for t in texts):
                 return None
             columns.append(texts)
         extra = (2 if self.show_edge else 0) + len(self.columns) - 1
-        widths = self._widths(columns, options.max_width - extra)
+        widths = self._widths(columns, width - extra)
         if widths is None or any(w < 3 for w in widths):
             return None
         out: list[str] = []
         if self.title:
-            title = _plain(console, options, self.title)
+            title = _plain(self.title, render_str)
             if title is None or self.title_justify not in ("left", "right", "center"):
                 return None
             out += _wrap(title, sum(widths) + extra, self.title_justify, "fold", no_wrap=False)
@@ -254,22 +305,150 @@ def _collapse_widths(widths: list[int], wrapable: list[bool], max_width: int) ->
     return widths
 
 
-def _plain(console, options, cell: Any) -> str | None:
-    """The text rich would lay out for ``cell``; None when the fast layout cannot."""
+class FastPanel:
+    """``rich.panel.Panel(content, title=…, title_align=…, border_style=…)``, fast.
+
+    The report's panels: full width, rounded box, padding of one cell left and right,
+    content wrapped at the inner width, the title in the top border. Plain lines as rich
+    draws them (see :meth:`plain_lines`), or the rich ``Panel`` (:meth:`to_rich`).
+    """
+
+    def __init__(
+        self,
+        content: Styled | str,
+        *,
+        title: Styled | str | None = None,
+        title_align: str = "center",
+        border_style: str = "none",
+    ) -> None:
+        self.content = content
+        self.title = title
+        self.title_align = title_align
+        self.border_style = border_style
+
+    def to_rich(self):
+        """The same panel as a ``rich.panel.Panel``."""
+        from rich.panel import Panel
+
+        title = self.title
+        if isinstance(title, Styled):
+            title = title.to_rich()
+        return Panel(
+            _rich_cell(self.content),
+            title=title,
+            title_align=self.title_align,
+            border_style=self.border_style,
+        )
+
+    def __rich_console__(self, console, options):
+        yield from _rich_console(self, console, options)
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.to_rich())
+
+    def plain_lines(self, width: int, render_str=None) -> list[str] | None:
+        """The panel as lines of text at ``width``; None when only rich can render it."""
+        if width < 5 or self.title_align not in ("left", "center", "right"):
+            return None
+        content = _plain(self.content, render_str, paragraphs=True)
+        if content is None or content.startswith("\n") or content.endswith("\n"):
+            return None
+        if "\n\n" in content:
+            return None
+        from rich.box import ROUNDED as box
+
+        inner = width - 4
+        if self.title:  # str titles are markup (rich reads them with Text.from_markup)
+            title = _plain(self.title, render_str)
+            if title is None:
+                return None
+            title = _truncate(f" {title} ", inner, "fold")
+            excess = inner - len(title)
+            if self.title_align == "left":
+                title += box.top * excess
+            elif self.title_align == "right":
+                title = box.top * excess + title
+            else:
+                title = box.top * (excess // 2) + title + box.top * (excess - excess // 2)
+            out = [box.top_left + box.top + title + box.top + box.top_right]
+        else:
+            out = [box.get_top([width - 2])]
+        for paragraph in content.split("\n"):
+            lines = _wrap(paragraph, inner, "default", "fold", no_wrap=False)
+            if lines is None:
+                return None
+            out += [f"{box.mid_left} {line} {box.mid_right}" for line in lines]
+        out.append(box.get_bottom([width - 2]))
+        return out
+
+
+def plain_report(parts: list[Any], width: int) -> str | None:
+    """``parts`` (FastTable / FastPanel) as the text rich prints without colours.
+
+    None when a part is something else or needs rich (see the module docstring); the
+    caller then prints ``Group(*parts)`` on a rich console. Nothing here imports the
+    console, so the report of a plain ``evalengine score`` never imports it.
+    """
+    if sys.platform == "win32":  # rich may pick legacy-Windows box substitutes there
+        return None
+    out: list[str] = []
+    for part in parts:
+        if not isinstance(part, FastTable | FastPanel):
+            return None
+        lines = part.plain_lines(width)
+        if lines is None:
+            return None
+        out += lines
+    return "".join(line + "\n" for line in out)
+
+
+def _rich_console(renderable, console, options):
+    """``__rich_console__`` of the fast renderables: finished lines, or rich's own."""
+    lines = None
+    if console.color_system is None and not options.ascii_only and not options.legacy_windows:
+
+        def render_str(text: str) -> str:
+            return console.render_str(text, markup=options.markup, highlight=False).plain
+
+        lines = renderable.plain_lines(options.max_width, render_str)
+    if lines is None:
+        yield renderable.to_rich()
+        return
+    from rich.segment import Segment
+
+    new_line = Segment.line()
+    for line in lines:
+        yield Segment(line)
+        yield new_line
+
+
+def _plain(cell: Any, render_str=None, *, paragraphs: bool = False) -> str | None:
+    """The text rich would lay out for ``cell``; None when the fast layout cannot.
+
+    With ``paragraphs``, line breaks are allowed (each line is wrapped on its own).
+    """
     if isinstance(cell, str):
         text = cell
-        if any(m in text for m in _MARKUP):  # markup and emoji codes, as rich reads them
-            text = console.render_str(text, markup=options.markup, highlight=False).plain
-    elif type(cell) is Text:
+        if _MAYBE_MARKUP.search(text):  # markup or emoji codes, read as rich reads them
+            if render_str is None:
+                return None
+            text = render_str(text)
+    elif isinstance(cell, Styled):
+        text = cell.plain
+    else:
+        rich_text = sys.modules.get("rich.text")
+        if rich_text is None or type(cell) is not rich_text.Text:
+            return None
         if cell.justify or cell.overflow or cell.no_wrap is not None or cell.end != "\n":
             return None
         text = cell.plain
-    else:
-        return None
-    if not text.isascii() or not text.isprintable():
+    check = text.replace("\n", "") if paragraphs else text
+    if not check.isascii() or not check.isprintable():
         from rich.cells import cell_len
 
-        if not text.isprintable() or cell_len(text) != len(text):
+        if not check.isprintable() or cell_len(check) != len(check):
             return None
     return text
 
@@ -329,10 +508,10 @@ def _rstrip_end(line: str, width: int) -> str:
 
 def _wrap(text: str, width: int, justify: str, overflow: str, no_wrap: bool) -> list[str] | None:
     """``Text.wrap`` then ``render_lines(pad=True)``: lines of exactly ``width`` cells."""
-    if justify not in ("left", "right", "center"):
+    if justify not in ("left", "right", "center", "default"):
         return None
     if len(text) <= width:  # one line, nothing to wrap or cut: the steps below come to this
-        if justify == "left":
+        if justify in ("left", "default"):
             return [text + " " * (width - len(text))]
         text = text.rstrip()
         if justify == "right":
@@ -351,7 +530,7 @@ def _wrap(text: str, width: int, justify: str, overflow: str, no_wrap: bool) -> 
     for line in lines:
         if justify == "left":
             line = _truncate(line, width, overflow, pad=True)
-        else:
+        elif justify != "default":
             line = _truncate(line.rstrip(), width, overflow)
             if justify == "right":
                 line = " " * (width - len(line)) + line

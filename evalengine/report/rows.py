@@ -10,11 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rich.text import Text
-
 from ..evaluate.result import NodeResult
 from ..numbers import format_id
-from .fasttable import FastTable
+from .fasttable import FastTable, Styled
 
 #: Row node type → columns: (extra field, header, decimal places or None for text).
 ROW_COLUMNS: dict[str, tuple[tuple[str, str, int | None], ...]] = {
@@ -67,7 +65,7 @@ def rows_table(node: NodeResult) -> FastTable | None:
         style = "bold" if n.children else ""
         table.add_row(
             n.code or "",
-            Text("  " * depth + n.title, style=style),
+            Styled("  " * depth + n.title, style=style),
             *[_cell(n.extra.get(f), p) for f, _, p in cols],
             f"{n.band.label} {n.band.meaning}" if n.band else "",
         )
@@ -80,7 +78,7 @@ def rows_table(node: NodeResult) -> FastTable | None:
     table.add_section()
     table.add_row(
         "",
-        Text("Jumlah / rata-rata", style="bold"),
+        Styled("Jumlah / rata-rata", style="bold"),
         *[_cell(node.extra.get(f), p) for f, _, p in cols],
         f"{node.band.label} {node.band.meaning}" if node.band else "",
     )

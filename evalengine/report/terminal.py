@@ -2,6 +2,14 @@
 
 Registered as the ``rich`` report format (a built-in plugin, like pytest's terminal
 reporter). Colours come from named styles in :data:`THEME`.
+
+The report is built from :class:`~evalengine.report.fasttable.FastTable`,
+:class:`~evalengine.report.fasttable.FastPanel` and
+:class:`~evalengine.report.fasttable.Styled` text, which render exactly as rich's
+``Table``, ``Panel`` and ``Text``; without colours (a file or a pipe) the whole report
+is laid out by :func:`~evalengine.report.fasttable.plain_report` and rich's console is
+never imported, which keeps ``evalengine score`` quick to start. rich is imported on
+use (colour output, other commands' renderables, :data:`THEME`).
 """
 
 from __future__ import annotations
@@ -10,30 +18,44 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.text import Text
-from rich.theme import Theme
-
 from ..evaluate.result import NodeResult, ScoreResult
 from ..hookspecs import hookimpl
 from ..numbers import format_id, plain, shown
 from .base import ReportFormat
-from .fasttable import FastTable
+from .fasttable import FastPanel, FastTable, Styled, plain_report
 from .rows import rows_table
 
-THEME = Theme(
-    {
-        "headline": "bold",
-        "band": "bold cyan",
-        "score.max": "dim",
-        "bar.full": "green",
-        "bar.empty": "grey35",
-        "stage": "magenta",
-        "diag.warning": "yellow",
-        "title": "bold",
-    }
-)
+#: The named styles of the report (``rich.theme.Theme`` of :data:`THEME`).
+STYLES = {
+    "headline": "bold",
+    "band": "bold cyan",
+    "score.max": "dim",
+    "bar.full": "green",
+    "bar.empty": "grey35",
+    "stage": "magenta",
+    "diag.warning": "yellow",
+    "title": "bold",
+}
+_theme = None
+
+
+def report_theme():
+    """The rich ``Theme`` of :data:`STYLES` (built, and rich imported, on first use)."""
+    global _theme
+    if _theme is None:
+        from rich.theme import Theme
+
+        _theme = Theme(STYLES)
+    return _theme
+
+
+def __getattr__(name: str) -> Any:
+    """``THEME`` (:func:`report_theme`), as a module attribute, built on use."""
+    if name == "THEME":
+        return report_theme()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
 
 BAR_WIDTH = 16
 
@@ -59,13 +81,13 @@ def short(value: Any, digits: int = 6) -> str:
     return f"{integer},{fraction[:digits]}…" if sep and len(fraction) > digits else text
 
 
-def bar(value: Any, maximum: Any, width: int = BAR_WIDTH) -> Text:
+def bar(value: Any, maximum: Any, width: int = BAR_WIDTH) -> Styled:
     """A bar of ``value / maximum`` in ``width`` cells (clamped to the range)."""
     if not isinstance(value, Decimal) or not maximum:
-        return Text("")
+        return Styled("")
     share = max(Decimal(0), min(Decimal(1), value / maximum))
     filled = int((share * width).to_integral_value())
-    return Text("█" * filled, style="bar.full") + Text("░" * (width - filled), style="bar.empty")
+    return Styled("█" * filled, style="bar.full").append("░" * (width - filled), "bar.empty")
 
 
 def band_text(node: NodeResult) -> str:
@@ -84,12 +106,12 @@ def scalar_params(rubric: Any) -> dict[str, Any]:
     }
 
 
-def headline(result: ScoreResult) -> Panel:
+def headline(result: ScoreResult) -> FastPanel:
     """The headline panel: value, maximum, band, and the other stages' values."""
     root = result.root
     rubric = result.rubric
     meta = result.evidence.meta
-    lines = Text()
+    lines = Styled()
     subject = " · ".join(str(meta[k]) for k in ("subject", "period") if meta.get(k))
     if subject:
         lines.append(subject + "\n")
@@ -123,8 +145,8 @@ def headline(result: ScoreResult) -> Panel:
     if selection is not None:
         lines.append(f"\nversi {rubric.version}: {selection.reason}", style="score.max")
     title = f"{rubric.title} — {rubric.regulation or ''} (versi {rubric.version})"
-    # Text, not str: a rubric's title is data, never console markup or emoji codes
-    return Panel(lines, title=Text(title), title_align="left")
+    # Styled, not str: a rubric's title is data, never console markup or emoji codes
+    return FastPanel(lines, title=Styled(title), title_align="left")
 
 
 def aspect_summary(result: ScoreResult) -> FastTable:
@@ -157,10 +179,10 @@ def aspect_summary(result: ScoreResult) -> FastTable:
     table.add_section()
     table.add_row(
         "",
-        Text("Total", style="title"),
+        Styled("Total", style="title"),
         number(root.weight),
         *[number(root.stages.get(s)) for s in result.stages[:-1]],
-        Text(number(root.value), style="headline"),
+        Styled(number(root.value), style="headline"),
         number(root.max),
         number(root.percent, 2),
         "",
@@ -195,10 +217,10 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> FastTable:
         )
     table.add_row(
         "",
-        Text("Jumlah", style="title"),
+        Styled("Jumlah", style="title"),
         number(sum((c.weight for c in node.children if c.weight is not None), Decimal(0))),
         *["" for _ in stages],
-        Text(number(node.value), style="headline"),
+        Styled(number(node.value), style="headline"),
         number(node.max),
     )
     return table
@@ -229,20 +251,23 @@ def group_tables(result: ScoreResult) -> list[Any]:
             str(g.rank),
             g.key,
             *[number(values.get(n.id)) for n in indicators],
-            Text(number(root.value), style="headline"),
+            Styled(number(root.value), style="headline"),
             band_text(root),
         )
     parts: list[Any] = [table]
     if failed:
-        text = Text()
+        text = Styled()
         for g in failed:
             text.append(f"✗ {g.key}: {g.error}\n", style="diag.warning")
-        parts.append(Panel(text.rstrip() or text, title=Text("Kelompok gagal"), title_align="left"))
+        text.rstrip()
+        parts.append(FastPanel(text, title=Styled("Kelompok gagal"), title_align="left"))
     return parts
 
 
-def render_console(result: ScoreResult, console: Console, *, details: bool = True) -> None:
-    """Print the summary on ``console``."""
+def render_console(result: ScoreResult, console, *, details: bool = True) -> None:
+    """Print the summary on ``console`` (a ``rich.console.Console``)."""
+    from rich.console import Group
+
     console.print(Group(*summary_parts(result, details=details)))
 
 
@@ -270,13 +295,14 @@ def summary_parts(result: ScoreResult, *, details: bool = True) -> list[Any]:
         parts.extend(group_tables(result))
     warnings = result.warnings()
     if warnings:
-        text = Text()
+        text = Styled()
         for w in warnings:
             text.append(f"⚠ {w}\n", style="diag.warning")
+        text.rstrip()
         parts.append(
-            Panel(
-                text.rstrip() or text,
-                title=Text("Peringatan"),
+            FastPanel(
+                text,
+                title=Styled("Peringatan"),
                 title_align="left",
                 border_style="diag.warning",
             )
@@ -291,12 +317,14 @@ def render_text(*renderables: Any, options: dict[str, Any] | None = None) -> str
     ``force_terminal`` — the same options every report format receives, so each command
     colours its output only when it goes to a terminal.
     """
+    from rich.console import Console
+
     options = options or {}
     buffer = io.StringIO()
     console = Console(
         file=buffer,
         width=options.get("width", 110),
-        theme=THEME,
+        theme=report_theme(),
         color_system=options.get("color_system"),
         force_terminal=options.get("force_terminal", False),
     )
@@ -322,6 +350,12 @@ class RichReport(ReportFormat):
 
     def render(self, result: ScoreResult, options: dict[str, Any]) -> str:
         parts = summary_parts(result, details=options.get("details", True))
+        if options.get("color_system") is None:
+            text = plain_report(parts, options.get("width", 110))
+            if text is not None:
+                return text
+        from rich.console import Group
+
         return render_text(Group(*parts), options=options)
 
 
