@@ -28,7 +28,10 @@ import sys
 from importlib import import_module
 from typing import Any
 
-_PATTERN = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+#: ``importlib.metadata.EntryPoint.pattern`` (compiled on first ``load()``).
+_PATTERN = r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$"
+#: ``importlib.metadata.Prepared.normalize``: runs of ``-_.`` become one ``_``.
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 class _Fallback(Exception):
@@ -76,7 +79,7 @@ class EntryPoint:
 
     def load(self) -> Any:
         """The module, or the object inside it, that ``value`` names."""
-        match = _PATTERN.match(self.value)
+        match = re.match(_PATTERN, self.value)
         if match is None:
             msg = f"malformed entry point value {self.value!r}"
             raise ValueError(msg)
@@ -112,7 +115,7 @@ def _headers(text: str) -> dict[str, str]:
 
 
 def _normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+    return _SEPARATORS.sub("-", name).lower().replace("-", "_")
 
 
 def _distributions() -> list[str]:
