@@ -339,7 +339,8 @@ def startup(repeat: int) -> list[Line]:
     import tempfile
 
     example = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
-    score = [PY, "-m", "evalengine", "score", "merit", str(example)]
+    rubric = ROOT / "rubrics" / "merit-2019.toml"
+    score = [PY, "-m", "evalengine", "score", str(rubric), str(example)]
     imports = [PY, "-c", "import rich, lark, pluggy"]
     shipped = os.pathsep.join(str(p) for p in sorted((ROOT / "plugins").glob("evalengine-*")))
     with tempfile.TemporaryDirectory(prefix="evalengine-bench-cache-") as cache:

@@ -259,3 +259,26 @@ def test_generated_rubrics_score_alike_cached_and_not(tmp_path, weights, answer)
     # the figure itself, from the weights: a answered "ya", b as generated
     warm = Engine(cache.load_rubric_cached(rubric)).evaluate(read_evidence(evidence))
     assert warm.root.value == weights[0] + (weights[1] if answer == "ya" else 0)
+
+
+def test_rubric_metadata_through_the_cache_is_read_info(tmp_path, monkeypatch):
+    """Choosing a version by id reads every rubric's metadata: cached, and kept fresh."""
+    from evalengine.rubric import versions
+
+    plain = [(i.id, i.version, i.path, i.valid_from) for i in versions.installed_rubrics()]
+    monkeypatch.setattr(cache, "_infos", None)
+    cold = [(i.id, i.version, i.path, i.valid_from) for i in versions.installed_rubrics()]
+    monkeypatch.setattr(cache, "_infos", None)  # a new process: from the entry on disk
+    warm = [(i.id, i.version, i.path, i.valid_from) for i in versions.installed_rubrics()]
+    assert cold == warm == plain
+    assert len(plain) >= 5
+    folder = tmp_path / "rubrics"
+    folder.mkdir()
+    rubric = folder / "mini.toml"
+    rubric.write_text(RUBRIC.format(a=1, b=2))
+    first = cache.read_info_cached(rubric)
+    rubric.write_text(RUBRIC.format(a=1, b=2).replace('version = "1"', 'version = "2"'))
+    monkeypatch.setattr(cache, "_infos", None)
+    second = cache.read_info_cached(rubric)
+    assert (first.version, second.version) == ("1", "2")
+    assert second == versions.read_info(rubric)

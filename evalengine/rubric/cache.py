@@ -81,10 +81,23 @@ def _source_stamps(folder: str, *, recursive: bool) -> list[tuple[str, int, int]
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+_code: list[Any] = []
+
+
+def _code_parts() -> list[Any]:
+    """The format, versions, working directory and evalengine's sources.
+
+    The sources are stamped once a process (the code that runs is the code imported).
+    """
+    if not _code:
+        _code.extend([FORMAT, __version__, sys.version])
+        _code.extend(_source_stamps(PACKAGE, recursive=True))
+    return [os.getcwd(), *_code]
+
+
 def fingerprint(plugins) -> str:
     """Everything besides the rubric's bytes that a loaded rubric depends on."""
-    parts: list[Any] = [FORMAT, __version__, sys.version, os.getcwd()]
-    parts += _source_stamps(PACKAGE, recursive=True)
+    parts = _code_parts()
     folders: set[str] = set()
     for registry in (plugins.indicator_types, plugins.functions):
         for name, cls in registry.items():
@@ -219,6 +232,62 @@ def load_rubric_and_info(path: str | Path, *, plugins=None):
     }
     _write_entry(file, entry)
     return rubric, info
+
+
+#: File name of the entry that keeps every rubric's metadata (``read_info``).
+INFOS = "rubric-infos.pickle"
+_infos: dict[str, Any] | None = None
+
+
+def read_info_cached(path: Path):
+    """:func:`evalengine.rubric.versions.read_info`, kept in one cache entry for all rubrics.
+
+    Choosing a version by id (``score merit …``) reads the metadata of every installed
+    rubric; with the cache that is a comparison of each file's bytes (and its bases')
+    with the entry instead of a TOML parse each. Same result; stale parts are recomputed.
+    """
+    global _infos
+    from .versions import read_info
+
+    if not enabled():
+        return read_info(path)
+    try:
+        own = path.read_bytes()
+    except OSError:
+        return read_info(path)
+    code = repr(_code_parts())
+    if _infos is None:
+        _infos = {}
+        loaded = _read_pickle(cache_dir() / INFOS)
+        if isinstance(loaded, dict) and loaded.get("code") == code:
+            _infos = loaded.get("infos", {})
+    key = str(path)
+    hit = _infos.get(key)
+    if hit is not None:
+        data, deps, info = hit
+        try:
+            if data == own and all(Path(d).read_bytes() == b for d, b in deps):
+                return info
+        except OSError:
+            pass
+    info = read_info(path)
+    try:
+        deps = _dependencies(path)
+    except OSError:
+        return info
+    _infos[key] = (own, deps, info)
+    _write_entry(cache_dir() / INFOS, {"code": code, "infos": _infos})
+    return info
+
+
+def _read_pickle(file: Path) -> Any:
+    import pickle
+
+    try:
+        with open(file, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # missing, truncated or foreign: a miss
+        return None
 
 
 def _load(path: str | Path, *, plugins):

@@ -124,12 +124,14 @@ def read_info(path: Path) -> RubricInfo | None:
 
 def installed_rubrics(dirs: list[Path] | None = None) -> list[RubricInfo]:
     """Every rubric in the rubric folders, sorted by id then valid_from."""
+    from .cache import read_info_cached
+
     infos = []
     for directory in dirs or rubric_dirs():
         if not directory.is_dir():
             continue
         for path in sorted(directory.glob("*.toml")):
-            info = read_info(path)
+            info = read_info_cached(path)  # read_info, through the rubric cache
             if info is not None:
                 infos.append(info)
     return sorted(infos, key=lambda i: (i.id, i.valid_from or dt.date.min, i.version))
