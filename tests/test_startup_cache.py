@@ -123,7 +123,7 @@ def test_editing_the_rubric_invalidates(tmp_path, rubric_cache_dir):
     second = Engine(cache.load_rubric_cached(rubric)).evaluate(read_evidence(evidence))
     assert first.root.value == Decimal(5)
     assert second.root.value == Decimal(9)
-    assert len(entries(rubric_cache_dir)) == 2
+    assert len(entries(rubric_cache_dir)) == 1  # the new version replaced the old entry
 
 
 def test_editing_an_extended_base_invalidates(tmp_path):

@@ -20,8 +20,11 @@ Only rubrics that load without errors are stored (their warnings are part of the
 entry, so ``score`` shows the same ones). Entries live in ``$EVALENGINE_CACHE_DIR``,
 else ``$XDG_CACHE_HOME/evalengine``, else ``~/.cache/evalengine``; they are written
 atomically (temporary file + rename); one that cannot be read, unpickled or matched is
-ignored and rewritten. ``EVALENGINE_NO_CACHE=1`` turns the cache off. The entries are
-pickles: like any cache directory, it must not be writable by others.
+ignored and rewritten. There is one entry per rubric path, working directory and set of
+plugins (a new version replaces the old one), plus ``metadata.pickle`` with the version
+metadata of the rubrics read to choose a version by id. ``EVALENGINE_NO_CACHE=1`` turns
+the cache off. The entries are pickles: like any cache directory, it must not be
+writable by others.
 """
 
 from __future__ import annotations
@@ -97,7 +100,12 @@ def _code_parts() -> list[Any]:
 
 def fingerprint(plugins) -> str:
     """Everything besides the rubric's bytes that a loaded rubric depends on."""
-    parts = _code_parts()
+    return repr(_code_parts() + _plugin_parts(plugins))
+
+
+def _plugin_parts(plugins) -> list[Any]:
+    """Who provides which indicator types and functions, and those plugins' sources."""
+    parts: list[Any] = []
     folders: set[str] = set()
     for registry in (plugins.indicator_types, plugins.functions):
         for name, cls in registry.items():
@@ -109,7 +117,7 @@ def fingerprint(plugins) -> str:
                     folders.add(os.path.dirname(os.path.realpath(file)))
     for folder in sorted(folders):
         parts += _source_stamps(folder, recursive=False)
-    return repr(parts)
+    return parts
 
 
 def _dependencies(path: Path) -> list[tuple[str, bytes]]:
@@ -137,8 +145,13 @@ def _dependencies(path: Path) -> list[tuple[str, bytes]]:
         current = base
 
 
-def _entry_path(key: bytes) -> Path:
-    return cache_dir() / f"rubric-{zlib.crc32(key):08x}-{zlib.adler32(key):08x}.pickle"
+def _entry_path(slot: bytes) -> Path:
+    """The entry file of a rubric path, working directory and set of plugins.
+
+    One file per slot: a new version of the rubric (or of evalengine) replaces the
+    entry of the old one, so the cache does not grow with every edit.
+    """
+    return cache_dir() / f"rubric-{zlib.crc32(slot):08x}-{zlib.adler32(slot):08x}.pickle"
 
 
 def _read_entry(file: Path, key: bytes):
@@ -208,8 +221,9 @@ def load_rubric_and_info(path: str | Path, *, plugins=None):
     if text is None:  # cache off, or the loader's own not-found / unreadable error
         rubric = _load(path, plugins=plugins)
         return rubric, _info(path)
-    key = repr((str(path), fingerprint(plugins))).encode() + b"\0" + text
-    file = _entry_path(key)
+    code, plugin_parts = _code_parts(), _plugin_parts(plugins)
+    key = repr((str(path), code, plugin_parts)).encode() + b"\0" + text
+    file = _entry_path(repr((str(path), os.getcwd(), plugin_parts)).encode())
     hit = _read_entry(file, key)
     if hit is not None:
         rubric, trees, info = hit
@@ -235,7 +249,7 @@ def load_rubric_and_info(path: str | Path, *, plugins=None):
 
 
 #: File name of the entry that keeps every rubric's metadata (``read_info``).
-INFOS = "rubric-infos.pickle"
+INFOS = "metadata.pickle"
 _infos: dict[str, Any] | None = None
 
 
