@@ -8,7 +8,6 @@ these without a traceback; any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -150,6 +149,8 @@ class UsageError(EvalEngineError):
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """Return ``"did you mean 'x'?"`` for the closest candidate, or None."""
+    import difflib
+
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 

@@ -10,20 +10,21 @@ with :func:`get_plugin_manager` and :class:`Plugins`.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
-import importlib.util
 import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs
 from .errors import EvalEngineError, PluginError
 from .registry import Registry
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 #: Modules that implement the built-in kinds, registered like any plugin.
 DEFAULT_PLUGINS = (
@@ -101,11 +102,7 @@ def get_plugin_manager(
         source = PluginSource(module_name, "builtin", "evalengine", __version__, module_name)
         pm.register_source(importlib.import_module(module_name), source)
     if entry_points is not False:
-        eps = (
-            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
-            if entry_points is True
-            else entry_points
-        )
+        eps = installed_entry_points() if entry_points is True else entry_points
         _load_entry_points(pm, eps)
     if plugins_dir is not None:
         _load_plugins_dir(pm, Path(plugins_dir))
@@ -119,6 +116,17 @@ def get_plugin_manager(
         pm.trace.root.setwriter(sys.stderr.write)
         pm.enable_tracing()
     return pm
+
+
+def installed_entry_points() -> Iterable[importlib.metadata.EntryPoint]:
+    """The installed entry points of the ``evalengine`` group.
+
+    :mod:`importlib.metadata` is imported here, not at module level: scoring with the
+    built-ins alone never pays for it when plugin loading is turned off.
+    """
+    import importlib.metadata
+
+    return importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
 
 
 def hook_names() -> list[str]:
@@ -165,6 +173,8 @@ def _load_entry_points(pm: PluginManager, eps: Iterable[importlib.metadata.Entry
 
 
 def _load_plugins_dir(pm: PluginManager, directory: Path) -> None:
+    import importlib.util
+
     if not directory.is_dir():
         msg = f"--plugins-dir {directory} is not a directory"
         raise PluginError(msg)

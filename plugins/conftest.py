@@ -17,6 +17,14 @@ import pytest  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def rubric_cache_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own, empty rubric cache (never the user's ~/.cache)."""
+    folder = tmp_path_factory.mktemp("evalengine-cache")
+    monkeypatch.setenv("EVALENGINE_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="module")
 def result():
     """The merit example scored by the core: what every report plugin renders in its tests."""

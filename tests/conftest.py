@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def rubric_cache_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own, empty rubric cache (never the user's ~/.cache)."""
+    folder = tmp_path_factory.mktemp("evalengine-cache")
+    monkeypatch.setenv("EVALENGINE_CACHE_DIR", str(folder))
+    monkeypatch.delenv("EVALENGINE_NO_CACHE", raising=False)
+    return folder
+
+
 @dataclass
 class CliResult:
     """Exit code and captured output of one CLI run."""

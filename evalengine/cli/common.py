@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import UsageError, with_suggestion
 from ..evidence.readers import read_evidence
-from ..rubric.load import load_rubric
+from ..rubric.cache import load_rubric_cached
 
 
 def builtin_rubrics_dir() -> Path:
@@ -34,7 +34,7 @@ def resolve_rubric_path(ref: str) -> Path:
 
 def load_inputs(rubric_ref: str, evidence_path: str, params: list[str] | None = None):
     """The rubric (with ``--param`` overrides applied) and evidence named on the command line."""
-    rubric = load_rubric(resolve_rubric_path(rubric_ref))
+    rubric = load_rubric_cached(resolve_rubric_path(rubric_ref))
     apply_params(rubric, params or [])
     evidence = read_evidence(evidence_path)
     return rubric, evidence
@@ -100,7 +100,8 @@ def load_versioned_inputs(args):
     a ``version`` named in the evidence wins over its dates (not over ``--as-of``).
     Without a rubric, the evidence's ``[evidence] rubric`` names it.
     """
-    from ..rubric.versions import Selection, parse_as_of, read_info, select_version
+    from ..rubric.cache import load_rubric_and_info
+    from ..rubric.versions import Selection, parse_as_of, select_version
 
     inputs = list(args.inputs)
     ref = getattr(args, "rubric", None)
@@ -115,7 +116,7 @@ def load_versioned_inputs(args):
         ref = meta.get("rubric")
         if ref is None:
             msg = "no rubric given and the evidence does not name one"
-            raise UsageError(msg, hint="add rubric = \"…\" under [evidence], or pass RUBRIC")
+            raise UsageError(msg, hint='add rubric = "…" under [evidence], or pass RUBRIC')
         ref = str(ref)
     as_of, source = None, None
     for value, origin in (
@@ -131,11 +132,14 @@ def load_versioned_inputs(args):
             if as_of is not None:
                 source = f"{origin} {value}"
                 break
+    rubric = None
     path = Path(ref)
     if path.exists() or path.suffix == ".toml":
         path = resolve_rubric_path(ref)
         reason = "given as a file"
-        info = read_info(path) if path.exists() else None
+        info = None
+        if path.exists():  # the rubric and its metadata (read_info) from one cache entry
+            rubric, info = load_rubric_and_info(path)
         if info is not None and as_of is not None and not info.in_force(as_of):
             reason += (
                 f"; note: version {info.version} is valid {info.validity()}, "
@@ -147,4 +151,6 @@ def load_versioned_inputs(args):
         selection = select_version(
             ref, as_of, source, version=None if named in (None, "") else str(named)
         )
-    return load_rubric(selection.path), evidence, selection
+    if rubric is None:
+        rubric = load_rubric_cached(selection.path)
+    return rubric, evidence, selection

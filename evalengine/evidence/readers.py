@@ -11,7 +11,6 @@ Layout of a TOML (or JSON) evidence document::
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -101,6 +100,8 @@ class JsonEvidenceReader(EvidenceReader):
 
     def read(self, path: Path) -> Evidence:
         text = _read_text(path)
+        import json  # on use: TOML evidence never needs it (start-up)
+
         try:
             data = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
@@ -212,6 +213,8 @@ def load_data(path: str) -> dict[str, Any] | None:
         if path.endswith(".toml"):
             return toml.loads(text, parse_float=Decimal)
         if path.endswith(".json"):
+            import json  # on use, as in the JSON reader
+
             data = json.loads(text, parse_float=Decimal)
             return data if isinstance(data, dict) else None
     except (OSError, UnicodeDecodeError, ValueError, toml.TOMLDecodeError):

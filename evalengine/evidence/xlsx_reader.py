@@ -17,8 +17,6 @@ from ..errors import EvidenceError, Location
 from ..hookspecs import hookimpl
 from .model import ANY_STAGE, Evidence, EvidenceValue, Provenance
 from .readers import META_KEYS, EvidenceReader
-from .tables import column_letter
-from .template import EVIDENCE_SHEET, FACTS_SHEET, INDICATORS_SHEET, TABLES_SHEET
 
 
 def _value(raw: Any) -> Any:
@@ -47,6 +45,9 @@ class XlsxEvidenceReader(EvidenceReader):
 
     def read(self, path: Path) -> Evidence:
         from openpyxl import load_workbook
+
+        from .tables import column_letter
+        from .template import EVIDENCE_SHEET, FACTS_SHEET, INDICATORS_SHEET, TABLES_SHEET
 
         file = str(path)
         try:

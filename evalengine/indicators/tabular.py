@@ -25,13 +25,13 @@ from ..errors import (
 )
 from ..evaluate.interpreter import Input, Interpreter
 from ..evidence.model import EvidenceValue
-from ..evidence.schema import BoundTable, bind_table, table_spec
 from ..formula import parse_formula
 from ..rubric.model import Formula
 from ..sourcemap import SourceMap
 
 if TYPE_CHECKING:
     from ..evaluate.engine import IndicatorContext
+    from ..evidence.schema import BoundTable
     from ..rubric.model import Indicator, Rubric
 
 #: How many first rows a derivation lists (with their provenance).
@@ -137,6 +137,8 @@ def bound_table(ctx: IndicatorContext, name: str) -> BoundTable | None:
         table = ctx.evidence.tables.get(name)
         if table is None:
             return None
+        from ..evidence.schema import bind_table, table_spec
+
         cache[name] = bind_table(table, table_spec(ctx.rubric, name))
     return cache[name]
 

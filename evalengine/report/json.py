@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..evaluate.result import ScoreResult
@@ -18,6 +17,8 @@ class JsonReport(ReportFormat):
     suffix = ".json"
 
     def render(self, result: ScoreResult, options: dict[str, Any]) -> str:
+        import json  # on use: not needed to start
+
         return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 

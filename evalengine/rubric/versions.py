@@ -11,11 +11,9 @@ force on a date, and says why, so the report can state it.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -81,6 +79,8 @@ def rubric_dirs() -> list[Path]:
 
 
 def _meta(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any] | None:
+    import tomllib  # only when a rubric's metadata is read (not on a cached score)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -124,12 +124,14 @@ def read_info(path: Path) -> RubricInfo | None:
 
 def installed_rubrics(dirs: list[Path] | None = None) -> list[RubricInfo]:
     """Every rubric in the rubric folders, sorted by id then valid_from."""
+    from .cache import read_info_cached
+
     infos = []
     for directory in dirs or rubric_dirs():
         if not directory.is_dir():
             continue
         for path in sorted(directory.glob("*.toml")):
-            info = read_info(path)
+            info = read_info_cached(path)  # read_info, through the rubric cache
             if info is not None:
                 infos.append(info)
     return sorted(infos, key=lambda i: (i.id, i.valid_from or dt.date.min, i.version))
@@ -148,6 +150,8 @@ def parse_as_of(value: Any) -> dt.date | None:
         return dt.date(int(text), 12, 31)
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
     if m:
+        import calendar
+
         year, month = int(m.group(1)), int(m.group(2))
         return dt.date(year, month, calendar.monthrange(year, month)[1])
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)

@@ -7,13 +7,14 @@ then the final value (*nilai akhir*) and its predikat.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evalengine.evaluate.result import ScoreResult
-from evalengine.report import view
 from evalengine.report.base import ReportFormat
 
 from .types import SkpIkiType
+
+if TYPE_CHECKING:
+    from evalengine.evaluate.result import ScoreResult
 
 COLUMNS = (
     "No",
@@ -33,6 +34,8 @@ def _cell(text: Any) -> str:
 
 def render_skp(result: ScoreResult) -> str:
     """The SKP table of every ``skp_iki`` indicator, and the final value."""
+    from evalengine.report import view  # on use: the entry point is imported at every start
+
     h = view.headline(result)
     lines = [f"**{_cell(h.title)}**" + (f" — {_cell(h.subject)}" if h.subject else ""), ""]
     lines.append("| " + " | ".join(COLUMNS) + " |")
