@@ -235,3 +235,16 @@ def test_formula_without_sql_form_is_a_located_user_error(cli, capsys, tmp_path)
     line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith('row = "row.diklat'))
     assert f"r.toml:{line}:8: error[no-sql-form]" in err
     assert "round it" in err
+
+
+def test_batch_rich_ranking_prints_the_headline_as_score_does(cli, capsys):
+    """AKIP 2023 of BKPSDM Belitung Timur is 70,30 in the LKjIP (two places, as `score`
+    prints it); two files both called evidence.toml are told apart by their folders."""
+    examples = ROOT / "examples"
+    folders = [str(examples / "akip-belitung-timur"), str(examples / "akip-2015-2021")]
+    rubric = str(ROOT / "rubrics" / "akip-2021.toml")
+    assert cli(["batch", rubric, *folders, "--no-progress", "--width", "160"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(" 70,30 ") == 2
+    assert "akip-belitung-timur/evidence.toml" in out
+    assert "akip-2015-2021/evidence.toml" in out

@@ -350,6 +350,22 @@ def render_csv(items: list[Item]) -> str:
     return buffer.getvalue()
 
 
+def headline_places(rubric) -> int | None:
+    """The decimal places the headline is rounded to, as ``score`` prints it (70,30)."""
+    root = rubric.root
+    if root.round is not None:
+        return root.round
+    return rubric.rounding.places if rubric.rounding.apply == "headline" else None
+
+
+def file_labels(paths: list[str]) -> dict[str, str]:
+    """Each path relative to the folder the paths share, so equal file names stay apart."""
+    if not paths:
+        return {}
+    common = os.path.commonpath([os.path.dirname(p) for p in paths])
+    return {p: os.path.relpath(p, common) for p in paths}
+
+
 def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str:
     import io
 
@@ -380,13 +396,16 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
     ):
         ranking.add_column(name, justify=justify)  # type: ignore[arg-type]
     limit = options.get("top", 50)
-    for i in [i for i in items if not i.error][:limit]:
+    places = headline_places(rubric)
+    shown = [i for i in items if not i.error][:limit]
+    names = file_labels([i.path for i in shown])
+    for i in shown:
         ranking.add_row(
             str(i.rank),
             i.subject or "",
-            format_id(Decimal(i.value), None) if i.value else "—",
+            format_id(Decimal(i.value), places) if i.value else "—",
             f"{i.band or ''} {i.meaning or ''}".strip(),
-            Path(i.path).name,
+            names[i.path],
         )
     console.print(ranking)
     if len(items) - len(failed) > limit:
