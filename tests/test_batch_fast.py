@@ -172,9 +172,28 @@ def test_generated_akip_documents_take_the_fast_path_and_agree(akip_folder):
 def test_workers_give_the_items_one_process_gives(akip_folder):
     files = batch.expand_paths([str(akip_folder)])
     assert len(files) >= batch.PARALLEL_MIN_FILES
-    one = batch.score_all(str(AKIP), files, jobs=1, plugins_dir=None, progress=lambda n: None)
-    two = batch.score_all(str(AKIP), files, jobs=2, plugins_dir=None, progress=lambda n: None)
+    one = batch.score_all(str(AKIP), files, jobs=1, plugins_dir=None)
+    two = batch.score_all(str(AKIP), files, jobs=2, plugins_dir=None)
     assert one == two
+
+
+def test_progress_starts_after_the_workers(akip_folder):
+    """The progress bar runs a thread; no worker may be forked while it runs."""
+    import contextlib
+    import multiprocessing
+
+    files = batch.expand_paths([str(akip_folder)])
+    seen: list[int] = []
+    advanced: list[int] = []
+
+    @contextlib.contextmanager
+    def progress():
+        seen.append(len(multiprocessing.active_children()))
+        yield advanced.append
+
+    batch.score_all(str(AKIP), files, jobs=2, plugins_dir=None, progress=progress)
+    assert seen == [2]
+    assert sum(advanced) == len(files)
 
 
 def test_batch_names_a_bad_akip_file_with_line_and_column(akip_folder, run_cli):

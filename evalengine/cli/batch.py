@@ -11,6 +11,7 @@ is written, so no partial output is ever left behind.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -251,33 +252,45 @@ def score_all(
     *,
     jobs: int | None,
     plugins_dir: str | None,
-    progress,
+    progress=None,
     rubric: Any = None,
 ) -> list[Item]:
-    """Score every file, in worker processes when it pays; ``progress(n)`` after each chunk.
+    """Score every file, in worker processes when it pays.
 
+    ``progress`` (optional) is a context-manager factory whose value, ``advance(n)``, is
+    called after each chunk. It is entered only once the workers exist: the rich progress
+    bar runs a thread, and forking a process that has threads running can deadlock.
     The rubric is loaded and compiled here first (``rubric``, when given, is used as
     loaded), so workers started by ``fork`` share it instead of loading it again.
     """
+    progress = progress or _no_progress
     paths = [str(f) for f in files]
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     jobs = jobs or os.cpu_count() or 1
     items: list[Item] = []
     _init(rubric_path, plugins_dir, rubric, force=True)
     if jobs <= 1 or len(paths) < PARALLEL_MIN_FILES:
-        for chunk in chunks:
-            items.extend(_score_chunk(chunk))
-            progress(len(chunk))
+        with progress() as advance:
+            for chunk in chunks:
+                items.extend(_score_chunk(chunk))
+                advance(len(chunk))
         return items
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_init, initargs=(rubric_path, plugins_dir)
     ) as pool:
-        for result in pool.map(_score_chunk, chunks):
-            items.extend(result)
-            progress(len(result))
+        results = pool.map(_score_chunk, chunks)  # the workers are started here
+        with progress() as advance:
+            for result in results:
+                items.extend(result)
+                advance(len(result))
     return items
+
+
+@contextlib.contextmanager
+def _no_progress():
+    yield lambda n: None
 
 
 def rank(items: list[Item]) -> list[Item]:
@@ -447,28 +460,23 @@ def run(args: argparse.Namespace) -> int:
     rubric = load_rubric(rubric_path)  # a bad rubric is a usage error before any work
     files = expand_paths(args.paths)
     show = not args.no_progress and sys.stderr.isatty()
-    if show:
+
+    @contextlib.contextmanager
+    def progress_bar():
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
             task = bar.add_task(f"scoring {len(files)} files", total=len(files))
-            items = score_all(
-                rubric_path,
-                files,
-                jobs=args.jobs,
-                plugins_dir=args.plugins_dir,
-                progress=lambda n: bar.advance(task, n),
-                rubric=rubric,
-            )
-    else:
-        items = score_all(
-            rubric_path,
-            files,
-            jobs=args.jobs,
-            plugins_dir=args.plugins_dir,
-            progress=lambda n: None,
-            rubric=rubric,
-        )
+            yield lambda n: bar.advance(task, n)
+
+    items = score_all(
+        rubric_path,
+        files,
+        jobs=args.jobs,
+        plugins_dir=args.plugins_dir,
+        progress=progress_bar if show else None,
+        rubric=rubric,
+    )
     items = rank(items)
     dist = distribution(items, rubric)
     options = {
