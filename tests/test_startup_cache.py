@@ -8,6 +8,7 @@ cached entries; and check a warm start never imports Lark.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -282,3 +283,21 @@ def test_rubric_metadata_through_the_cache_is_read_info(tmp_path, monkeypatch):
     second = cache.read_info_cached(rubric)
     assert (first.version, second.version) == ("1", "2")
     assert second == versions.read_info(rubric)
+
+
+def test_a_json_report_does_not_import_richs_console():
+    """The rich format's class is registered at start; its rendering code loads on render."""
+    code = (
+        "import sys\n"
+        "from evalengine.cli import main\n"
+        f"code = main(['score', {str(MERIT_RUBRIC)!r}, {str(MERIT_EVIDENCE)!r}, '-f', 'json'])\n"
+        "print('CONSOLE' if 'rich.console' in sys.modules else 'NO-CONSOLE', file=sys.stderr)\n"
+        "raise SystemExit(code)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith("NO-CONSOLE")
+    assert json.loads(done.stdout)["result"]["value"] == "252"

@@ -386,7 +386,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
     from rich.table import Table
 
     from ..numbers import format_id
-    from ..report.terminal import THEME
+    from ..report.summary import THEME
 
     buffer = io.StringIO()
     console = Console(

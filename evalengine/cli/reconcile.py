@@ -17,7 +17,7 @@ from ..evaluate.engine import Engine
 from ..numbers import format_id
 from ..reconcile import Check, Reconciliation, reconcile
 from ..report.output import write_atomic
-from ..report.terminal import render_text
+from ..report.summary import render_text
 from .common import emit, load_inputs
 
 FORMATS = ("rich", "json")

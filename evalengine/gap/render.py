@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..report.terminal import number, render_text
+from ..report.summary import number, render_text
 
 if TYPE_CHECKING:
     from .leverage import Leverage

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..numbers import round_to
-from ..report.terminal import number
+from ..report.summary import number
 from .records import CellMove, MoveGroup, RecordsGap
 from .render import _md_cell, band_name, hn, signed
 

@@ -1,314 +1,17 @@
-"""The rich terminal summary: headline and predikat, a table per aspect, stages side by side.
+"""The ``rich`` report format: the terminal summary (a built-in plugin, like pytest's
+terminal reporter).
 
-Registered as the ``rich`` report format (a built-in plugin, like pytest's terminal
-reporter). Colours come from named styles in :data:`THEME`.
+Only the format class lives here; the rendering code (:mod:`evalengine.report.summary`)
+and rich's console are imported when a report is rendered, so a command that writes
+JSON never pays for them.
 """
 
 from __future__ import annotations
 
-import io
-from decimal import Decimal
 from typing import Any
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-from rich.theme import Theme
-
-from ..evaluate.result import NodeResult, ScoreResult
 from ..hookspecs import hookimpl
-from ..numbers import format_id, plain, shown
 from .base import ReportFormat
-from .rows import rows_table
-
-THEME = Theme(
-    {
-        "headline": "bold",
-        "band": "bold cyan",
-        "score.max": "dim",
-        "bar.full": "green",
-        "bar.empty": "grey35",
-        "stage": "magenta",
-        "diag.warning": "yellow",
-        "title": "bold",
-    }
-)
-
-BAR_WIDTH = 16
-
-
-def number(value: Any, places: int | None = None) -> str:
-    """Indonesian-formatted number for people (``42,5``, ``79,03``); text as is."""
-    if isinstance(value, Decimal):
-        if places is not None:
-            return format_id(value, places)
-        cut = shown(value)
-        if cut is not None:
-            return format_id(cut, None) + "…"
-        return format_id(Decimal(plain(value)), None)
-    return "—" if value is None else str(value)
-
-
-def short(value: Any, digits: int = 6) -> str:
-    """A number with at most ``digits`` decimals, marked with … when cut (``88,583333…``)."""
-    if not isinstance(value, Decimal):
-        return str(value)
-    text = number(value)
-    integer, sep, fraction = text.partition(",")
-    return f"{integer},{fraction[:digits]}…" if sep and len(fraction) > digits else text
-
-
-def bar(value: Any, maximum: Any, width: int = BAR_WIDTH) -> Text:
-    """A bar of ``value / maximum`` in ``width`` cells (clamped to the range)."""
-    if not isinstance(value, Decimal) or not maximum:
-        return Text("")
-    share = max(Decimal(0), min(Decimal(1), value / maximum))
-    filled = int((share * width).to_integral_value())
-    return Text("█" * filled, style="bar.full") + Text("░" * (width - filled), style="bar.empty")
-
-
-def band_text(node: NodeResult) -> str:
-    """``III Baik`` for a node with a band."""
-    if node.band is None:
-        return ""
-    return f"{node.band.label} {node.band.meaning}".strip()
-
-
-def scalar_params(rubric: Any) -> dict[str, Any]:
-    """The rubric's scalar parameters (conventions such as the SKM weight), named in reports."""
-    return {
-        k: v
-        for k, v in (getattr(rubric, "params", None) or {}).items()
-        if isinstance(v, str | Decimal | int | bool)
-    }
-
-
-def headline(result: ScoreResult) -> Panel:
-    """The headline panel: value, maximum, band, and the other stages' values."""
-    root = result.root
-    rubric = result.rubric
-    meta = result.evidence.meta
-    lines = Text()
-    subject = " · ".join(str(meta[k]) for k in ("subject", "period") if meta.get(k))
-    if subject:
-        lines.append(subject + "\n")
-    lines.append(f"{number(root.value, root.derivation.places)}", style="headline")
-    if root.max is not None:
-        lines.append(f" / {number(root.max)}", style="score.max")
-    if root.band is not None:
-        lines.append("  →  ")
-        lines.append(band_text(root), style="band")
-    if result.final_stage:
-        lines.append(f"   ({result.final_stage})", style="stage")
-    for stage in result.stages[:-1]:
-        value = root.stages.get(stage)
-        band = root.stage_bands.get(stage)
-        lines.append(f"\n{stage}: ", style="stage")
-        lines.append(number(value))
-        if band is not None:
-            lines.append(f"  →  {band.label} {band.meaning}")
-    if root.derivation.rounding:
-        lines.append(
-            f"\nrounded {root.derivation.rounding} from {short(root.derivation.unrounded)}",
-            style="score.max",
-        )
-    params = scalar_params(rubric)
-    if params:
-        lines.append(
-            "\nparameter: " + ", ".join(f"{k} = {number(v)}" for k, v in params.items()),
-            style="score.max",
-        )
-    selection = getattr(result, "selection", None)
-    if selection is not None:
-        lines.append(f"\nversi {rubric.version}: {selection.reason}", style="score.max")
-    title = f"{rubric.title} — {rubric.regulation or ''} (versi {rubric.version})"
-    return Panel(lines, title=title, title_align="left")
-
-
-def aspect_summary(result: ScoreResult) -> Table:
-    """One row per top-level indicator: value / max, %, contribution, bar, other stages."""
-    table = Table(title="Ringkasan per aspek", title_justify="left", expand=False)
-    table.add_column("Kode", style="dim", no_wrap=True)
-    table.add_column("Aspek / indikator")
-    table.add_column("Bobot", justify="right")
-    for stage in result.stages[:-1]:
-        table.add_column(stage.capitalize(), justify="right", style="stage")
-    table.add_column("Nilai", justify="right")
-    table.add_column("Maks", justify="right", style="score.max")
-    table.add_column("%", justify="right")
-    table.add_column("Kontribusi", justify="right")
-    table.add_column("", no_wrap=True)
-    for node in result.root.children:
-        stage_cells = [number(node.stages.get(s)) for s in result.stages[:-1]]
-        table.add_row(
-            node.code or "",
-            node.title,
-            number(node.weight),
-            *stage_cells,
-            number(node.value),
-            number(node.max),
-            number(node.percent, 2),
-            number(node.contribution, 2) + "%" if node.contribution is not None else "—",
-            bar(node.value, node.max),
-        )
-    root = result.root
-    table.add_section()
-    table.add_row(
-        "",
-        Text("Total", style="title"),
-        number(root.weight),
-        *[number(root.stages.get(s)) for s in result.stages[:-1]],
-        Text(number(root.value), style="headline"),
-        number(root.max),
-        number(root.percent, 2),
-        "",
-        bar(root.value, root.max),
-    )
-    return table
-
-
-def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
-    """The indicators of one aspect with answers per stage and their values."""
-    table = Table(
-        title=f"{node.code + ' ' if node.code else ''}{node.title}",
-        title_justify="left",
-        show_edge=False,
-    )
-    table.add_column("Kode", style="dim", no_wrap=True)
-    table.add_column("Indikator", ratio=1)
-    table.add_column("Bobot", justify="right")
-    for stage in stages:
-        table.add_column(stage.capitalize(), justify="right", style="stage")
-    table.add_column("Nilai", justify="right")
-    table.add_column("Maks", justify="right", style="score.max")
-    for child in node.children:
-        answers = [child.stage_answers.get(s) or "" for s in stages]
-        table.add_row(
-            child.code or "",
-            child.title,
-            number(child.weight),
-            *answers,
-            number(child.value),
-            number(child.max),
-        )
-    table.add_row(
-        "",
-        Text("Jumlah", style="title"),
-        number(sum((c.weight for c in node.children if c.weight is not None), Decimal(0))),
-        *["" for _ in stages],
-        Text(number(node.value), style="headline"),
-        number(node.max),
-    )
-    return table
-
-
-def group_tables(result: ScoreResult) -> list[Any]:
-    """The ranking of groups (``score --group-by``) and the groups that failed."""
-    table = Table(
-        title=f"Peringkat per {result.group_by} ({len(result.groups)} kelompok, "
-        f"mesin {result.engine})",
-        title_justify="left",
-    )
-    table.add_column("#", justify="right")
-    table.add_column(result.group_by or "kelompok")
-    indicators = [c for c in result.root.children][:6]
-    for node in indicators:
-        table.add_column(node.code or node.id, justify="right")
-    table.add_column("Nilai", justify="right")
-    table.add_column("Predikat")
-    failed = []
-    for g in result.groups:
-        if g.result is None:
-            failed.append(g)
-            continue
-        root = g.result.root
-        values = {c.id: c.value for c in root.children}
-        table.add_row(
-            str(g.rank),
-            g.key,
-            *[number(values.get(n.id)) for n in indicators],
-            Text(number(root.value), style="headline"),
-            band_text(root),
-        )
-    parts: list[Any] = [table]
-    if failed:
-        text = Text()
-        for g in failed:
-            text.append(f"✗ {g.key}: {g.error}\n", style="diag.warning")
-        parts.append(Panel(text.rstrip() or text, title="Kelompok gagal", title_align="left"))
-    return parts
-
-
-def render_console(result: ScoreResult, console: Console, *, details: bool = True) -> None:
-    """Print the summary on ``console``."""
-    console.print(Group(*summary_parts(result, details=details)))
-
-
-def summary_parts(result: ScoreResult, *, details: bool = True) -> list[Any]:
-    """The renderables of the summary: headline, aspect tables, warnings."""
-    parts: list[Any] = [headline(result)]
-    if result.what_if is not None:
-        from ..gap.render import whatif_panel
-
-        parts.append(whatif_panel(result.what_if))
-    if result.root.children:
-        parts.append(aspect_summary(result))
-    if details:
-        stages = result.stages or ()
-        for node in result.root.children:
-            if (rows := rows_table(node)) is not None:
-                parts.append(rows)
-            elif node.children and all(not c.children for c in node.children):
-                parts.append(aspect_detail(node, stages))
-    if result.leverage is not None:
-        from ..gap.render import leverage_table
-
-        parts.append(leverage_table(result.leverage))
-    if getattr(result, "group_by", None):
-        parts.extend(group_tables(result))
-    warnings = result.warnings()
-    if warnings:
-        text = Text()
-        for w in warnings:
-            text.append(f"⚠ {w}\n", style="diag.warning")
-        parts.append(
-            Panel(
-                text.rstrip() or text,
-                title="Peringatan",
-                title_align="left",
-                border_style="diag.warning",
-            )
-        )
-    return parts
-
-
-def render_text(*renderables: Any, options: dict[str, Any] | None = None) -> str:
-    """Render rich renderables to a string with the report theme.
-
-    ``options``: ``width`` (default 110), ``color_system`` (None: plain text) and
-    ``force_terminal`` — the same options every report format receives, so each command
-    colours its output only when it goes to a terminal.
-    """
-    options = options or {}
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=options.get("width", 110),
-        theme=THEME,
-        color_system=options.get("color_system"),
-        force_terminal=options.get("force_terminal", False),
-    )
-    console.print(*renderables)
-    return buffer.getvalue()
-
-
-def terminal_options(width: int | None = None) -> dict[str, Any]:
-    """Options for output to standard output: colour only when it is a terminal."""
-    import sys
-
-    tty = sys.stdout.isatty()
-    return {"width": width or 110, "force_terminal": tty, "color_system": "auto" if tty else None}
 
 
 class RichReport(ReportFormat):
@@ -319,7 +22,11 @@ class RichReport(ReportFormat):
     suffix = ".txt"
     terminal = True
 
-    def render(self, result: ScoreResult, options: dict[str, Any]) -> str:
+    def render(self, result: Any, options: dict[str, Any]) -> str:
+        from rich.console import Group
+
+        from .summary import render_text, summary_parts
+
         parts = summary_parts(result, details=options.get("details", True))
         return render_text(Group(*parts), options=options)
 
@@ -328,3 +35,14 @@ class RichReport(ReportFormat):
 def register_report_formats():
     """The terminal report."""
     return [RichReport]
+
+
+def __getattr__(name: str) -> Any:
+    """The rendering helpers that lived here before (``number``, ``render_text``, ``THEME``…)."""
+    from . import summary
+
+    try:
+        return getattr(summary, name)
+    except AttributeError:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg) from None
