@@ -6,8 +6,7 @@ not import the readers.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ..lazy import lazy_names
 
 __all__ = ["Evidence", "EvidenceValue", "Provenance", "Table", "read_evidence"]
 
@@ -20,8 +19,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    return getattr(import_module(_LAZY[name], __name__), name)
+__getattr__ = lazy_names(__name__, _LAZY)

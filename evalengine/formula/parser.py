@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from ..lazy import forward_to
+
 if TYPE_CHECKING:
     from ..errors import Location
     from . import ast
@@ -95,14 +97,5 @@ def is_keyword(token: Any) -> bool:
     return str(token) in KEYWORDS
 
 
-def __getattr__(name: str) -> Any:
-    """Lark-side names (``lark_parser``, ``ToAst`` …) come from :mod:`.lalr` on first use."""
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from . import lalr
-
-    try:
-        return getattr(lalr, name)
-    except AttributeError:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg) from None
+#: Lark-side names (``lark_parser``, ``ToAst`` …) come from :mod:`.lalr` on first use.
+__getattr__ = forward_to(__name__, "evalengine.formula.lalr")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..hookspecs import hookimpl
+from ..lazy import forward_to
 from .base import ReportFormat
 
 
@@ -37,12 +38,5 @@ def register_report_formats():
     return [RichReport]
 
 
-def __getattr__(name: str) -> Any:
-    """The rendering helpers that lived here before (``number``, ``render_text``, ``THEME``…)."""
-    from . import summary
-
-    try:
-        return getattr(summary, name)
-    except AttributeError:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg) from None
+#: The rendering helpers that lived here before (``number``, ``render_text``, ``THEME``…).
+__getattr__ = forward_to(__name__, "evalengine.report.summary")

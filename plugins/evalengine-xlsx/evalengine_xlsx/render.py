@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from evalengine.lazy import forward_to
 from evalengine.report.base import ReportFormat
 
 if TYPE_CHECKING:
@@ -33,13 +34,5 @@ class XlsxReport(ReportFormat):
         return render_xlsx(result)
 
 
-def __getattr__(name: str) -> Any:
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from . import workbook
-
-    try:
-        return getattr(workbook, name)
-    except AttributeError:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg) from None
+#: The rendering code moved to :mod:`.workbook`; old imports still find it.
+__getattr__ = forward_to(__name__, "evalengine_xlsx.workbook")
