@@ -380,22 +380,12 @@ def file_labels(paths: list[str]) -> dict[str, str]:
 
 
 def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str:
-    import io
-
-    from rich.console import Console
     from rich.table import Table
 
     from ..numbers import format_id
-    from ..report.summary import THEME
+    from ..report.summary import render_text
 
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=options.get("width", 110),
-        theme=THEME,
-        color_system=options.get("color_system"),
-        force_terminal=options.get("force_terminal", False),
-    )
+    parts: list[Any] = []
     failed = [i for i in items if i.error]
     ranking = Table(
         title=f"{rubric.title}: peringkat {len(items) - len(failed)} dokumen", title_justify="left"
@@ -420,9 +410,9 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
             f"{i.band or ''} {i.meaning or ''}".strip(),
             names[i.path],
         )
-    console.print(ranking)
+    parts.append(ranking)
     if len(items) - len(failed) > limit:
-        console.print(f"… and {len(items) - len(failed) - limit} more (use -f json or csv)")
+        parts.append(f"… and {len(items) - len(failed) - limit} more (use -f json or csv)")
     dtable = Table(title="Sebaran predikat", title_justify="left")
     dtable.add_column("Predikat")
     dtable.add_column("Jumlah", justify="right")
@@ -433,7 +423,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
             str(row["count"]),
             format_id(Decimal(row["percent"]), 2),
         )
-    console.print(dtable)
+    parts.append(dtable)
     if failed:
         ftable = Table(
             title=f"Gagal: {len(failed)} berkas", title_justify="left", style="diag.warning"
@@ -442,8 +432,8 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
         ftable.add_column("Kesalahan")
         for i in failed:
             ftable.add_row(i.path, i.error or "")
-        console.print(ftable)
-    return buffer.getvalue()
+        parts.append(ftable)
+    return render_text(*parts, options=options)
 
 
 def run(args: argparse.Namespace) -> int:
