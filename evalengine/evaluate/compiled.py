@@ -30,10 +30,10 @@ from typing import Any
 from ..evidence.model import ANY_STAGE
 from ..evidence.readers import META_KEYS, SECTIONS
 from ..formula import ast
-from ..numbers import CONTEXT, MAX_MAGNITUDE, round_to, to_decimal
+from ..numbers import CONTEXT, MAX_MAGNITUDE, round_to
 from ..rubric.model import Band, Formula, Indicator, Interval, Rubric
-from .engine import literal_value
-from .interpreter import Record, type_name
+from .engine import formula_value, literal_value
+from .interpreter import ARITHMETIC, Record, type_name
 
 #: A compiled formula: frame → value.
 Compiled = Callable[["_Frame"], Any]
@@ -107,16 +107,6 @@ def _raise(exc: type[Exception]) -> Compiled:
         raise exc
 
     return fn
-
-
-def _evidence_value(value: Any) -> Any:
-    """As :func:`~.engine.evidence_value`, on a raw parsed value."""
-    if isinstance(value, str):
-        try:
-            return to_decimal(value)
-        except ValueError:
-            return value
-    return literal_value(value)
 
 
 class _Compiler:
@@ -204,7 +194,7 @@ class _Compiler:
                     node = node[part]
                 if isinstance(node, dict):
                     raise _EvalFail
-                return _evidence_value(node)
+                return formula_value(node)
 
             return evidence
         if head == "params":
@@ -329,20 +319,14 @@ class _Compiler:
 
     @staticmethod
     def arithmetic(op: str, left: Compiled, right: Compiled) -> Compiled:
+        apply = ARITHMETIC[op]
+
         def run(f: _Frame) -> Decimal:
-            a, b = left(f), right(f)
-            a, b = _number(a), _number(b)
+            a, b = _number(left(f)), _number(right(f))
+            if op == "div" and b == 0:
+                raise _EvalFail
             try:
-                if op == "add":
-                    result = a + b
-                elif op == "sub":
-                    result = a - b
-                elif op == "mul":
-                    result = a * b
-                else:
-                    if b == 0:
-                        raise _EvalFail
-                    result = a / b
+                result = apply(a, b)
             except (InvalidOperation, DivisionByZero):
                 raise _EvalFail from None
             if abs(result) > MAX_MAGNITUDE:

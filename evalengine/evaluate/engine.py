@@ -229,7 +229,11 @@ def literal_value(value: Any) -> Any:
 
 def evidence_value(ev: EvidenceValue) -> Any:
     """An evidence value as a formula value; numeric text (``"79,03"``) becomes a number."""
-    value = ev.value
+    return formula_value(ev.value)
+
+
+def formula_value(value: Any) -> Any:
+    """A value read from evidence as a formula value (numeric text becomes a number)."""
     if isinstance(value, str):
         try:
             return to_decimal(value)

@@ -7,6 +7,8 @@ value, provenance): that record is the derivation ``explain`` prints.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 from typing import Any, Protocol
@@ -16,6 +18,15 @@ from ..formula import ast
 from ..numbers import CONTEXT, MAX_MAGNITUDE
 from ..rubric.check import node_location
 from ..rubric.model import Band, Formula, Interval
+
+#: The arithmetic operators of the formula language on Decimals (in the caller's
+#: context; a zero divisor is refused before, with a message).
+ARITHMETIC: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "div": operator.truediv,
+}
 
 #: Most items a list value may hold (children, table columns in the document path).
 MAX_LIST_ITEMS = 1_000_000
@@ -198,19 +209,12 @@ class Interpreter:
             a, b = self.number(left, node.left), self.number(right, node.right)
             return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]
         a, b = self.number(left, node.left), self.number(right, node.right)
+        if op == "div" and b == 0:
+            raise self.fail(
+                node, "division by zero", "guard the divisor: if t == 0 then … else x / t"
+            )
         try:
-            if op == "add":
-                result = a + b
-            elif op == "sub":
-                result = a - b
-            elif op == "mul":
-                result = a * b
-            else:
-                if b == 0:
-                    raise self.fail(
-                        node, "division by zero", "guard the divisor: if t == 0 then … else x / t"
-                    )
-                result = a / b
+            result = ARITHMETIC[op](a, b)
         except (InvalidOperation, DivisionByZero):  # pragma: no cover - guarded above
             raise self.fail(node, "invalid arithmetic") from None
         return self.check_magnitude(result, node)
