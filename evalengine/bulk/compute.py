@@ -148,6 +148,8 @@ def group_expr(table: BulkTable, group_by: str | None) -> str | None:
     if group_by not in table.columns:
         msg = f"table '{table.name}' ({table.where}) has no column '{group_by}' to group by"
         raise EvidenceError(msg, hint=f"columns: {', '.join(table.columns)}", code="usage")
+    if group_by in table.keys:
+        return quote_ident(table.keys[group_by])  # as read: grouped_query trims the keys
     return f"CAST({quote_ident(group_by)} AS VARCHAR)"
 
 
@@ -178,7 +180,9 @@ def grouped_query(
         sql += " GROUP BY ALL"
     parts: dict[Any, list[tuple]] = {}
     for row in con.execute(sql).fetchall():
-        key = (row[0] if row[0] is not None else "") if gexpr else OVERALL
+        # keys are trimmed here (a few hundred), not per row in SQL; equal trimmed keys
+        # are combined exactly below, as their rows would have been
+        key = (row[0].strip() if row[0] is not None else "") if gexpr else OVERALL
         parts.setdefault(key, []).append(tuple(row[len(keys) :]))
 
     def combine(pieces: list[tuple]) -> tuple:
@@ -360,11 +364,18 @@ def _identity(scale) -> bool:
     )
 
 
-def _valid_sql(col: str, kind: str, scale) -> str:
-    """A predicate true exactly when the answer is valid (NULL or false otherwise)."""
+def _valid_sql(col: str, kind: str, scale, col_scale: int = 0) -> str:
+    """A predicate true exactly when the answer is valid (NULL or false otherwise).
+
+    Whole-number answers on a scale of consecutive whole numbers (1..4) are tested with
+    ``BETWEEN``: two comparisons instead of an ``IN`` list, and DuckDB prunes Parquet
+    row groups with it.
+    """
     if kind == "number" and _identity(scale):
-        members = ", ".join(str(int(v)) for v in dict.fromkeys(scale.values.values()))
-        return f"{quote_ident(col)} IN ({members})"
+        members = sorted({int(v) for v in scale.values.values()})
+        if col_scale == 0 and members == list(range(members[0], members[-1] + 1)):
+            return f"{quote_ident(col)} BETWEEN {members[0]} AND {members[-1]}"
+        return f"{quote_ident(col)} IN ({', '.join(map(str, members))})"
     return f"({_answer_sql(col, kind, scale)} IS NOT NULL)"
 
 
@@ -385,9 +396,10 @@ def _is_number(text: str) -> bool:
 def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gexpr):
     """Facts of the survey questions reading ``table``: {indicator id: {group: Precomputed}}.
 
-    Two scans, both as lean as a hand-written query: the respondents whose every answer
-    is valid (sums and counts), and the others (counts per column of blank and off-scale
-    answers, and their valid answers for the ``drop_answer`` policy).
+    One scan as lean as a hand-written query when every respondent answered every
+    question validly (the usual case); otherwise two more: the respondents whose every
+    answer is valid (sums and counts), and the others (counts per column of blank and
+    off-scale answers, and their valid answers for the ``drop_answer`` policy).
     """
     rubric = engine.rubric
     spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
@@ -404,7 +416,10 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
             )
         cols[column] = (ind, rubric.scales[ind.scale])
     mapped = {c: _answer_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
-    tests = {c: _valid_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
+    tests = {
+        c: _valid_sql(c, table.columns[c].kind, scale, table.columns[c].scale)
+        for c, (_, scale) in cols.items()
+    }
     present = {
         c: quote_ident(c) if table.columns[c].kind == "number" else f"NULLIF({quote_ident(c)}, '')"
         for c in cols
@@ -420,19 +435,22 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
     }
     good_aggs = [("sum", "count(*)")] + [("sum", plain_sum[c]) for c in cols]
     try:
-        if table.columnar:
-            # Parquet: the predicate is pushed into the scan; the row totals cost one column
-            good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
-            totals = grouped_query(con, table, gexpr, [], [("sum", "count(*)")])
-        else:
-            # CSV: one scan (parsing dominates): all sums, plus how many rows are valid; when
-            # every row is valid (the usual case) those sums are the valid sums
+        # one scan (as lean as the hand-written query): all sums, the row totals, and how
+        # many respondents answered everything validly; when that is every respondent
+        # (the usual case) those sums are the valid sums. Otherwise (or when a sum over
+        # invalid cells overflows) the valid respondents are summed on their own.
+        try:
             one = grouped_query(con, table, gexpr, [], [*good_aggs, ("sum", f"count_if({valid})")])
+        except duckdb_error():
+            one = None  # a real error recurs (and is reported) on the queries below
+        if one is not None:
             totals = {k: (v[0],) for k, v in one.items()}
-            if all(int(v[0]) == int(v[-1]) for v in one.values()):
-                good = {k: v[:-1] for k, v in one.items()}
-            else:
-                good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
+        else:
+            totals = grouped_query(con, table, gexpr, [], [("sum", "count(*)")])
+        if one is not None and all(int(v[0]) == int(v[-1]) for v in one.values()):
+            good = {k: v[:-1] for k, v in one.items()}
+        else:
+            good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
         bad: dict[Any, tuple] = {}
         if any(int(good.get(k, (0,))[0]) != int(v[0]) for k, v in totals.items()):
             bad_aggs = [("sum", "count(*)")]

@@ -201,6 +201,8 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
         target = quote_ident(header if same else col.name)
         (replaced if same else added).append(f"{expr} AS {target}")
         bt.columns[col.name] = column
+        bt.keys.pop(header, None)  # the group key is now the declared column's value
+        bt.keys.pop(col.name, None)
     if checks:
         _refuse_unreadable(con, bt, checks)
     if not added and not replaced:

@@ -73,7 +73,9 @@ class BulkTable:
     raw_view: str = ""
     row_count: int | None = None
     sniffed: bool = False
-    columnar: bool = True  # Parquet or in memory: cheap to scan twice, filters pushed down
+    #: Group-key columns as read (untrimmed text) under a hidden name: grouping by them
+    #: and trimming the few distinct keys in Python is cheaper than trimming every row.
+    keys: dict[str, str] = field(default_factory=dict)
     temp_files: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -128,7 +130,7 @@ def open_table(
             )
             native = False
     try:
-        columns, select = _typed_columns(con, raw, native, set(text_columns), sniffed)
+        columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
     except duckdb_error() as exc:
         for path in temp:
             Path(path).unlink(missing_ok=True)
@@ -137,7 +139,9 @@ def open_table(
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
     )
-    return BulkTable(table.name, view, columns, where, raw, sniffed=bool(sniffed), temp_files=temp)
+    return BulkTable(
+        table.name, view, columns, where, raw, sniffed=bool(sniffed), keys=keys, temp_files=temp
+    )
 
 
 def _csv_view(
@@ -221,6 +225,13 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         stats = list(con.execute(f"SELECT {', '.join(probes)} FROM {quote_ident(raw)}").fetchone())
     columns: dict[str, Column] = {}
     select = []
+    keys: dict[str, str] = {}
+    for name in text_columns & set(types):
+        keys[name] = f"__key__{name}"
+        key = quote_ident(name)
+        if types[name] != "VARCHAR":
+            key = f"CAST({key} AS VARCHAR)"
+        select.append(f"{key} AS {quote_ident(keys[name])}")
     for name, kind in plan.items():
         q = quote_ident(name)
         if kind == "varchar":
@@ -257,7 +268,7 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         else:
             columns[name] = Column(name, "text")
             select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
-    return columns, ", ".join(select) or "*"
+    return columns, ", ".join(select) or "*", keys
 
 
 _INTEGER_TYPES = {
