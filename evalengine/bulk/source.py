@@ -16,7 +16,6 @@ DuckDB is imported here and only here, and only when the bulk path runs.
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -104,6 +103,7 @@ def open_table(
     profiling scan); if a later row disagrees the caller reopens with ``sniff=False``.
     """
     file = table_file(table)
+    suffix = file.suffix.lower() if file is not None else ""
     raw = f"{view}__raw"
     temp: list[str] = []
     sniffed: set[str] = set()
@@ -111,7 +111,6 @@ def open_table(
         native = _inline(con, table, raw)
         where = f"inline table '{table.name}'"
     else:
-        suffix = file.suffix.lower()
         where = file.name
         if suffix == ".parquet":
             con.execute(
@@ -119,10 +118,9 @@ def open_table(
                 f"SELECT * FROM read_parquet({quote_text(str(file))})"
             )
             native = True
-        elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            path = _xlsx_to_csv(file, getattr(table, "sheet", None))
+        elif suffix in _XLSX:
+            path, sniffed = _xlsx_view(con, file, getattr(table, "sheet", None), raw)
             temp.append(path)
-            _csv_view(con, Path(path), raw, ",")
             native = False
         else:
             sniffed = _csv_view(
@@ -140,7 +138,14 @@ def open_table(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
     )
     return BulkTable(
-        table.name, view, columns, where, raw, sniffed=bool(sniffed), keys=keys, temp_files=temp
+        table.name,
+        view,
+        columns,
+        where,
+        raw,
+        sniffed=bool(sniffed) and suffix not in _XLSX,
+        keys=keys,
+        temp_files=temp,
     )
 
 
@@ -341,12 +346,20 @@ def _inline(con, table: Table, view: str) -> bool:
     return True
 
 
-def _xlsx_to_csv(file: Path, sheet: str | None) -> str:
-    """A sheet read by python-calamine, written as a temporary CSV for DuckDB.
+_XLSX = (".xlsx", ".xlsm", ".xls", ".ods")
 
-    Spreadsheet numbers are written with a decimal comma (``2,675``) so the reader
-    takes them as the numbers they are, never as Indonesian thousands (``2.675``);
-    text cells are written as they are, exactly as the interpreter reads them.
+
+def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[str]]:
+    """A sheet read by python-calamine, handed to DuckDB as a temporary CSV; the view.
+
+    The cells are converted a column at a time, not one by one: a column of whole
+    numbers (what spreadsheets store as floats) is written as integers and read as
+    ``BIGINT``; a column of text is written as it is. Any other column (fractions,
+    blanks between numbers, dates, booleans) is written cell by cell as before:
+    numbers with a decimal comma (``2,675``) so the reader takes them as the numbers
+    they are, never as Indonesian thousands (``2.675``). Rows with no value at all are
+    left out, as the document path does. Returns the temporary file and the columns
+    read as integers.
     """
     from python_calamine import CalamineWorkbook
 
@@ -358,17 +371,73 @@ def _xlsx_to_csv(file: Path, sheet: str | None) -> str:
             msg, location=Location(str(file)), hint=f"sheets: {', '.join(workbook.sheet_names)}"
         )
     data = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    header = [str(h).strip() for h in data[0]] if data else []
+    body = data[1:]
+    width = len(header)
+    if body and set(map(len, body)) != {width}:  # ragged: pad or cut to the header
+        body = [(list(r) + [""] * width)[:width] for r in body]
+    columns = list(zip(*body, strict=True)) if body else [() for _ in header]
+    # unnamed columns are not read; a name used twice means its last column (as the
+    # document path, which keeps the cells by name)
+    last = {h: j for j, h in enumerate(header) if h}
+    keep = sorted(last.values(), key=lambda j: header.index(header[j]))
+    text: list[list[str] | tuple] = []
+    integers: set[str] = set()
+    never_blank = False
+    for j in keep:
+        col = columns[j]
+        kinds = set(map(type, col))
+        if (
+            kinds == {float}
+            and all(map(float.is_integer, col))
+            and -(2**53) < min(col) <= max(col) < 2**53
+        ):
+            text.append(list(map("%d".__mod__, col)))
+            integers.add(header[j])
+            never_blank = True
+        elif kinds == {int}:
+            text.append(list(map(str, col)))
+            integers.add(header[j])
+            never_blank = True
+        elif kinds <= {str}:
+            text.append(col)
+        else:
+            text.append([_xlsx_cell(c) for c in col])
+    for k, col in enumerate(text):
+        if header[keep[k]] not in integers and _needs_quotes(col):
+            text[k] = ['"' + c.replace('"', '""') + '"' for c in col]
+    lines = map(",".join, zip(*text, strict=True)) if text else iter(())
+    if not never_blank:  # a row of blank cells is no row (the document path skips it too)
+        lines = (
+            line
+            for line, record in zip(lines, body, strict=True)
+            if any(str(c).strip() for c in record)
+        )
     fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        header = [str(h).strip() for h in data[0]] if data else []
-        writer.writerow(header)
-        width = len(header)
-        for record in data[1:]:
-            if not any(str(c).strip() for c in record):
-                continue
-            writer.writerow([_xlsx_cell(c) for c in record[:width]])
-    return path
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(",".join(_csv_quote(header[j]) for j in keep) + "\n")
+        handle.write("\n".join(lines))
+        handle.write("\n")
+    names = [header[j] for j in keep]
+    spec = ", ".join(
+        f"{quote_text(n)}: {quote_text('BIGINT' if n in integers else 'VARCHAR')}" for n in names
+    )
+    con.execute(
+        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT * FROM read_csv("
+        f"{quote_text(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', columns = {{{spec}}})"
+    )
+    return path, integers
+
+
+def _needs_quotes(col) -> bool:
+    """True when a text column has a cell CSV must quote (comma, quote, line break)."""
+    joined = "\x1f".join(col)
+    return any(ch in joined for ch in ',"\n\r')
+
+
+def _csv_quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _xlsx_cell(value: Any) -> str:
