@@ -416,8 +416,9 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
     fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(",".join(_csv_quote(header[j]) for j in keep) + "\n")
-        handle.write("\n".join(lines))
-        handle.write("\n")
+        joined = "\n".join(lines)
+        if joined:
+            handle.write(joined + "\n")
     names = [header[j] for j in keep]
     spec = ", ".join(
         f"{quote_text(n)}: {quote_text('BIGINT' if n in integers else 'VARCHAR')}" for n in names
