@@ -160,16 +160,19 @@ def grouped_query(
     derived: list[str],
     aggs: list[tuple[str, str]],
     where: str | None = None,
+    store: str | None = None,
 ):
     """One scan of ``table``: ``aggs`` per group, and overall combined exactly in Python.
 
     ``derived`` are ``expr AS name`` columns computed per row first; ``aggs`` are
     (combine, sql) pairs, ``combine`` in sum | min | max saying how group results add
     up to the overall one (exact: sums of DECIMAL sums, counts, minima of minima);
-    ``where`` restricts the rows. Returns {group key or OVERALL: tuple of values}.
+    ``where`` restricts the rows. With ``store``, the per-group results are also kept
+    in DuckDB as the temporary table ``store`` (columns ``__g``, ``__a0``…) for the
+    rubric's upper levels (:mod:`.finish`). Returns {group key or OVERALL: values}.
     """
     cols = ", ".join(["*", *derived])
-    selects = ", ".join(sql for _, sql in aggs)
+    selects = ", ".join(f"{sql} AS __a{i}" for i, (_, sql) in enumerate(aggs))
     source = f"SELECT {cols} FROM {quote_ident(table.view)}"
     if where:
         source += f" WHERE {where}"
@@ -178,6 +181,9 @@ def grouped_query(
     sql = f"SELECT {head + ', ' if head else ''}{selects} FROM ({source}) s"
     if keys:
         sql += " GROUP BY ALL"
+    if store and keys:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {store} AS {sql}")
+        sql = f"SELECT * FROM {store}"
     parts: dict[Any, list[tuple]] = {}
     for row in con.execute(sql).fetchall():
         # keys are trimmed here (a few hundred), not per row in SQL; equal trimmed keys
@@ -393,7 +399,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gexpr):
+def survey_facts(
+    con, engine, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
+):
     """Facts of the survey questions reading ``table``: {indicator id: {group: Precomputed}}.
 
     One scan as lean as a hand-written query when every respondent answered every
@@ -440,7 +448,14 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
         # (the usual case) those sums are the valid sums. Otherwise (or when a sum over
         # invalid cells overflows) the valid respondents are summed on their own.
         try:
-            one = grouped_query(con, table, gexpr, [], [*good_aggs, ("sum", f"count_if({valid})")])
+            one = grouped_query(
+                con,
+                table,
+                gexpr,
+                [],
+                [*good_aggs, ("sum", f"count_if({valid})")],
+                store=f"{table.view}__survey",
+            )
         except duckdb_error():
             one = None  # a real error recurs (and is reported) on the queries below
         if one is not None:
@@ -449,6 +464,10 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
             totals = grouped_query(con, table, gexpr, [], [("sum", "count(*)")])
         if one is not None and all(int(v[0]) == int(v[-1]) for v in one.values()):
             good = {k: v[:-1] for k, v in one.items()}
+            if stored is not None and gexpr is not None:
+                store = f"{table.view}__survey"
+                for i, (ind, scale) in enumerate(cols.values()):
+                    stored.add(ind.id, store, _survey_fact_sql(con, store, i, scale))
         else:
             good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
         bad: dict[Any, tuple] = {}
@@ -536,10 +555,14 @@ class Resniff(Exception):
     """A column DuckDB's sniffer typed from a sample holds other values further down."""
 
 
-def table_facts(con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr):
+def table_facts(
+    con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
+):
     """Facts of every records/survey indicator reading ``table``: one scan, per group.
 
-    Returns {indicator id: {group key or OVERALL: Precomputed}}.
+    Returns {indicator id: {group key or OVERALL: Precomputed}}. With ``stored`` (a
+    :class:`Stored`), the per-group aggregates stay in DuckDB and ``stored`` learns
+    each indicator's facts as SQL over them.
     """
     derived: list[str] = []
     aggs: list[tuple[str, str]] = []
@@ -553,20 +576,95 @@ def table_facts(con, engine, evidence, indicators: list[Indicator], table: BulkT
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     surveys = [ind for ind in indicators if ind.type == "survey"]
     if surveys:
-        out.update(survey_facts(con, engine, surveys, table, gexpr))
+        out.update(survey_facts(con, engine, surveys, table, gexpr, stored))
     if not finishers:
         return out
+    store = f"{table.view}__records" if stored is not None and gexpr is not None else None
     try:
-        rows = grouped_query(con, table, gexpr, derived, aggs)
+        rows = grouped_query(con, table, gexpr, derived, aggs, store=store)
     except duckdb_error() as exc:
         if table.sniffed and "Conversion" in type(exc).__name__:
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
         raise _runtime_error(exc, indicators[0], table) from None
+    if store is not None:
+        types = _column_types(con, store)
+        records = [ind for ind in indicators if ind.type == "records"]
+        for ind, (start, _, _) in zip(records, finishers, strict=True):
+            agg = str(ind.options.get("aggregate", "sum"))
+            stored.add(ind.id, store, _records_fact_sql(agg, start, types))
     for key, values in rows.items():
         for start, length, finish in finishers:
             for iid, pre in finish(values[start : start + length]).items():
                 out[iid][key] = pre
     return out
+
+
+@dataclass
+class Stored:
+    """Where the per-group aggregates are kept, and each indicator's facts as SQL there."""
+
+    stores: set[str] = field(default_factory=set)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, iid: str, store: str, facts: dict[str, Any]) -> None:
+        self.stores.add(store)
+        self.facts[iid] = facts
+
+
+def _column_types(con, store: str) -> dict[str, str]:
+    return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE {store}").fetchall()}
+
+
+def _as_decimal(col: str, sql_type: str):
+    """A stored aggregate column as an exact DECIMAL(38, s) SQL value."""
+    from ..evaluate.sql import SqlValue, decimal_type
+
+    scale = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
+    return SqlValue("number", f"CAST({col} AS {decimal_type(scale)})", scale)
+
+
+def _fraction(num, den_col: str):
+    """``num / den`` kept exact (NULL, never an error, when ``den`` is 0)."""
+    from ..evaluate.sql import SqlValue, decimal_type
+
+    den = f"CAST(NULLIF({den_col}, 0) AS {decimal_type(0)})"
+    return SqlValue("number", num.sql, num.scale, den, 0)
+
+
+def _records_fact_sql(agg: str, start: int, types: dict[str, str]) -> dict[str, Any]:
+    """``self.aggregate``, ``self.n``, ``self.rows`` of a records indicator, as SQL."""
+    col = [f"__a{start + k}" for k in range(7)]
+    rows, n, total = (_as_decimal(col[k], types[col[k]]) for k in (0, 1, 4))
+    if agg == "mean":
+        aggregate = _fraction(total, col[1])
+    elif agg == "sum":
+        aggregate = total
+    elif agg == "count":
+        aggregate = n
+    else:
+        aggregate = _as_decimal(col[5 if agg == "min" else 6], types[col[5 if agg == "min" else 6]])
+    return {"aggregate": aggregate, "n": n, "rows": rows}
+
+
+def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
+    """``self.nrr``, ``self.n``, ``self.total`` and the scale ends of question ``i``."""
+    from ..evaluate.sql import SqlValue, decimal_scale, decimal_type
+
+    types = _column_types(con, store)
+    n = _as_decimal("__a0", types["__a0"])
+    total = _as_decimal(f"__a{1 + i}", types[f"__a{1 + i}"])
+
+    def lit(value: Decimal):
+        s = decimal_scale(value)
+        return SqlValue("number", f"CAST('{value:f}' AS {decimal_type(s)})", s)
+
+    return {
+        "nrr": _fraction(total, "__a0"),
+        "n": n,
+        "total": n,
+        "scale_min": lit(scale.min),
+        "scale_max": lit(scale.max),
+    }
 
 
 def _runtime_error(exc: Exception, indicator: Indicator, table: BulkTable) -> FormulaEvalError:

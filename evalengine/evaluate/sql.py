@@ -391,6 +391,11 @@ class SqlCompiler:
             scale = max(left.scale, right.scale)
             return SqlValue("number", f"({left.sql} {sym} {right.sql})", scale)
         a, b = self.as_fraction(left), self.as_fraction(right)
+        if a.den == b.den and a.den_scale == b.den_scale:
+            # one denominator (the NRRs of one survey all divide by n): add numerators,
+            # or nine questions would need n⁹ and overflow DECIMAL(38)
+            scale = max(a.scale, b.scale)
+            return SqlValue("number", f"({a.sql} {sym} {b.sql})", scale, a.den, a.den_scale)
         p1 = self.product(node, (a.sql, a.scale), (b.den, b.den_scale))
         p2 = self.product(node, (b.sql, b.scale), (a.den, a.den_scale))
         den = self.product(node, (a.den, a.den_scale), (b.den, b.den_scale))
