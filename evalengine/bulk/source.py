@@ -152,22 +152,34 @@ def open_table(
 def _csv_view(
     con, file: Path, view: str, delimiter: str | None, sniff: bool = False, text=frozenset()
 ) -> set[str]:
-    """A view of the CSV file; returns the columns read as sniffed integers."""
+    """A view of the CSV file; returns the columns read as sniffed integers.
+
+    DuckDB's sniffer runs once (``sniff_csv``); the view then names the dialect and
+    the columns it found (``auto_detect = false``), so the later queries on the view
+    do not sniff the file again.
+    """
     options = "header = true"
     if delimiter:
         options += f", delim = {quote_text(delimiter)}"
     integers: set[str] = set()
+    found = _sniffed(con, file, options)
+    if found is not None:
+        options, described = found
     if sniff:
-        described = con.execute(
-            f"DESCRIBE SELECT * FROM read_csv({quote_text(str(file))}, {options})"
-        ).fetchall()
+        if found is None:
+            described = con.execute(
+                f"DESCRIBE SELECT * FROM read_csv({quote_text(str(file))}, {options})"
+            ).fetchall()
         types = {r[0]: str(r[1]).upper() for r in described}
         integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
         spec = ", ".join(
             f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}"
             for c in types
         )
-        options += f", types = {{{spec}}}"
+        options += f", {'columns' if found else 'types'} = {{{spec}}}"
+    elif found is not None:
+        spec = ", ".join(f"{quote_text(r[0])}: 'VARCHAR'" for r in described)
+        options += f", columns = {{{spec}}}"
     else:
         options += ", all_varchar = true"
     con.execute(
@@ -175,6 +187,33 @@ def _csv_view(
         f"SELECT * FROM read_csv({quote_text(str(file))}, {options})"
     )
     return integers
+
+
+def _sniffed(con, file: Path, options: str):
+    """The dialect and columns DuckDB's sniffer finds: (read_csv options, [(name, type)]).
+
+    None when the sniffer cannot say (the caller lets ``read_csv`` sniff as before).
+    """
+    try:
+        found = con.execute(
+            "SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, Columns "
+            f"FROM sniff_csv({quote_text(str(file))}, {options})"
+        ).fetchone()
+    except duckdb_error():
+        return None
+    if found is None:
+        return None
+    delim, quote, escape, newline, comment, skip, columns = found
+
+    def text(value) -> str:
+        return quote_text("" if value in (None, "(empty)") else str(value))
+
+    dialect = (
+        f"header = true, auto_detect = false, delim = {text(delim)}, quote = {text(quote)}, "
+        f"escape = {text(escape)}, new_line = {text(newline)}, comment = {text(comment)}, "
+        f"skip = {int(skip or 0)}"
+    )
+    return dialect, [(c["name"], str(c["type"])) for c in columns]
 
 
 #: Rows the first look at a text column reads (a non-number there settles it: text).
