@@ -22,8 +22,7 @@ the overall result (and to ``explain``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
+from decimal import ROUND_FLOOR, Context, Decimal
 from typing import Any
 
 from ..errors import EvalEngineError
@@ -61,6 +60,7 @@ class FinishPlan:
     engine: Any
     nodes: list[_Node]
     columns: list[str] = field(default_factory=list)  # SELECT list over the aggregates
+    ends: dict[str, list[Decimal]] = field(default_factory=dict)  # band table → its ends
 
     def query(self, store: str) -> str:
         return f"SELECT __g, {', '.join(self.columns)} FROM {store}"
@@ -299,6 +299,7 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
             node.sql = final.sql
         nodes.append(node)
     plan = FinishPlan(engine, nodes)
+    plan.ends = {name: _band_ends(table) for name, table in rubric.bands.items()}
     for i, node in enumerate(nodes):
         plan.columns.append(f"{node.sql or 'NULL'} AS __f{i}")
         num, den = node.unrounded
@@ -307,35 +308,42 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
     return plan
 
 
-def _exact(num: Any, den: Any) -> Fraction | None:
+#: Enough digits that a quotient's error (< 10⁻⁵⁰ relative) never crosses a margin below.
+_WIDE = Context(prec=70, rounding=ROUND_FLOOR)
+_MARGIN = Decimal("1E-20")
+_HALF = Decimal("0.5")
+
+
+def _exact(num: Any, den: Any) -> Decimal | None:
+    """``num / den`` to 70 digits (the margins below are far wider than its error)."""
     if num is None or den is None or den == 0:
         return None
-    return Fraction(Decimal(num)) / Fraction(Decimal(den))
+    return _WIDE.divide(Decimal(num), Decimal(den))
 
 
-def _near_tie(x: Fraction, places: int, mode: str) -> bool:
+def _near_tie(x: Decimal, places: int, mode: str) -> bool:
     """True when rounding ``x`` to ``places`` could differ on 40-digit Decimals.
 
     That is within 10⁻²⁰ of a tie for the half modes (the exact tie itself included:
     the engine may hold it as …4999 or …5001 after a division), and within 10⁻²⁰ of a
     rounding step (above or below) for the others.
     """
-    scaled = x * 10**places
-    frac = scaled - (scaled.numerator // scaled.denominator)
-    margin = Fraction(1, 10**20)
+    scaled = x.scaleb(places, context=_WIDE)
+    frac = _WIDE.subtract(scaled, scaled.to_integral_value(rounding=ROUND_FLOOR))
     if mode in ("half_up", "half_even"):
-        return abs(frac - Fraction(1, 2)) < margin
-    return frac < margin or 1 - frac < margin
+        return abs(frac - _HALF) < _MARGIN
+    return frac < _MARGIN or 1 - frac < _MARGIN
 
 
-def _near_edge(x: Fraction, table, places: int | None) -> bool:
+def _near_edge(x: Decimal, ends: list[Decimal], places: int | None) -> bool:
     """True when ``x`` is within two rounding units of any end of any band."""
-    unit = Fraction(2, 10**places) if places is not None else Fraction(1, 10**20)
-    for band in table.bands:
-        for end in (band.interval.lo, band.interval.hi):
-            if end is not None and abs(x - Fraction(end)) <= unit:
-                return True
-    return False
+    unit = Decimal(2).scaleb(-places) if places is not None else _MARGIN
+    return any(abs(_WIDE.subtract(x, end)) <= unit for end in ends)
+
+
+def _band_ends(table) -> list[Decimal]:
+    ends = {e for b in table.bands for e in (b.interval.lo, b.interval.hi) if e is not None}
+    return sorted(ends)
 
 
 def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | None):
@@ -349,6 +357,8 @@ def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | N
             return None
     engine = plan.engine
     rubric = engine.rubric
+    mode = rubric.rounding.mode
+    ends = plan.ends
     results: dict[str, NodeResult] = {}
     for i, node in enumerate(plan.nodes):
         ind = node.ind
@@ -357,19 +367,19 @@ def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | N
             value = pre[ind.id].facts.get(node.fact)
         if not isinstance(value, Decimal):
             return None
-        exact = _exact(row[3 * i + 1], row[3 * i + 2])
-        if exact is None:
-            return None
-        if node.places is not None and _near_tie(exact, node.places, rubric.rounding.mode):
-            return None
-        if node.check_max and exact > node.max:
-            return None
         table = engine.band_table_name(ind)
+        if node.places is not None or node.check_max or table is not None:
+            exact = _exact(row[3 * i + 1], row[3 * i + 2])
+            if exact is None:
+                return None
+            if node.places is not None and _near_tie(exact, node.places, mode):
+                return None
+            if node.check_max and exact > node.max:
+                return None
         band = None
         if table is not None:
-            bands = rubric.bands[table]
-            band = bands.classify(value)
-            if band is None or _near_edge(exact, bands, node.places):
+            band = rubric.bands[table].classify(value)
+            if band is None or _near_edge(exact, ends[table], node.places):
                 return None
         extra = dict(pre[ind.id].extra) if ind.id in pre else {}
         results[ind.id] = NodeResult(

@@ -585,8 +585,9 @@ class SqlCompiler:
     def round_fraction(self, node: ast.Expr, x: SqlValue, n: int, mode: str) -> SqlValue:
         """Round ``num / den`` to ``n`` places exactly, with HUGEINT integer division."""
         scale = max(x.scale, x.den_scale)
-        num = f"CAST(({x.sql}) * {self.pow10(scale)} AS HUGEINT)"
-        den = f"CAST(({x.den}) * {self.pow10(scale)} AS HUGEINT)"
+        shift_in = f" * {self.pow10(scale)}" if scale else ""
+        num = f"CAST(({x.sql}){shift_in} AS HUGEINT)"
+        den = f"CAST(({x.den}){shift_in} AS HUGEINT)"
         shift = f"CAST({10**n} AS HUGEINT)"
         a = f"(abs({num}) * {shift})"
         if mode == "half_up":
