@@ -20,6 +20,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -415,7 +416,8 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
     width = len(header)
     if body and set(map(len, body)) != {width}:  # ragged: pad or cut to the header
         body = [(list(r) + [""] * width)[:width] for r in body]
-    columns = list(zip(*body, strict=True)) if body else [() for _ in header]
+    # a column at a time (itemgetter in C; zip(*body) would unpack every row as an argument)
+    columns = [list(map(itemgetter(j), body)) for j in range(width)]
     # unnamed columns are not read; a name used twice means its last column (as the
     # document path, which keeps the cells by name)
     last = {h: j for j, h in enumerate(header) if h}
