@@ -159,3 +159,24 @@ def test_ipasn_groups_agree_with_the_engine(tmp_path_factory, data):
     (folder / "p.csv").write_text("\n".join(lines) + "\n")
     py, db = _score_both(folder, "ipasn-mini", "pegawai", "p.csv", "instansi")
     _assert_same_groups(py, db)
+
+
+def test_padded_and_cased_text_cells_read_as_the_document_path(tmp_path):
+    """Cells compared as read first, trimmed only when that fails: same figures as the engine."""
+    lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
+    rows = [
+        ("A", " S1", 1, 0, 80, " tidak"),
+        ("A", "s2 ", 2, 1, 70, "tidak "),
+        ("A", "SMA", 0, 0, 60, "TIDAK"),
+        ("B", "  D3  ", 3, 2, 90, ""),
+        ("B", "S3", 1, 1, 85, "ringan"),
+    ]
+    lines += [f"{i},{g},{p},{d},{s},{k},{h}" for i, (g, p, d, s, k, h) in enumerate(rows)]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    py, db = _score_both(tmp_path, "ipasn-mini", "pegawai", "p.csv", "instansi")
+    _assert_same_groups(py, db)
+    for a, b in zip(py.root.walk(), db.root.walk(), strict=True):
+        assert (a.id, a.value) == (b.id, b.value)
+    # disiplin of A: " tidak" and "tidak " are tidak once trimmed (5 each), "TIDAK" is not (0)
+    a = next(g for g in db.groups if g.key == "A")
+    assert Decimal(a.to_dict()["indicators"]["disiplin"]) == round(Decimal(10) / 3, 2)

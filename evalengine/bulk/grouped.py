@@ -222,7 +222,8 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
             column = Column(col.name, "bool")
         elif header != col.name or col.default is not None:
             expr = cell if col.default is not None else quote_ident(header)
-            column = replace(source, name=col.name)
+            # the cell as read stands for the column only when no default replaces blanks
+            column = replace(source, name=col.name, raw=source.raw if col.default is None else None)
         else:
             continue
         # DuckDB names are case-insensitive: "Seminar" and seminar are one column

@@ -291,8 +291,9 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
                     f"CAST({normalized(f'NULLIF({t}, {empty})')} AS {decimal_type(s)}) AS {q}"
                 )
             else:
-                columns[name] = Column(name, "text")
+                columns[name] = Column(name, "text", raw=f"__raw__{name}")
                 select.append(f"coalesce({t}, '') AS {q}")
+                select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         elif kind == "float":
             s = int(stats.pop(0) or 0)
             columns[name] = Column(name, "number", s)
@@ -308,8 +309,10 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             columns[name] = Column(name, "bool")
             select.append(q)
         elif kind == "sample-text":
-            columns[name] = Column(name, "text")
+            # the cell as read beside the trimmed one: comparisons try it first (see sql.py)
+            columns[name] = Column(name, "text", raw=f"__raw__{name}")
             select.append(f"coalesce(trim({q}), '') AS {q}")
+            select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         else:
             columns[name] = Column(name, "text")
             select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
