@@ -51,6 +51,7 @@ class _Node:
     places: int | None = None
     max: Decimal | None = None
     check_max: bool = False
+    level: int = 0
 
 
 @dataclass
@@ -62,8 +63,14 @@ class FinishPlan:
     columns: list[str] = field(default_factory=list)  # SELECT list over the aggregates
     ends: dict[str, list[Decimal]] = field(default_factory=dict)  # band table → its ends
 
+    levels: dict[int, list[str]] = field(default_factory=dict)  # level → its SELECT items
+
     def query(self, store: str) -> str:
-        return f"SELECT __g, {', '.join(self.columns)} FROM {store}"
+        """Level by level (leaves first), then every node's three columns in node order."""
+        source = store
+        for level in sorted(self.levels):
+            source = f"(SELECT *, {', '.join(self.levels[level])} FROM {source}) l{level}"
+        return f"SELECT __g, {', '.join(self.columns)} FROM {source}"
 
 
 def _listvalue(items):
@@ -222,6 +229,8 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
     ids = {ind.id for ind in engine.order}
     mode = rubric.rounding.mode
     no_max: set[str] = set()
+    levels: dict[str, int] = {}
+    dens: dict[tuple[str, int], str] = {}
     for ind in engine.order:
         if ind.type in BULK_TYPES:
             if ind.id not in facts_sql:
@@ -294,18 +303,40 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
                 final = raw
         except (SqlCompileError, EvalEngineError, KeyError) as exc:
             raise Unsupported(str(exc)) from None
-        values[ind.id] = final
+        i = len(nodes)
         if node.fact is None:
             node.sql = final.sql
+        # a parent reads this node's value by column name from the level below (DuckDB
+        # plans small expressions quickly; inlined, a root repeats its whole subtree)
+        node.level = 1 + max((levels[r] for r in _reads(formula, ind) if r in levels), default=-1)
+        levels[ind.id] = node.level
+        if final.is_fraction:
+            den = dens.setdefault((final.den, final.den_scale), f"__d{i}")  # one n, one name
+            values[ind.id] = SqlValue("number", f"__n{i}", final.scale, den, final.den_scale)
+        else:
+            values[ind.id] = SqlValue("number", f"__f{i}", final.scale)
         nodes.append(node)
     plan = FinishPlan(engine, nodes)
     plan.ends = {name: _band_ends(table) for name, table in rubric.bands.items()}
     for i, node in enumerate(nodes):
-        plan.columns.append(f"{node.sql or 'NULL'} AS __f{i}")
         num, den = node.unrounded
-        plan.columns.append(f"{num} AS __n{i}")
-        plan.columns.append(f"{den} AS __d{i}")
+        plan.levels.setdefault(node.level, []).extend(
+            [f"{node.sql or 'NULL'} AS __f{i}", f"{num} AS __n{i}", f"{den} AS __d{i}"]
+        )
+        plan.columns += [f"__f{i}", f"__n{i}", f"__d{i}"]
     return plan
+
+
+def _reads(formula: Formula, ind: Indicator) -> set[str]:
+    """Ids of the nodes whose values ``formula`` reads (its children, other indicators)."""
+    out: set[str] = set()
+    for node in formula.tree.walk():
+        if isinstance(node, ast.Ref):
+            if node.path[0] == "children":
+                out.update(c.id for c in ind.children)
+            else:
+                out.add(node.path[0])
+    return out
 
 
 #: Enough digits that a quotient's error (< 10⁻⁵⁰ relative) never crosses a margin below.
