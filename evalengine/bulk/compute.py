@@ -191,7 +191,14 @@ def grouped_query(
         key = (row[0].strip() if row[0] is not None else "") if gexpr else OVERALL
         parts.setdefault(key, []).append(tuple(row[len(keys) :]))
 
+    hows = [how for how, _ in aggs]
+
     def combine(pieces: list[tuple]) -> tuple:
+        if len(pieces) == 1:  # one raw key: its values as they are (a blank sum is 0)
+            return tuple(
+                0 if v is None and how == "sum" else v
+                for how, v in zip(hows, pieces[0], strict=True)
+            )
         out = []
         for i, (how, _) in enumerate(aggs):
             values = [v[i] for v in pieces if v[i] is not None]
