@@ -148,6 +148,8 @@ def group_expr(table: BulkTable, group_by: str | None) -> str | None:
     if group_by not in table.columns:
         msg = f"table '{table.name}' ({table.where}) has no column '{group_by}' to group by"
         raise EvidenceError(msg, hint=f"columns: {', '.join(table.columns)}", code="usage")
+    if group_by in table.keys:
+        return quote_ident(table.keys[group_by])  # as read: grouped_query trims the keys
     return f"CAST({quote_ident(group_by)} AS VARCHAR)"
 
 
@@ -158,16 +160,19 @@ def grouped_query(
     derived: list[str],
     aggs: list[tuple[str, str]],
     where: str | None = None,
+    store: str | None = None,
 ):
     """One scan of ``table``: ``aggs`` per group, and overall combined exactly in Python.
 
     ``derived`` are ``expr AS name`` columns computed per row first; ``aggs`` are
     (combine, sql) pairs, ``combine`` in sum | min | max saying how group results add
     up to the overall one (exact: sums of DECIMAL sums, counts, minima of minima);
-    ``where`` restricts the rows. Returns {group key or OVERALL: tuple of values}.
+    ``where`` restricts the rows. With ``store``, the per-group results are also kept
+    in DuckDB as the temporary table ``store`` (columns ``__g``, ``__a0``…) for the
+    rubric's upper levels (:mod:`.finish`). Returns {group key or OVERALL: values}.
     """
     cols = ", ".join(["*", *derived])
-    selects = ", ".join(sql for _, sql in aggs)
+    selects = ", ".join(f"{sql} AS __a{i}" for i, (_, sql) in enumerate(aggs))
     source = f"SELECT {cols} FROM {quote_ident(table.view)}"
     if where:
         source += f" WHERE {where}"
@@ -176,12 +181,24 @@ def grouped_query(
     sql = f"SELECT {head + ', ' if head else ''}{selects} FROM ({source}) s"
     if keys:
         sql += " GROUP BY ALL"
+    if store and keys:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {store} AS {sql}")
+        sql = f"SELECT * FROM {store}"
     parts: dict[Any, list[tuple]] = {}
     for row in con.execute(sql).fetchall():
-        key = (row[0] if row[0] is not None else "") if gexpr else OVERALL
+        # keys are trimmed here (a few hundred), not per row in SQL; equal trimmed keys
+        # are combined exactly below, as their rows would have been
+        key = (row[0].strip() if row[0] is not None else "") if gexpr else OVERALL
         parts.setdefault(key, []).append(tuple(row[len(keys) :]))
 
+    hows = [how for how, _ in aggs]
+
     def combine(pieces: list[tuple]) -> tuple:
+        if len(pieces) == 1:  # one raw key: its values as they are (a blank sum is 0)
+            return tuple(
+                0 if v is None and how == "sum" else v
+                for how, v in zip(hows, pieces[0], strict=True)
+            )
         out = []
         for i, (how, _) in enumerate(aggs):
             values = [v[i] for v in pieces if v[i] is not None]
@@ -360,11 +377,18 @@ def _identity(scale) -> bool:
     )
 
 
-def _valid_sql(col: str, kind: str, scale) -> str:
-    """A predicate true exactly when the answer is valid (NULL or false otherwise)."""
+def _valid_sql(col: str, kind: str, scale, col_scale: int = 0) -> str:
+    """A predicate true exactly when the answer is valid (NULL or false otherwise).
+
+    Whole-number answers on a scale of consecutive whole numbers (1..4) are tested with
+    ``BETWEEN``: two comparisons instead of an ``IN`` list, and DuckDB prunes Parquet
+    row groups with it.
+    """
     if kind == "number" and _identity(scale):
-        members = ", ".join(str(int(v)) for v in dict.fromkeys(scale.values.values()))
-        return f"{quote_ident(col)} IN ({members})"
+        members = sorted({int(v) for v in scale.values.values()})
+        if col_scale == 0 and members == list(range(members[0], members[-1] + 1)):
+            return f"{quote_ident(col)} BETWEEN {members[0]} AND {members[-1]}"
+        return f"{quote_ident(col)} IN ({', '.join(map(str, members))})"
     return f"({_answer_sql(col, kind, scale)} IS NOT NULL)"
 
 
@@ -382,12 +406,15 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gexpr):
+def survey_facts(
+    con, engine, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
+):
     """Facts of the survey questions reading ``table``: {indicator id: {group: Precomputed}}.
 
-    Two scans, both as lean as a hand-written query: the respondents whose every answer
-    is valid (sums and counts), and the others (counts per column of blank and off-scale
-    answers, and their valid answers for the ``drop_answer`` policy).
+    One scan as lean as a hand-written query when every respondent answered every
+    question validly (the usual case); otherwise two more: the respondents whose every
+    answer is valid (sums and counts), and the others (counts per column of blank and
+    off-scale answers, and their valid answers for the ``drop_answer`` policy).
     """
     rubric = engine.rubric
     spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
@@ -404,7 +431,10 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
             )
         cols[column] = (ind, rubric.scales[ind.scale])
     mapped = {c: _answer_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
-    tests = {c: _valid_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
+    tests = {
+        c: _valid_sql(c, table.columns[c].kind, scale, table.columns[c].scale)
+        for c, (_, scale) in cols.items()
+    }
     present = {
         c: quote_ident(c) if table.columns[c].kind == "number" else f"NULLIF({quote_ident(c)}, '')"
         for c in cols
@@ -420,19 +450,33 @@ def survey_facts(con, engine, indicators: list[Indicator], table: BulkTable, gex
     }
     good_aggs = [("sum", "count(*)")] + [("sum", plain_sum[c]) for c in cols]
     try:
-        if table.columnar:
-            # Parquet: the predicate is pushed into the scan; the row totals cost one column
-            good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
-            totals = grouped_query(con, table, gexpr, [], [("sum", "count(*)")])
-        else:
-            # CSV: one scan (parsing dominates): all sums, plus how many rows are valid; when
-            # every row is valid (the usual case) those sums are the valid sums
-            one = grouped_query(con, table, gexpr, [], [*good_aggs, ("sum", f"count_if({valid})")])
+        # one scan (as lean as the hand-written query): all sums, the row totals, and how
+        # many respondents answered everything validly; when that is every respondent
+        # (the usual case) those sums are the valid sums. Otherwise (or when a sum over
+        # invalid cells overflows) the valid respondents are summed on their own.
+        try:
+            one = grouped_query(
+                con,
+                table,
+                gexpr,
+                [],
+                [*good_aggs, ("sum", f"count_if({valid})")],
+                store=f"{table.view}__survey",
+            )
+        except duckdb_error():
+            one = None  # a real error recurs (and is reported) on the queries below
+        if one is not None:
             totals = {k: (v[0],) for k, v in one.items()}
-            if all(int(v[0]) == int(v[-1]) for v in one.values()):
-                good = {k: v[:-1] for k, v in one.items()}
-            else:
-                good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
+        else:
+            totals = grouped_query(con, table, gexpr, [], [("sum", "count(*)")])
+        if one is not None and all(int(v[0]) == int(v[-1]) for v in one.values()):
+            good = {k: v[:-1] for k, v in one.items()}
+            if stored is not None and gexpr is not None:
+                store = f"{table.view}__survey"
+                for i, (ind, scale) in enumerate(cols.values()):
+                    stored.add(ind.id, store, _survey_fact_sql(con, store, i, scale))
+        else:
+            good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
         bad: dict[Any, tuple] = {}
         if any(int(good.get(k, (0,))[0]) != int(v[0]) for k, v in totals.items()):
             bad_aggs = [("sum", "count(*)")]
@@ -518,10 +562,14 @@ class Resniff(Exception):
     """A column DuckDB's sniffer typed from a sample holds other values further down."""
 
 
-def table_facts(con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr):
+def table_facts(
+    con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
+):
     """Facts of every records/survey indicator reading ``table``: one scan, per group.
 
-    Returns {indicator id: {group key or OVERALL: Precomputed}}.
+    Returns {indicator id: {group key or OVERALL: Precomputed}}. With ``stored`` (a
+    :class:`Stored`), the per-group aggregates stay in DuckDB and ``stored`` learns
+    each indicator's facts as SQL over them.
     """
     derived: list[str] = []
     aggs: list[tuple[str, str]] = []
@@ -535,20 +583,95 @@ def table_facts(con, engine, evidence, indicators: list[Indicator], table: BulkT
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     surveys = [ind for ind in indicators if ind.type == "survey"]
     if surveys:
-        out.update(survey_facts(con, engine, surveys, table, gexpr))
+        out.update(survey_facts(con, engine, surveys, table, gexpr, stored))
     if not finishers:
         return out
+    store = f"{table.view}__records" if stored is not None and gexpr is not None else None
     try:
-        rows = grouped_query(con, table, gexpr, derived, aggs)
+        rows = grouped_query(con, table, gexpr, derived, aggs, store=store)
     except duckdb_error() as exc:
         if table.sniffed and "Conversion" in type(exc).__name__:
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
         raise _runtime_error(exc, indicators[0], table) from None
+    if store is not None:
+        types = _column_types(con, store)
+        records = [ind for ind in indicators if ind.type == "records"]
+        for ind, (start, _, _) in zip(records, finishers, strict=True):
+            agg = str(ind.options.get("aggregate", "sum"))
+            stored.add(ind.id, store, _records_fact_sql(agg, start, types))
     for key, values in rows.items():
         for start, length, finish in finishers:
             for iid, pre in finish(values[start : start + length]).items():
                 out[iid][key] = pre
     return out
+
+
+@dataclass
+class Stored:
+    """Where the per-group aggregates are kept, and each indicator's facts as SQL there."""
+
+    stores: set[str] = field(default_factory=set)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, iid: str, store: str, facts: dict[str, Any]) -> None:
+        self.stores.add(store)
+        self.facts[iid] = facts
+
+
+def _column_types(con, store: str) -> dict[str, str]:
+    return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE {store}").fetchall()}
+
+
+def _as_decimal(col: str, sql_type: str):
+    """A stored aggregate column as an exact DECIMAL(38, s) SQL value."""
+    from ..evaluate.sql import SqlValue, decimal_type
+
+    scale = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
+    return SqlValue("number", f"CAST({col} AS {decimal_type(scale)})", scale)
+
+
+def _fraction(num, den_col: str):
+    """``num / den`` kept exact (NULL, never an error, when ``den`` is 0)."""
+    from ..evaluate.sql import SqlValue, decimal_type
+
+    den = f"CAST(NULLIF({den_col}, 0) AS {decimal_type(0)})"
+    return SqlValue("number", num.sql, num.scale, den, 0)
+
+
+def _records_fact_sql(agg: str, start: int, types: dict[str, str]) -> dict[str, Any]:
+    """``self.aggregate``, ``self.n``, ``self.rows`` of a records indicator, as SQL."""
+    col = [f"__a{start + k}" for k in range(7)]
+    rows, n, total = (_as_decimal(col[k], types[col[k]]) for k in (0, 1, 4))
+    if agg == "mean":
+        aggregate = _fraction(total, col[1])
+    elif agg == "sum":
+        aggregate = total
+    elif agg == "count":
+        aggregate = n
+    else:
+        aggregate = _as_decimal(col[5 if agg == "min" else 6], types[col[5 if agg == "min" else 6]])
+    return {"aggregate": aggregate, "n": n, "rows": rows}
+
+
+def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
+    """``self.nrr``, ``self.n``, ``self.total`` and the scale ends of question ``i``."""
+    from ..evaluate.sql import SqlValue, decimal_scale, decimal_type
+
+    types = _column_types(con, store)
+    n = _as_decimal("__a0", types["__a0"])
+    total = _as_decimal(f"__a{1 + i}", types[f"__a{1 + i}"])
+
+    def lit(value: Decimal):
+        s = decimal_scale(value)
+        return SqlValue("number", f"CAST('{value:f}' AS {decimal_type(s)})", s)
+
+    return {
+        "nrr": _fraction(total, "__a0"),
+        "n": n,
+        "total": n,
+        "scale_min": lit(scale.min),
+        "scale_max": lit(scale.max),
+    }
 
 
 def _runtime_error(exc: Exception, indicator: Indicator, table: BulkTable) -> FormulaEvalError:

@@ -90,12 +90,25 @@ def choose_engine(rubric: Rubric, evidence: Evidence, requested: str = "auto") -
     return "python"
 
 
-def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int | None = None):
-    """Table facts of every records/survey indicator, per group key (None = overall)."""
+def precompute(
+    engine,
+    evidence: Evidence,
+    group_by: str | None,
+    *,
+    threads: int | None = None,
+    finish=None,
+):
+    """Table facts of every records/survey indicator, per group key (None = overall).
+
+    With ``finish`` (a function of the overall facts, the stored aggregates and the
+    connection, called before the connection closes), the rubric's upper levels may be
+    computed per group on DuckDB too (:mod:`.finish`); its result is returned beside
+    the facts.
+    """
     from .compute import (
-        OVERALL,
         Precomputed,
         Resniff,
+        Stored,
         bulk_indicators,
         group_expr,
         table_facts,
@@ -107,6 +120,8 @@ def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int
     per_indicator: dict[str, dict[Any, Precomputed]] = {}
     con = connect(threads)
     opened = []
+    stored = Stored() if finish is not None and group_by else None
+    finished = None
     try:
         for i, (name, inds) in enumerate(tables_used(bulk_indicators(rubric)).items()):
             table = evidence.tables.get(name)
@@ -117,17 +132,31 @@ def precompute(engine, evidence: Evidence, group_by: str | None, *, threads: int
             opened.append(bt)
             _apply_layout(con, rubric, bt)
             try:
-                facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, group_by))
+                facts = table_facts(
+                    con, engine, evidence, inds, bt, group_expr(bt, group_by), stored
+                )
             except Resniff:
                 bt = open_table(con, table, f"t{i}", text_columns=text_cols, sniff=False)
                 opened.append(bt)
                 _apply_layout(con, rubric, bt)
-                facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, group_by))
+                facts = table_facts(
+                    con, engine, evidence, inds, bt, group_expr(bt, group_by), stored
+                )
             per_indicator.update(facts)
+        out = _by_group(rubric, per_indicator)
+        if stored is not None:
+            finished = finish(out, stored, con)
     finally:
         for bt in opened:
             bt.cleanup()
         con.close()
+    return out, finished
+
+
+def _by_group(rubric: Rubric, per_indicator: dict[str, dict[Any, Any]]):
+    """{indicator: {group: facts}} → {group: {indicator: facts}}, a missing group an error."""
+    from .compute import OVERALL, Precomputed
+
     keys: set[Any] = set()
     for results in per_indicator.values():
         keys.update(results)
@@ -193,7 +222,8 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
             column = Column(col.name, "bool")
         elif header != col.name or col.default is not None:
             expr = cell if col.default is not None else quote_ident(header)
-            column = replace(source, name=col.name)
+            # the cell as read stands for the column only when no default replaces blanks
+            column = replace(source, name=col.name, raw=source.raw if col.default is None else None)
         else:
             continue
         # DuckDB names are case-insensitive: "Seminar" and seminar are one column
@@ -201,6 +231,8 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
         target = quote_ident(header if same else col.name)
         (replaced if same else added).append(f"{expr} AS {target}")
         bt.columns[col.name] = column
+        bt.keys.pop(header, None)  # the group key is now the declared column's value
+        bt.keys.pop(col.name, None)
     if checks:
         _refuse_unreadable(con, bt, checks)
     if not added and not replaced:
@@ -308,9 +340,24 @@ def score_grouped(
     eng = Engine(rubric, plugins=plugins)
     groups: list[GroupResult] = []
     if chosen == "duckdb":
-        pre = precompute(eng, evidence, group_by, threads=threads)
-        overall = eng.evaluate(evidence, precomputed=pre.pop(None))
+        pre, finished = precompute(
+            eng,
+            evidence,
+            group_by,
+            threads=threads,
+            finish=lambda out, stored, con: _finish(eng, evidence, out, stored, con),
+        )
+        overall, plan, rows = finished or (None, None, {})
+        overall_pre = pre.pop(None)
+        if overall is None:
+            overall = eng.evaluate(evidence, precomputed=overall_pre)
+        from .finish import light_result
+
         for key in sorted(pre):
+            light = light_result(plan, evidence, pre[key], rows.get(key)) if plan else None
+            if light is not None:
+                groups.append(GroupResult(key, light))
+                continue
             groups.append(
                 _one(key, lambda p=pre[key]: eng.evaluate(evidence, precomputed=p, validate=False))
             )
@@ -323,6 +370,31 @@ def score_grouped(
     overall.group_by = group_by
     overall.engine = chosen
     return overall
+
+
+def _finish(engine, evidence: Evidence, out, stored, con):
+    """The overall result, then every group's final values from DuckDB when the rubric
+    compiles (see :mod:`.finish`): (overall, plan or None, {group: row})."""
+    from ..evaluate.engine import _StageRun
+    from .compute import OVERALL
+    from .finish import Unsupported, build_plan
+    from .source import duckdb_error
+
+    overall = engine.evaluate(evidence, precomputed=out[OVERALL])
+    if len(stored.stores) != 1:
+        return overall, None, {}
+    run = _StageRun(engine, evidence, None, out[OVERALL])
+    run.evaluate()
+    try:
+        plan = build_plan(engine, evidence, stored.facts, run)
+        found = con.execute(plan.query(next(iter(stored.stores)))).fetchall()
+    except (Unsupported, duckdb_error()):
+        return overall, None, {}
+    rows: dict[str, tuple | None] = {}
+    for row in found:
+        key = row[0].strip() if row[0] is not None else ""
+        rows[key] = None if key in rows else tuple(row[1:])  # merged keys: the engine adds up
+    return overall, plan, rows
 
 
 def _one(key: str, run) -> GroupResult:

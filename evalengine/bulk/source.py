@@ -16,11 +16,11 @@ DuckDB is imported here and only here, and only when the bulk path runs.
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,9 @@ class BulkTable:
     raw_view: str = ""
     row_count: int | None = None
     sniffed: bool = False
-    columnar: bool = True  # Parquet or in memory: cheap to scan twice, filters pushed down
+    #: Group-key columns as read (untrimmed text) under a hidden name: grouping by them
+    #: and trimming the few distinct keys in Python is cheaper than trimming every row.
+    keys: dict[str, str] = field(default_factory=dict)
     temp_files: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -102,6 +104,7 @@ def open_table(
     profiling scan); if a later row disagrees the caller reopens with ``sniff=False``.
     """
     file = table_file(table)
+    suffix = file.suffix.lower() if file is not None else ""
     raw = f"{view}__raw"
     temp: list[str] = []
     sniffed: set[str] = set()
@@ -109,7 +112,6 @@ def open_table(
         native = _inline(con, table, raw)
         where = f"inline table '{table.name}'"
     else:
-        suffix = file.suffix.lower()
         where = file.name
         if suffix == ".parquet":
             con.execute(
@@ -117,10 +119,9 @@ def open_table(
                 f"SELECT * FROM read_parquet({quote_text(str(file))})"
             )
             native = True
-        elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            path = _xlsx_to_csv(file, getattr(table, "sheet", None))
+        elif suffix in _XLSX:
+            path, sniffed = _xlsx_view(con, file, getattr(table, "sheet", None), raw)
             temp.append(path)
-            _csv_view(con, Path(path), raw, ",")
             native = False
         else:
             sniffed = _csv_view(
@@ -128,7 +129,7 @@ def open_table(
             )
             native = False
     try:
-        columns, select = _typed_columns(con, raw, native, set(text_columns), sniffed)
+        columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
     except duckdb_error() as exc:
         for path in temp:
             Path(path).unlink(missing_ok=True)
@@ -137,28 +138,49 @@ def open_table(
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
     )
-    return BulkTable(table.name, view, columns, where, raw, sniffed=bool(sniffed), temp_files=temp)
+    return BulkTable(
+        table.name,
+        view,
+        columns,
+        where,
+        raw,
+        sniffed=bool(sniffed) and suffix not in _XLSX,
+        keys=keys,
+        temp_files=temp,
+    )
 
 
 def _csv_view(
     con, file: Path, view: str, delimiter: str | None, sniff: bool = False, text=frozenset()
 ) -> set[str]:
-    """A view of the CSV file; returns the columns read as sniffed integers."""
+    """A view of the CSV file; returns the columns read as sniffed integers.
+
+    DuckDB's sniffer runs once (``sniff_csv``); the view then names the dialect and
+    the columns it found (``auto_detect = false``), so the later queries on the view
+    do not sniff the file again.
+    """
     options = "header = true"
     if delimiter:
         options += f", delim = {quote_text(delimiter)}"
     integers: set[str] = set()
+    found = _sniffed(con, file, options)
+    if found is not None:
+        options, described = found
     if sniff:
-        described = con.execute(
-            f"DESCRIBE SELECT * FROM read_csv({quote_text(str(file))}, {options})"
-        ).fetchall()
+        if found is None:
+            described = con.execute(
+                f"DESCRIBE SELECT * FROM read_csv({quote_text(str(file))}, {options})"
+            ).fetchall()
         types = {r[0]: str(r[1]).upper() for r in described}
         integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
         spec = ", ".join(
             f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}"
             for c in types
         )
-        options += f", types = {{{spec}}}"
+        options += f", {'columns' if found else 'types'} = {{{spec}}}"
+    elif found is not None:
+        spec = ", ".join(f"{quote_text(r[0])}: 'VARCHAR'" for r in described)
+        options += f", columns = {{{spec}}}"
     else:
         options += ", all_varchar = true"
     con.execute(
@@ -166,6 +188,33 @@ def _csv_view(
         f"SELECT * FROM read_csv({quote_text(str(file))}, {options})"
     )
     return integers
+
+
+def _sniffed(con, file: Path, options: str):
+    """The dialect and columns DuckDB's sniffer finds: (read_csv options, [(name, type)]).
+
+    None when the sniffer cannot say (the caller lets ``read_csv`` sniff as before).
+    """
+    try:
+        found = con.execute(
+            "SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, Columns "
+            f"FROM sniff_csv({quote_text(str(file))}, {options})"
+        ).fetchone()
+    except duckdb_error():
+        return None
+    if found is None:
+        return None
+    delim, quote, escape, newline, comment, skip, columns = found
+
+    def text(value) -> str:
+        return quote_text("" if value in (None, "(empty)") else str(value))
+
+    dialect = (
+        f"header = true, auto_detect = false, delim = {text(delim)}, quote = {text(quote)}, "
+        f"escape = {text(escape)}, new_line = {text(newline)}, comment = {text(comment)}, "
+        f"skip = {int(skip or 0)}"
+    )
+    return dialect, [(c["name"], str(c["type"])) for c in columns]
 
 
 #: Rows the first look at a text column reads (a non-number there settles it: text).
@@ -221,6 +270,13 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         stats = list(con.execute(f"SELECT {', '.join(probes)} FROM {quote_ident(raw)}").fetchone())
     columns: dict[str, Column] = {}
     select = []
+    keys: dict[str, str] = {}
+    for name in text_columns & set(types):
+        keys[name] = f"__key__{name}"
+        key = quote_ident(name)
+        if types[name] != "VARCHAR":
+            key = f"CAST({key} AS VARCHAR)"
+        select.append(f"{key} AS {quote_ident(keys[name])}")
     for name, kind in plan.items():
         q = quote_ident(name)
         if kind == "varchar":
@@ -235,8 +291,9 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
                     f"CAST({normalized(f'NULLIF({t}, {empty})')} AS {decimal_type(s)}) AS {q}"
                 )
             else:
-                columns[name] = Column(name, "text")
+                columns[name] = Column(name, "text", raw=f"__raw__{name}")
                 select.append(f"coalesce({t}, '') AS {q}")
+                select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         elif kind == "float":
             s = int(stats.pop(0) or 0)
             columns[name] = Column(name, "number", s)
@@ -252,12 +309,14 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             columns[name] = Column(name, "bool")
             select.append(q)
         elif kind == "sample-text":
-            columns[name] = Column(name, "text")
+            # the cell as read beside the trimmed one: comparisons try it first (see sql.py)
+            columns[name] = Column(name, "text", raw=f"__raw__{name}")
             select.append(f"coalesce(trim({q}), '') AS {q}")
+            select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         else:
             columns[name] = Column(name, "text")
             select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
-    return columns, ", ".join(select) or "*"
+    return columns, ", ".join(select) or "*", keys
 
 
 _INTEGER_TYPES = {
@@ -330,12 +389,20 @@ def _inline(con, table: Table, view: str) -> bool:
     return True
 
 
-def _xlsx_to_csv(file: Path, sheet: str | None) -> str:
-    """A sheet read by python-calamine, written as a temporary CSV for DuckDB.
+_XLSX = (".xlsx", ".xlsm", ".xls", ".ods")
 
-    Spreadsheet numbers are written with a decimal comma (``2,675``) so the reader
-    takes them as the numbers they are, never as Indonesian thousands (``2.675``);
-    text cells are written as they are, exactly as the interpreter reads them.
+
+def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[str]]:
+    """A sheet read by python-calamine, handed to DuckDB as a temporary CSV; the view.
+
+    The cells are converted a column at a time, not one by one: a column of whole
+    numbers (what spreadsheets store as floats) is written as integers and read as
+    ``BIGINT``; a column of text is written as it is. Any other column (fractions,
+    blanks between numbers, dates, booleans) is written cell by cell as before:
+    numbers with a decimal comma (``2,675``) so the reader takes them as the numbers
+    they are, never as Indonesian thousands (``2.675``). Rows with no value at all are
+    left out, as the document path does. Returns the temporary file and the columns
+    read as integers.
     """
     from python_calamine import CalamineWorkbook
 
@@ -347,17 +414,75 @@ def _xlsx_to_csv(file: Path, sheet: str | None) -> str:
             msg, location=Location(str(file)), hint=f"sheets: {', '.join(workbook.sheet_names)}"
         )
     data = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    header = [str(h).strip() for h in data[0]] if data else []
+    body = data[1:]
+    width = len(header)
+    if body and set(map(len, body)) != {width}:  # ragged: pad or cut to the header
+        body = [(list(r) + [""] * width)[:width] for r in body]
+    # a column at a time (itemgetter in C; zip(*body) would unpack every row as an argument)
+    columns = [list(map(itemgetter(j), body)) for j in range(width)]
+    # unnamed columns are not read; a name used twice means its last column (as the
+    # document path, which keeps the cells by name)
+    last = {h: j for j, h in enumerate(header) if h}
+    keep = sorted(last.values(), key=lambda j: header.index(header[j]))
+    text: list[list[str] | tuple] = []
+    integers: set[str] = set()
+    never_blank = False
+    for j in keep:
+        col = columns[j]
+        kinds = set(map(type, col))
+        if (
+            kinds == {float}
+            and all(map(float.is_integer, col))
+            and -(2**53) < min(col) <= max(col) < 2**53
+        ):
+            text.append(list(map("%d".__mod__, col)))
+            integers.add(header[j])
+            never_blank = True
+        elif kinds == {int}:
+            text.append(list(map(str, col)))
+            integers.add(header[j])
+            never_blank = True
+        elif kinds <= {str}:
+            text.append(col)
+        else:
+            text.append([_xlsx_cell(c) for c in col])
+    for k, col in enumerate(text):
+        if header[keep[k]] not in integers and _needs_quotes(col):
+            text[k] = ['"' + c.replace('"', '""') + '"' for c in col]
+    lines = map(",".join, zip(*text, strict=True)) if text else iter(())
+    if not never_blank:  # a row of blank cells is no row (the document path skips it too)
+        lines = (
+            line
+            for line, record in zip(lines, body, strict=True)
+            if any(str(c).strip() for c in record)
+        )
     fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        header = [str(h).strip() for h in data[0]] if data else []
-        writer.writerow(header)
-        width = len(header)
-        for record in data[1:]:
-            if not any(str(c).strip() for c in record):
-                continue
-            writer.writerow([_xlsx_cell(c) for c in record[:width]])
-    return path
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(",".join(_csv_quote(header[j]) for j in keep) + "\n")
+        joined = "\n".join(lines)
+        if joined:
+            handle.write(joined + "\n")
+    names = [header[j] for j in keep]
+    spec = ", ".join(
+        f"{quote_text(n)}: {quote_text('BIGINT' if n in integers else 'VARCHAR')}" for n in names
+    )
+    con.execute(
+        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT * FROM read_csv("
+        f"{quote_text(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', columns = {{{spec}}})"
+    )
+    return path, integers
+
+
+def _needs_quotes(col) -> bool:
+    """True when a text column has a cell CSV must quote (comma, quote, line break)."""
+    joined = "\x1f".join(col)
+    return any(ch in joined for ch in ',"\n\r')
+
+
+def _csv_quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _xlsx_cell(value: Any) -> str:

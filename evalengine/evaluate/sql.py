@@ -63,6 +63,10 @@ class Column:
     name: str
     kind: str
     scale: int = 0
+    #: A text column's cells as read (untrimmed, NULL when blank) under this name, beside
+    #: the trimmed column: an equality with a constant tries it first and trims only the
+    #: rows that do not match as read (trimming every cell costs as much as the formula).
+    raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class SqlValue:
     den_scale: int = 0
     band_table: str | None = None  # kind == "band": the table of a band(x, …) call
     band_of: SqlValue | None = None  # kind == "band": the classified number
+    raw: str | None = None  # kind == "text" from a column: its cells as read (Column.raw)
 
     @property
     def is_fraction(self) -> bool:
@@ -265,7 +270,10 @@ class SqlCompiler:
                 with_suggestion(self.columns_hint(), name, self.columns),
             )
         self.used_columns.add(name)
-        return SqlValue(col.kind, quote_ident(name), col.scale if col.kind == "number" else 0)
+        raw = quote_ident(col.raw) if col.kind == "text" and col.raw else None
+        return SqlValue(
+            col.kind, quote_ident(name), col.scale if col.kind == "number" else 0, raw=raw
+        )
 
     def columns_hint(self) -> str:
         return f"columns: {', '.join(self.columns) or '(none)'}"
@@ -350,6 +358,15 @@ class SqlCompiler:
         if left.kind == "number":
             return self.compare(node, left, right, node.op)
         sym = "=" if node.op == "eq" else "<>"
+        if right.raw and not left.raw:
+            left, right = right, left
+        text = _text_literal(right.sql) if left.kind == "text" and left.raw else None
+        if text is not None and text == text.strip(" "):
+            # equal as read ⇒ equal once trimmed (the literal has no edge spaces); only the
+            # other rows are trimmed and compared again
+            lit, trimmed = right.sql, _trimmed(left.raw)
+            test = f"(CASE WHEN {left.raw} = {lit} THEN TRUE ELSE {trimmed} = {lit} END)"
+            return SqlValue("bool", test if node.op == "eq" else f"(NOT {test})")
         return SqlValue("bool", f"({left.sql} {sym} {right.sql})")
 
     def compare(self, node: ast.Expr, left: SqlValue, right: SqlValue, op: str) -> SqlValue:
@@ -391,6 +408,11 @@ class SqlCompiler:
             scale = max(left.scale, right.scale)
             return SqlValue("number", f"({left.sql} {sym} {right.sql})", scale)
         a, b = self.as_fraction(left), self.as_fraction(right)
+        if a.den == b.den and a.den_scale == b.den_scale:
+            # one denominator (the NRRs of one survey all divide by n): add numerators,
+            # or nine questions would need n⁹ and overflow DECIMAL(38)
+            scale = max(a.scale, b.scale)
+            return SqlValue("number", f"({a.sql} {sym} {b.sql})", scale, a.den, a.den_scale)
         p1 = self.product(node, (a.sql, a.scale), (b.den, b.den_scale))
         p2 = self.product(node, (b.sql, b.scale), (a.den, a.den_scale))
         den = self.product(node, (a.den, a.den_scale), (b.den, b.den_scale))
@@ -580,8 +602,9 @@ class SqlCompiler:
     def round_fraction(self, node: ast.Expr, x: SqlValue, n: int, mode: str) -> SqlValue:
         """Round ``num / den`` to ``n`` places exactly, with HUGEINT integer division."""
         scale = max(x.scale, x.den_scale)
-        num = f"CAST(({x.sql}) * {self.pow10(scale)} AS HUGEINT)"
-        den = f"CAST(({x.den}) * {self.pow10(scale)} AS HUGEINT)"
+        shift_in = f" * {self.pow10(scale)}" if scale else ""
+        num = f"CAST(({x.sql}){shift_in} AS HUGEINT)"
+        den = f"CAST(({x.den}){shift_in} AS HUGEINT)"
         shift = f"CAST({10**n} AS HUGEINT)"
         a = f"(abs({num}) * {shift})"
         if mode == "half_up":
@@ -626,14 +649,32 @@ class SqlCompiler:
         if key.kind == "text":
             # the interpreter matches the key exactly, then case-insensitively (casefold)
             by_key = dict(values)
-            arms = [
-                f"WHEN {key.sql} = {quote_text(k)} THEN {self.cast(v, scale)}" for k, v in values
-            ]
             folded = {k.casefold(): k for k, _ in values}  # last wins, as in the interpreter
-            arms += [
-                f"WHEN lower({key.sql}) = {quote_text(f)} THEN {self.cast(by_key[k], scale)}"
-                for f, k in folded.items()
-            ]
+
+            def text_arms(key_sql: str) -> list[str]:
+                exact = [
+                    f"WHEN {key_sql} = {quote_text(k)} THEN {self.cast(v, scale)}"
+                    for k, v in values
+                ]
+                return exact + [
+                    f"WHEN lower({key_sql}) = {quote_text(f)} THEN {self.cast(by_key[k], scale)}"
+                    for f, k in folded.items()
+                ]
+
+            arms = text_arms(key.sql)
+            if key.raw:
+                # keys as read first (a cell equal to a key as read is that key once
+                # trimmed); the trimmed, case-folded tests only for the rows left
+                fast = [
+                    f"WHEN {key.raw} = {quote_text(k)} THEN {self.cast(v, scale)}"
+                    for k, v in values
+                    if k == k.strip(" ")
+                ]
+                missing = quote_text(f"a key is not in lookup table '{name}' ({unparse(node)})")
+                slow = " ".join(text_arms(_trimmed(key.raw)))
+                inner = f"(CASE {slow} ELSE error({missing}) END)"
+                if fast:
+                    arms = [*fast, f"ELSE {inner}"]
         elif key.kind == "number":
             self.plain(key, node.args[1])
             arms = []
@@ -651,7 +692,10 @@ class SqlCompiler:
             raise self.fail(node.args[1], f"a lookup key must be text or a number, got {key.kind}")
         missing = quote_text(f"a key is not in lookup table '{name}' ({unparse(node)})")
         body = " ".join(arms)
-        sql = f"(CASE {body} ELSE error({missing}) END)" if arms else f"error({missing})"
+        if arms and arms[-1].startswith("ELSE "):
+            sql = f"(CASE {body} END)"
+        else:
+            sql = f"(CASE {body} ELSE error({missing}) END)" if arms else f"error({missing})"
         if kind == "number":
             return SqlValue("number", sql, scale)
         return SqlValue(kind, sql)
@@ -745,6 +789,18 @@ class SqlCompiler:
         message = quote_text(f"division by zero in `{unparse(self.formula.tree)}`")
         zero = " OR ".join(f"{d} = 0" for d in dens)
         return f"(CASE WHEN {zero} THEN error({message}) ELSE {sql} END)"
+
+
+def _trimmed(raw: str) -> str:
+    """The trimmed cell computed from the cell as read (what the bulk view's column holds)."""
+    return f"coalesce(trim({raw}), '')"
+
+
+def _text_literal(sql: str) -> str | None:
+    """The text of a SQL string literal (``'it''s'`` → ``it's``), or None if ``sql`` is not one."""
+    if len(sql) >= 2 and sql[0] == sql[-1] == "'" and "'" not in sql[1:-1].replace("''", ""):
+        return sql[1:-1].replace("''", "'")
+    return None
 
 
 def compile_formula(

@@ -1,0 +1,435 @@
+"""The whole rubric per group on DuckDB: final values straight from the aggregates.
+
+With ``--group-by`` over hundreds of groups, evaluating every group's result tree on
+the Decimal engine costs more than the scan itself. Here the rubric above the table
+indicators (value formulas, rounding, ``sum(children)``, ``25 * sum(children) / 9``)
+is compiled once by the SQL back end (:class:`~evalengine.evaluate.sql.SqlCompiler`,
+the same AST the interpreter evaluates) over the per-group aggregates DuckDB kept,
+and one small query returns every group's node values. Python only classifies the
+headline into its band and builds light result rows.
+
+Exactness is kept the engine's way: quotients stay exact fractions until the
+rubric rounds them (half-up on integers), and a group whose figures could read
+differently on the engine is handed to the engine instead: anything with a warning or
+an error (dropped rows, blank cells, no rows), a value exactly at (or within 10⁻²⁰ of)
+a rounding tie, within two rounding units of a band edge, or above its maximum. A
+rubric the compiler cannot express (stages, other indicator types, functions without
+a SQL form, unrounded quotients) is evaluated on the engine throughout, as before.
+Light results carry every node's value, maximum and band; derivations are left to
+the overall result (and to ``explain``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Context, Decimal
+from typing import Any
+
+from ..errors import EvalEngineError
+from ..formula import ast
+from ..rubric.model import Formula, Indicator
+from .compute import BULK_TYPES
+
+
+class Unsupported(Exception):
+    """The rubric (or a node) has no light SQL form: the engine evaluates the groups."""
+
+
+#: References whose value is the same in every group (evaluated once, inlined).
+_CONSTANT_SELF = {"weight", "code", "title", "id", "max", "scale_max", "scale_min"}
+#: Node kinds an unrounded value may be built from and keep the engine's exponent.
+_EXPONENT_SAFE = {"ref", "number", "unary", "binary", "call"}
+_EXPONENT_SAFE_OPS = {"add", "sub", "mul"}
+
+
+@dataclass
+class _Node:
+    ind: Indicator
+    sql: str | None  # the final (rounded) value, plain DECIMAL; None: from a fact
+    fact: str | None = None  # the final value is this Precomputed fact
+    unrounded: tuple[str, str] | None = None  # (numerator, denominator) SQL
+    places: int | None = None
+    max: Decimal | None = None
+    check_max: bool = False
+    level: int = 0
+
+
+@dataclass
+class FinishPlan:
+    """The compiled rubric: one SQL expression per node over the aggregate columns."""
+
+    engine: Any
+    nodes: list[_Node]
+    columns: list[str] = field(default_factory=list)  # SELECT list over the aggregates
+    ends: dict[str, list[Decimal]] = field(default_factory=dict)  # band table → its ends
+
+    levels: dict[int, list[str]] = field(default_factory=dict)  # level → its SELECT items
+
+    def query(self, store: str) -> str:
+        """Level by level (leaves first), then every node's three columns in node order."""
+        source = store
+        for level in sorted(self.levels):
+            source = f"(SELECT *, {', '.join(self.levels[level])} FROM {source}) l{level}"
+        return f"SELECT __g, {', '.join(self.columns)} FROM {source}"
+
+
+def _listvalue(items):
+    from ..evaluate.sql import SqlValue
+
+    value = SqlValue("list", "")
+    object.__setattr__(value, "items", list(items))
+    return value
+
+
+def _compiler_class():
+    from ..evaluate.sql import SqlCompiler
+
+    class GroupCompiler(SqlCompiler):
+        """Compiles a value formula of the upper rubric over per-group SQL values."""
+
+        def __init__(self, formula, facts, values, ind, env, functions, context):
+            super().__init__(formula, {}, env, functions, context)
+            self.facts = facts  # self.<name> → SqlValue
+            self.values = values  # indicator id → SqlValue (its final value)
+            self.ind = ind
+
+        def varying(self, node: ast.Ref) -> bool:
+            head, rest = node.path[0], node.path[1:]
+            if head == "self":
+                return bool(rest) and rest[0] in self.facts
+            if head == "children":
+                return not rest or rest[0] == "value"
+            return head in self.values and (not rest or rest[0] == "value")
+
+        def is_constant(self, node: ast.Expr) -> bool:
+            return not any(isinstance(n, ast.Ref) and self.varying(n) for n in node.walk())
+
+        def ref_sql(self, node: ast.Ref):
+            head, rest = node.path[0], node.path[1:]
+            if head == "self":
+                return self.facts[rest[0]]
+            if head == "children":
+                return _listvalue(self.values[c.id] for c in self.ind.children)
+            return self.values[head]
+
+        def args(self, node, low, high):
+            """The arguments, a list (``children``) spread into its items."""
+            out = []
+            for value in super().args(node, low, high):
+                if value.kind == "list":
+                    out.extend(value.items)
+                else:
+                    out.append(value)
+            if not out:
+                msg = "an empty list"
+                raise Unsupported(msg)
+            return out
+
+        def numbers(self, node, values):
+            for value in values:
+                self.need(value, "number", node)
+            return values
+
+        def fn_mean_sql(self, node):
+            values = self.numbers(node, self.args(node, 1, None))
+            total = values[0]
+            for v in values[1:]:
+                total = self.additive(node, total, v, "+")
+            count = self.literal(Decimal(len(values)), node)
+            divisor = ast.Number(Decimal(len(values)), span=node.span)
+            return self.divide(ast.Binary("div", node, divisor, span=node.span), total, count)
+
+        def _extreme(self, node, fn):
+            from ..evaluate.sql import SqlValue
+
+            values = self.numbers(node, self.args(node, 1, None))
+            for v in values:
+                self.plain(v, node)
+            scale = max(v.scale for v in values)
+            return SqlValue(
+                "number", f"{fn}(" + ", ".join(self.cast(v, scale) for v in values) + ")", scale
+            )
+
+    return GroupCompiler
+
+
+def _check_refs(formula: Formula, ind: Indicator, engine, facts: set[str], ids: set[str]) -> None:
+    """Refuse references whose value could differ per group without a SQL form."""
+    static = engine.static_max
+    for node in formula.tree.walk():
+        if not isinstance(node, ast.Ref):
+            continue
+        head, rest = node.path[0], node.path[1:]
+        name = rest[0] if rest else "value"
+        if head == "self" and rest and (rest[0] in facts or rest[0] in _CONSTANT_SELF):
+            if rest[0] == "max" and ind.id not in static:
+                msg = "self.max"
+                raise Unsupported(msg)
+            continue
+        if head == "children" and name in ("value", "max", "weight"):
+            if name == "max" and not all(c.id in static for c in ind.children):
+                msg = "children.max"
+                raise Unsupported(msg)
+            continue
+        if head in ("params", "evidence"):
+            continue
+        if head in ids and name in ("value", "max", "weight"):
+            if name == "max" and head not in static:
+                msg = f"{head}.max"
+                raise Unsupported(msg)
+            continue
+        raise Unsupported(node.dotted)
+
+
+def _reads_missing_max(formula: Formula, ind: Indicator, no_max: set[str]) -> bool:
+    """True when a (default) maximum reads the maximum of a node that has none."""
+    for node in formula.tree.walk():
+        if not isinstance(node, ast.Ref) or node.path[-1] != "max" or len(node.path) != 2:
+            continue
+        head = node.path[0]
+        if head == "children" and any(c.id in no_max for c in ind.children):
+            return True
+        if head in no_max:
+            return True
+    return False
+
+
+def _exponent_safe(formula: Formula) -> bool:
+    """True when an unrounded result keeps the engine's Decimal exponent (+ − × and sums)."""
+    for node in formula.tree.walk():
+        if node.kind not in _EXPONENT_SAFE:
+            return False
+        if isinstance(node, ast.Binary) and node.op not in _EXPONENT_SAFE_OPS:
+            return False
+        if isinstance(node, ast.Call) and node.name != "sum":
+            return False
+        if isinstance(node, ast.Unary) and node.op != "neg":
+            return False
+    return True
+
+
+def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_run) -> FinishPlan:
+    """Compile every node of the rubric over the per-group fact SQL (or raise Unsupported).
+
+    ``facts_sql`` maps each table indicator's id to its facts as SQL values over the
+    stored aggregates; ``overall_run`` is a finished engine stage run (for the constants:
+    weights, static maxima, params).
+    """
+    from ..evaluate.engine import IndicatorContext
+    from ..evaluate.sql import SqlCompileError, SqlValue
+
+    rubric = engine.rubric
+    if rubric.stages:
+        msg = "stages"
+        raise Unsupported(msg)
+    types = engine.plugins.indicator_types
+    GroupCompiler = _compiler_class()
+    values: dict[str, SqlValue] = {}
+    nodes: list[_Node] = []
+    ids = {ind.id for ind in engine.order}
+    mode = rubric.rounding.mode
+    no_max: set[str] = set()
+    levels: dict[str, int] = {}
+    dens: dict[tuple[str, int], str] = {}
+    for ind in engine.order:
+        if ind.type in BULK_TYPES:
+            if ind.id not in facts_sql:
+                msg = f"{ind.id} has no table facts"
+                raise Unsupported(msg)
+            facts = facts_sql[ind.id]
+        elif ind.type == "group" and ind.children:
+            facts = {}
+        else:
+            msg = f"type {ind.type}"
+            raise Unsupported(msg)
+        itype = types.get(ind.type)()
+        formula = ind.value or engine.parsed_default(
+            itype.default_value(ind, rubric) or "", ind
+        )
+        if not formula.text:
+            msg = "no value formula"
+            raise Unsupported(msg)
+        max_formula = ind.max or (
+            engine.parsed_default(t, ind) if (t := itype.default_max(ind, rubric)) else None
+        )
+        if max_formula is not None and ind.max is None and _reads_missing_max(
+            max_formula, ind, no_max
+        ):
+            max_formula = None  # the engine finds no value there and gives no maximum
+        if max_formula is None:
+            no_max.add(ind.id)
+        if max_formula is not None and ind.id not in engine.static_max:
+            msg = f"{ind.id}: a maximum that varies"
+            raise Unsupported(msg)
+        max_value = engine.static_max[ind.id][0] if max_formula is not None else None
+        _check_refs(formula, ind, engine, set(facts), ids)
+        ctx = IndicatorContext(overall_run, ind)
+        ctx.facts = {
+            "weight": ind.weight,
+            "code": ind.code,
+            "title": ind.title,
+            "id": ind.id,
+            "max": max_value,
+        }
+        compiler = GroupCompiler(
+            formula, facts, values, ind, ctx, engine.functions, ctx
+        )
+        try:
+            raw = compiler.compile()
+            compiler.need(raw, "number", formula.tree)
+            places = engine.rounding_places(ind)
+            node = _Node(ind, None, places=places, max=max_value)
+            node.check_max = ind.type in BULK_TYPES and max_value is not None
+            frac = compiler.as_fraction(raw)
+            node.unrounded = (frac.sql, frac.den or "1")
+            if places is not None:
+                final = (
+                    compiler.round_fraction(formula.tree, raw, places, mode)
+                    if raw.is_fraction
+                    else compiler.round_decimal(raw, places, mode)
+                )
+            elif raw.is_fraction:
+                tree = formula.tree
+                if not (isinstance(tree, ast.Ref) and tree.path[0] == "self" and len(tree.path) == 2
+                        and tree.path[1] in facts):
+                    msg = f"{ind.id}: an unrounded quotient"
+                    raise Unsupported(msg)
+                node.fact = tree.path[1]  # the engine's value is that fact, as computed
+                final = raw
+            else:
+                if not _exponent_safe(formula):
+                    msg = f"{ind.id}: an unrounded value of {formula.text}"
+                    raise Unsupported(msg)
+                final = raw
+        except (SqlCompileError, EvalEngineError, KeyError) as exc:
+            raise Unsupported(str(exc)) from None
+        i = len(nodes)
+        if node.fact is None:
+            node.sql = final.sql
+        # a parent reads this node's value by column name from the level below (DuckDB
+        # plans small expressions quickly; inlined, a root repeats its whole subtree)
+        node.level = 1 + max((levels[r] for r in _reads(formula, ind) if r in levels), default=-1)
+        levels[ind.id] = node.level
+        if final.is_fraction:
+            den = dens.setdefault((final.den, final.den_scale), f"__d{i}")  # one n, one name
+            values[ind.id] = SqlValue("number", f"__n{i}", final.scale, den, final.den_scale)
+        else:
+            values[ind.id] = SqlValue("number", f"__f{i}", final.scale)
+        nodes.append(node)
+    plan = FinishPlan(engine, nodes)
+    plan.ends = {name: _band_ends(table) for name, table in rubric.bands.items()}
+    for i, node in enumerate(nodes):
+        num, den = node.unrounded
+        plan.levels.setdefault(node.level, []).extend(
+            [f"{node.sql or 'NULL'} AS __f{i}", f"{num} AS __n{i}", f"{den} AS __d{i}"]
+        )
+        plan.columns += [f"__f{i}", f"__n{i}", f"__d{i}"]
+    return plan
+
+
+def _reads(formula: Formula, ind: Indicator) -> set[str]:
+    """Ids of the nodes whose values ``formula`` reads (its children, other indicators)."""
+    out: set[str] = set()
+    for node in formula.tree.walk():
+        if isinstance(node, ast.Ref):
+            if node.path[0] == "children":
+                out.update(c.id for c in ind.children)
+            else:
+                out.add(node.path[0])
+    return out
+
+
+#: Enough digits that a quotient's error (< 10⁻⁵⁰ relative) never crosses a margin below.
+_WIDE = Context(prec=70, rounding=ROUND_FLOOR)
+_MARGIN = Decimal("1E-20")
+_HALF = Decimal("0.5")
+
+
+def _exact(num: Any, den: Any) -> Decimal | None:
+    """``num / den`` to 70 digits (the margins below are far wider than its error)."""
+    if num is None or den is None or den == 0:
+        return None
+    return _WIDE.divide(Decimal(num), Decimal(den))
+
+
+def _near_tie(x: Decimal, places: int, mode: str) -> bool:
+    """True when rounding ``x`` to ``places`` could differ on 40-digit Decimals.
+
+    That is within 10⁻²⁰ of a tie for the half modes (the exact tie itself included:
+    the engine may hold it as …4999 or …5001 after a division), and within 10⁻²⁰ of a
+    rounding step (above or below) for the others.
+    """
+    scaled = x.scaleb(places, context=_WIDE)
+    frac = _WIDE.subtract(scaled, scaled.to_integral_value(rounding=ROUND_FLOOR))
+    if mode in ("half_up", "half_even"):
+        return abs(frac - _HALF) < _MARGIN
+    return frac < _MARGIN or 1 - frac < _MARGIN
+
+
+def _near_edge(x: Decimal, ends: list[Decimal], places: int | None) -> bool:
+    """True when ``x`` is within two rounding units of any end of any band."""
+    unit = Decimal(2).scaleb(-places) if places is not None else _MARGIN
+    return any(abs(_WIDE.subtract(x, end)) <= unit for end in ends)
+
+
+def _band_ends(table) -> list[Decimal]:
+    ends = {e for b in table.bands for e in (b.interval.lo, b.interval.hi) if e is not None}
+    return sorted(ends)
+
+
+def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | None):
+    """A group's result from its row of final values, or None when the engine must decide."""
+    from ..evaluate.result import NodeResult, ScoreResult
+
+    if row is None:
+        return None
+    for p in pre.values():
+        if p.error is not None or p.warnings:
+            return None
+    engine = plan.engine
+    rubric = engine.rubric
+    mode = rubric.rounding.mode
+    ends = plan.ends
+    results: dict[str, NodeResult] = {}
+    for i, node in enumerate(plan.nodes):
+        ind = node.ind
+        value = row[3 * i]
+        if node.fact is not None:
+            value = pre[ind.id].facts.get(node.fact)
+        if not isinstance(value, Decimal):
+            return None
+        table = engine.band_table_name(ind)
+        if node.places is not None or node.check_max or table is not None:
+            exact = _exact(row[3 * i + 1], row[3 * i + 2])
+            if exact is None:
+                return None
+            if node.places is not None and _near_tie(exact, node.places, mode):
+                return None
+            if node.check_max and exact > node.max:
+                return None
+        band = None
+        if table is not None:
+            band = rubric.bands[table].classify(value)
+            if band is None or _near_edge(exact, ends[table], node.places):
+                return None
+        extra = dict(pre[ind.id].extra) if ind.id in pre else {}
+        results[ind.id] = NodeResult(
+            id=ind.id,
+            title=ind.title,
+            type=ind.type,
+            code=ind.code,
+            value=value,
+            max=node.max,
+            weight=ind.weight,
+            band=band,
+            band_table=table,
+            extra=extra,
+        )
+    for ind in engine.order:
+        results[ind.id].children = [results[c.id] for c in ind.children]
+    root = results[rubric.root.id]
+    return ScoreResult(rubric, evidence, root, (), diagnostics=list(rubric.diagnostics))
+
+
+__all__ = ["FinishPlan", "Unsupported", "build_plan", "light_result"]
+
