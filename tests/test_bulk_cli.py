@@ -248,3 +248,21 @@ def test_batch_rich_ranking_prints_the_headline_as_score_does(cli, capsys):
     assert out.count(" 70,30 ") == 2
     assert "akip-belitung-timur/evidence.toml" in out
     assert "akip-2015-2021/evidence.toml" in out
+
+
+def test_a_small_parquet_table_stays_in_its_file_until_rows_are_needed(tmp_path):
+    """Parquet packs many cells per byte: even a small file is not read into Python
+    while the evidence is read (the bulk path hands it to DuckDB); rows still load on use."""
+    import duckdb
+
+    from evalengine.evidence.readers import read_evidence
+
+    out = tmp_path / "pegawai.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_csv('{DATA / 'pegawai.csv'}')) TO '{out}' (FORMAT PARQUET)"
+    )
+    assert out.stat().st_size < 1_000_000
+    evidence = read_evidence(_copy_with(tmp_path, out))
+    table = evidence.tables["pegawai"]
+    assert table._loaded is None
+    assert len(table.rows) == len((DATA / "pegawai.csv").read_text().splitlines()) - 1
