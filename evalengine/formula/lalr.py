@@ -246,16 +246,8 @@ def _pretty_terminal(name: str) -> str:
 
 
 def parse_uncached(text: str, *, origin: Location | None = None) -> ast.Expr:
-    """Parse ``text`` into an AST (no memo; see :func:`~evalengine.formula.parser.parse_formula`).
-
-    Args:
-        text: the formula.
-        origin: where the formula's first character sits in its file (line and column
-            of the first character inside the quotes); errors are reported there.
-
-    Raises:
-        FormulaSyntaxError: the formula does not parse or exceeds a limit.
-    """
+    """:func:`~evalengine.formula.parser.parse_formula` without its memo (same arguments,
+    same errors): what runs for a formula text not parsed before."""
     origin = origin or Location()
 
     def fail(message: str, line: int, column: int, hint: str | None = None):
