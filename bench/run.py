@@ -33,7 +33,6 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 DATA = BENCH / "data"
-PLUGINS = ROOT / "tests" / "bulk_plugins"
 
 
 def env() -> dict[str, str]:
@@ -43,16 +42,6 @@ def env() -> dict[str, str]:
     out["PYTHONPATH"] = str(ROOT)
     out["EVALENGINE_DISABLE_PLUGINS"] = ",".join(names)
     return out
-
-
-def plugins_args() -> list[str]:
-    """``--plugins-dir`` for the minimal records/survey types when none are built in."""
-    code = (
-        "from evalengine.plugins import Plugins, get_plugin_manager;"
-        "print('records' in Plugins(get_plugin_manager(entry_points=False)).indicator_types)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env())
-    return [] if out.stdout.strip() == "True" else ["--plugins-dir", str(PLUGINS)]
 
 
 @dataclass
@@ -183,14 +172,11 @@ print(len(rows))
 """
 
 
-def evalengine_score(
-    rubric: Path, evidence: Path, group_by: str | None, extra: list[str]
-) -> list[str]:
+def evalengine_score(rubric: Path, evidence: Path, group_by: str | None) -> list[str]:
     cmd = [
         PY,
         "-m",
         "evalengine",
-        *extra,
         "score",
         str(rubric),
         str(evidence),
@@ -243,7 +229,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", help="also write the results as Markdown to this file")
     args = parser.parse_args(argv)
     compile_checkout()
-    extra = plugins_args()
     lines: list[Line] = []
     ratios: list[str] = []
 
@@ -258,9 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             target = f"IP ASN {n:,} {fmt}"
             ev = DATA / f"ipasn-{n}-{fmt}.toml"
-            e = measure(
-                evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi", extra), args.repeat
-            )
+            e = measure(evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi"), args.repeat)
             d = measure([PY, "-c", DUCKDB_IPASN, str(data)], args.repeat)
             report(Line(target, n, "evalengine", e))
             report(Line(target, n, "DuckDB by hand", d))
@@ -279,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             target = f"IKM {n:,} {fmt}"
             ev = DATA / f"skm-{n}-{fmt}.toml"
-            e = measure(evalengine_score(BENCH / "ikm-bench.toml", ev, "unit", extra), args.repeat)
+            e = measure(evalengine_score(BENCH / "ikm-bench.toml", ev, "unit"), args.repeat)
             d = measure([PY, "-c", DUCKDB_SKM, str(data)], args.repeat)
             report(Line(target, n, "evalengine", e))
             report(Line(target, n, "DuckDB by hand", d))
@@ -295,9 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         n = int(xlsx.stem.split("-")[1])
         target = f"XLSX {n:,}"
         ev = DATA / f"ipasn-{n}-xlsx.toml"
-        e = measure(
-            evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi", extra), args.repeat
-        )
+        e = measure(evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi"), args.repeat)
         c = measure([PY, "-c", CALAMINE, str(xlsx)], args.repeat)
         report(Line(target, n, "evalengine", e))
         report(Line(target, n, "python-calamine read only", c))
@@ -313,7 +294,6 @@ def main(argv: list[str] | None = None) -> int:
             PY,
             "-m",
             "evalengine",
-            *extra,
             "batch",
             str(ROOT / rubric),
             str(docs),

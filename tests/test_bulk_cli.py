@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from evalengine import plugins as plugins_module
 from evalengine.cli import main
 
 DATA = Path(__file__).parent / "data" / "bulk"
@@ -17,21 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def cli(monkeypatch):
-    """Run the CLI with the built-in plugins (plus the minimal table types if needed)."""
-    import functools
-
-    builtin = plugins_module.Plugins(plugins_module.get_plugin_manager(entry_points=False))
-    if "records" in builtin.indicator_types:
-        instance = builtin
-    else:
-        instance = plugins_module.Plugins(
-            plugins_module.get_plugin_manager(
-                entry_points=False, plugins_dir=Path(__file__).parent / "bulk_plugins"
-            )
-        )
-    # a cached function like the real one (other fixtures may call cache_clear on it)
-    monkeypatch.setattr(plugins_module, "default_plugins", functools.cache(lambda: instance))
+def cli():
+    """The command line (with evalengine's own plugins: see conftest.py)."""
     return main
 
 

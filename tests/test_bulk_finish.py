@@ -17,21 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalengine.numbers import CONTEXT
-from evalengine.plugins import Plugins, get_plugin_manager
+from evalengine.plugins import default_plugins
 from evalengine.rubric.load import load_rubric
 
 pytest.importorskip("duckdb")
 
 DATA = Path(__file__).parent / "data" / "bulk"
-
-
-def _plugins():
-    builtin = Plugins(get_plugin_manager(entry_points=False))
-    if "records" in builtin.indicator_types:
-        return builtin
-    return Plugins(
-        get_plugin_manager(entry_points=False, plugins_dir=DATA.parent.parent / "bulk_plugins")
-    )
 
 
 def _score_both(folder: Path, rubric_name: str, table: str, file: str, group_by: str):
@@ -41,7 +32,7 @@ def _score_both(folder: Path, rubric_name: str, table: str, file: str, group_by:
     (folder / "e.toml").write_text(
         f'[evidence]\nrubric = "{rubric_name}"\n[tables.{table}]\nfile = "{file}"\n'
     )
-    plugins = _plugins()
+    plugins = default_plugins()
     rubric = load_rubric(DATA / f"{rubric_name}.toml", plugins=plugins)
     evidence = read_evidence(folder / "e.toml", plugins=plugins)
     return [

@@ -19,7 +19,7 @@ from evalengine.evaluate.sql import SqlCompileError, SqlCompiler
 from evalengine.evidence.model import EvidenceValue, Provenance, Table
 from evalengine.formula import ast, parse_formula
 from evalengine.numbers import CONTEXT, round_to
-from evalengine.plugins import Plugins, get_plugin_manager
+from evalengine.plugins import default_plugins
 from evalengine.rubric.load import load_rubric
 from evalengine.rubric.model import Formula
 
@@ -29,19 +29,9 @@ from evalengine.bulk.source import connect, open_table  # noqa: E402
 DATA = Path(__file__).parent / "data" / "bulk"
 
 
-def _plugins():
-    """Built-in plugins, plus the minimal records/survey types when none are built in."""
-    builtin = Plugins(get_plugin_manager(entry_points=False))
-    if "records" in builtin.indicator_types:
-        return builtin
-    return Plugins(
-        get_plugin_manager(entry_points=False, plugins_dir=DATA.parent.parent / "bulk_plugins")
-    )
-
-
 @pytest.fixture(scope="module")
 def rubric():
-    return load_rubric(DATA / "ipasn-mini.toml", plugins=_plugins())
+    return load_rubric(DATA / "ipasn-mini.toml", plugins=default_plugins())
 
 
 class Ctx:
@@ -60,10 +50,7 @@ PARAMS = {"bobot": Decimal("0.25"), "batas": Decimal("3")}
 
 
 def functions():
-    from evalengine.plugins import Plugins
-
-    plugins = Plugins(get_plugin_manager(entry_points=False))
-    return {name: cls() for name, cls in plugins.functions.items()}
+    return {name: cls() for name, cls in default_plugins().functions.items()}
 
 
 FUNCS = functions()
@@ -339,7 +326,7 @@ def test_engines_agree_per_group(tmp_path_factory, data):
     (folder / "e.toml").write_text(
         '[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "pegawai.csv"\n'
     )
-    plugins = _plugins()
+    plugins = default_plugins()
     rubric = load_rubric(DATA / "ipasn-mini.toml", plugins=plugins)
     evidence = read_evidence(folder / "e.toml", plugins=plugins)
     py = score_grouped(rubric, evidence, group_by="instansi", engine="python", plugins=plugins)
@@ -382,7 +369,7 @@ def test_ikm_survey_tie_on_both_engines(tmp_path):
     (tmp_path / "e.toml").write_text(
         '[evidence]\nrubric = "ikm-mini"\n[tables.responses]\nfile = "r.csv"\n'
     )
-    plugins = _plugins()
+    plugins = default_plugins()
     rubric = load_rubric(DATA / "ikm-mini.toml", plugins=plugins)
     evidence = read_evidence(tmp_path / "e.toml", plugins=plugins)
     results = [

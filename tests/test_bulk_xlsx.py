@@ -14,22 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalengine.plugins import Plugins, get_plugin_manager
+from evalengine.plugins import default_plugins
 from evalengine.rubric.load import load_rubric
 
 pytest.importorskip("duckdb")
 xlsxwriter = pytest.importorskip("xlsxwriter")
 
 DATA = Path(__file__).parent / "data" / "bulk"
-
-
-def _plugins():
-    builtin = Plugins(get_plugin_manager(entry_points=False))
-    if "records" in builtin.indicator_types:
-        return builtin
-    return Plugins(
-        get_plugin_manager(entry_points=False, plugins_dir=DATA.parent.parent / "bulk_plugins")
-    )
 
 
 HEADER = ["nip", "instansi", "pendidikan", "diklat", "seminar", "skp", "hukuman", "catatan"]
@@ -86,7 +77,7 @@ def test_xlsx_on_duckdb_agrees_with_the_document_path(tmp_path_factory, data):
     (folder / "e.toml").write_text(
         '[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "pegawai.xlsx"\n'
     )
-    plugins = _plugins()
+    plugins = default_plugins()
     rubric = load_rubric(DATA / "ipasn-mini.toml", plugins=plugins)
     evidence = read_evidence(folder / "e.toml", plugins=plugins)
     py = score_grouped(rubric, evidence, group_by="instansi", engine="python", plugins=plugins)
@@ -106,7 +97,7 @@ def test_fraction_cells_are_not_thousands(tmp_path):
     (tmp_path / "e.toml").write_text(
         '[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "pegawai.xlsx"\n'
     )
-    plugins = _plugins()
+    plugins = default_plugins()
     rubric = load_rubric(DATA / "ipasn-mini.toml", plugins=plugins)
     evidence = read_evidence(tmp_path / "e.toml", plugins=plugins)
     db = score_grouped(rubric, evidence, engine="duckdb", plugins=plugins)
