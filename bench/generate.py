@@ -18,7 +18,9 @@ from __future__ import annotations
 import random
 import sys
 import tomllib
+from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 DATA = Path(__file__).parent / "data"
 
@@ -93,27 +95,6 @@ def xlsx(n: int) -> None:
     evidence(DATA / f"ipasn-{n}-xlsx.toml", "ipasn-bench", "pegawai", out.name)
 
 
-#: Grades of the AKIP scale (rubrics/akip-2021.toml) and their factors, best first.
-AKIP_GRADES = {
-    "AA": "1",
-    "A": "0.9",
-    "BB": "0.8",
-    "B": "0.7",
-    "CC": "0.6",
-    "C": "0.5",
-    "D": "0.3",
-    "E": "0",
-}
-#: Predikat of the nilai AKIP: (exclusive lower bound, label, meaning), highest first.
-AKIP_PREDIKAT = [
-    ("90", "AA", "Sangat Memuaskan"),
-    ("80", "A", "Memuaskan"),
-    ("70", "BB", "Sangat Baik"),
-    ("60", "B", "Baik"),
-    ("50", "CC", "Cukup (Memadai)"),
-    ("30", "C", "Kurang"),
-    ("-1", "D", "Sangat Kurang"),
-]
 AKIP_UNITS = [
     "BKPSDM",
     "Bappeda",
@@ -147,19 +128,44 @@ def _id_number(x, places: int = 2) -> str:
     return whole + ("," + frac if frac else "")
 
 
-def _akip_rubric(root: Path) -> list[tuple[str, str, list[tuple[str, str, object]]]]:
-    """(komponen id, code, [(sub-komponen id, code, bobot)]) of rubrics/akip-2021.toml."""
-    from decimal import Decimal
+class AkipRubric(NamedTuple):
+    """What the generator reads of rubrics/akip-2021.toml."""
 
+    #: (komponen id, code, [(sub-komponen id, code, bobot)])
+    komponen: list[tuple[str, str, list[tuple[str, str, Decimal]]]]
+    #: grade → factor, best first (the scale ``nilai``)
+    grades: dict[str, Decimal]
+    #: (lower bound, bound included, label, meaning), highest first (the bands ``predikat``)
+    predikat: list[tuple[Decimal, bool, str, str]]
+
+    def band(self, value: Decimal) -> tuple[str, str]:
+        """The predikat (label, meaning) of a nilai AKIP."""
+        return next(
+            (label, meaning)
+            for low, closed, label, meaning in self.predikat
+            if value > low or (closed and value == low)
+        )
+
+
+def _akip_rubric(root: Path) -> AkipRubric:
+    """The indicator tree, grades and predikat of rubrics/akip-2021.toml."""
     data = tomllib.loads((root / "rubrics" / "akip-2021.toml").read_text(), parse_float=Decimal)
-    out = []
+    komponen = []
     for kid, komp in data["indicators"].items():
         subs = [(sid, sub["code"], Decimal(sub["weight"])) for sid, sub in komp["children"].items()]
-        out.append((kid, komp["code"], subs))
-    return out
+        komponen.append((kid, komp["code"], subs))
+    grades = {g: Decimal(v) for g, v in data["scales"]["nilai"]["values"].items()}
+    predikat = []
+    for label, band in data["bands"]["predikat"].items():
+        if not isinstance(band, dict):
+            continue  # title, domain
+        low = band["range"].split("..")[0]
+        predikat.append((Decimal(low[1:]), low[0] == "[", label, band["meaning"]))
+    predikat.sort(key=lambda b: b[0], reverse=True)
+    return AkipRubric(komponen, grades, predikat)
 
 
-def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
+def akip_document(k: int, rng: random.Random, rubric: AkipRubric) -> tuple[str, str]:
     """One AKIP 2021 evidence document (suffix, text): random but valid grades.
 
     Each instansi has a level (most grade around B/BB, a few high or low) and each
@@ -169,9 +175,8 @@ def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
     the figures of the LHE table (computed, printed the Indonesian way), and one file
     in twenty written as JSON.
     """
-    from decimal import Decimal
-
-    grades = list(AKIP_GRADES)
+    komponen = rubric.komponen
+    grades = list(rubric.grades)
     level = min(7, max(0, round(rng.gauss(3.2, 1.2))))  # index into grades (3 = B)
     answers: dict[str, str] = {}
     for _, _, subs in komponen:
@@ -201,7 +206,7 @@ def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
         for kid, _, subs in komponen:
             sub_total = Decimal(0)
             for sid, _, bobot in subs:
-                nilai = bobot * Decimal(AKIP_GRADES[answers[sid]])
+                nilai = bobot * rubric.grades[answers[sid]]
                 sub_total += nilai
                 stated[sid] = {
                     "value": _id_number(nilai),
@@ -213,7 +218,7 @@ def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
                 "percent": _id_number(sub_total / weight * 100),
             }
             total += sub_total
-        label, meaning = next((lb, m) for lo, lb, m in AKIP_PREDIKAT if total > Decimal(lo))
+        label, meaning = rubric.band(total)
         stated["akip"] = {"value": _id_number(total), "band": label, "meaning": meaning}
     if lower:
         answers = {sid: g.lower() for sid, g in answers.items()}
@@ -256,14 +261,14 @@ def akip_document(k: int, rng: random.Random, komponen) -> tuple[str, str]:
 def akip(n: int) -> None:
     """``n`` AKIP 2021 evidence documents in bench/data/akip (seeded: same files every run)."""
     root = Path(__file__).resolve().parents[1]
-    komponen = _akip_rubric(root)
+    rubric = _akip_rubric(root)
     folder = DATA / "akip"
     folder.mkdir(parents=True, exist_ok=True)
     for old in [*folder.glob("*.toml"), *folder.glob("*.json")]:
         old.unlink()
     rng = random.Random(2021)
     for k in range(n):
-        suffix, text = akip_document(k, rng, komponen)
+        suffix, text = akip_document(k, rng, rubric)
         (folder / f"doc-{k:05d}{suffix}").write_text(text, encoding="utf-8")
 
 

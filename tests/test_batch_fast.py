@@ -180,10 +180,10 @@ def _bench_generator():
 def akip_folder(tmp_path):
     """200 documents as ``bench/generate.py akip`` writes them (TOML and JSON)."""
     gen = _bench_generator()
-    komponen = gen._akip_rubric(ROOT)
+    rubric = gen._akip_rubric(ROOT)
     rng = random.Random(7)
     for k in range(200):
-        suffix, text = gen.akip_document(k, rng, komponen)
+        suffix, text = gen.akip_document(k, rng, rubric)
         (tmp_path / f"doc-{k:03d}{suffix}").write_text(text, encoding="utf-8")
     return tmp_path
 
