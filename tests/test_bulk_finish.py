@@ -41,6 +41,17 @@ def _score_both(folder: Path, rubric_name: str, table: str, file: str, group_by:
     ]
 
 
+def _roster_groups(folder: Path, rows) -> tuple:
+    """Score an IP ASN roster (instansi, pendidikan, diklat, seminar, skp, hukuman rows) per
+    instansi on both engines, check they agree group by group, and return both results."""
+    lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
+    lines += [f"{i},{g},{p},{d},{s},{k},{h}" for i, (g, p, d, s, k, h) in enumerate(rows)]
+    (folder / "p.csv").write_text("\n".join(lines) + "\n")
+    py, db = _score_both(folder, "ipasn-mini", "pegawai", "p.csv", "instansi")
+    _assert_same_groups(py, db)
+    return py, db
+
+
 def _light(result) -> list[str]:
     """Groups whose result was built from DuckDB's final values (no derivations)."""
     return [
@@ -88,7 +99,6 @@ def test_ikm_exactly_on_the_tie_is_decided_by_the_engine_rule(tmp_path):
 
 
 def test_ipasn_groups_are_light_and_equal(tmp_path):
-    lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
     rows = [
         ("A", "S1", 2, 1, 90, "tidak"),
         ("A", "S2", 4, 0, 85, "tidak"),
@@ -97,10 +107,7 @@ def test_ipasn_groups_are_light_and_equal(tmp_path):
         ("B", "D3", 0, 0, 60, "tidak"),
         ("C", "s1", 2, 0, 88, "tidak"),
     ]
-    lines += [f"{i},{g},{p},{d},{s},{k},{h}" for i, (g, p, d, s, k, h) in enumerate(rows)]
-    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
-    py, db = _score_both(tmp_path, "ipasn-mini", "pegawai", "p.csv", "instansi")
-    _assert_same_groups(py, db)
+    _, db = _roster_groups(tmp_path, rows)
     assert _light(db)  # at least one group went the light way
     # instansi B: kualifikasi (25 + 10) / 2 = 17.50 (the rubric's lookup table, half-up)
     b = next(g for g in db.groups if g.key == "B")
@@ -145,16 +152,11 @@ rosters = st.lists(
 @given(data=rosters)
 def test_ipasn_groups_agree_with_the_engine(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("ipasn")
-    lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
-    lines += [f"{i},{g},{p},{d},{s},{k},{h}" for i, (g, p, d, s, k, h) in enumerate(data)]
-    (folder / "p.csv").write_text("\n".join(lines) + "\n")
-    py, db = _score_both(folder, "ipasn-mini", "pegawai", "p.csv", "instansi")
-    _assert_same_groups(py, db)
+    _roster_groups(folder, data)
 
 
 def test_padded_and_cased_text_cells_read_as_the_document_path(tmp_path):
     """Cells compared as read first, trimmed only when that fails: same figures as the engine."""
-    lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
     rows = [
         ("A", " S1", 1, 0, 80, " tidak"),
         ("A", "s2 ", 2, 1, 70, "tidak "),
@@ -162,10 +164,7 @@ def test_padded_and_cased_text_cells_read_as_the_document_path(tmp_path):
         ("B", "  D3  ", 3, 2, 90, ""),
         ("B", "S3", 1, 1, 85, "ringan"),
     ]
-    lines += [f"{i},{g},{p},{d},{s},{k},{h}" for i, (g, p, d, s, k, h) in enumerate(rows)]
-    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
-    py, db = _score_both(tmp_path, "ipasn-mini", "pegawai", "p.csv", "instansi")
-    _assert_same_groups(py, db)
+    py, db = _roster_groups(tmp_path, rows)
     for a, b in zip(py.root.walk(), db.root.walk(), strict=True):
         assert (a.id, a.value) == (b.id, b.value)
     # disiplin of A: " tidak" and "tidak " are tidak once trimmed (5 each), "TIDAK" is not (0)
