@@ -161,11 +161,11 @@ def _init(
     from ..evaluate.compiled import Unsupported, ValuePlan
     from ..evaluate.engine import Engine
     from ..evidence.readers import JsonEvidenceReader, TomlEvidenceReader, reader_for
-    from ..rubric.load import load_rubric
+    from ..rubric.cache import load_rubric_cached
 
     if plugins_dir and rubric is None:
         plugins.use_plugins(plugins.Plugins(plugins.get_plugin_manager(plugins_dir=plugins_dir)))
-    _ENGINE = Engine(rubric if rubric is not None else load_rubric(rubric_path))
+    _ENGINE = Engine(rubric if rubric is not None else load_rubric_cached(rubric_path))
     try:
         _PLAN = ValuePlan(_ENGINE)
     except Unsupported:
@@ -438,7 +438,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
 
 def run(args: argparse.Namespace) -> int:
     """Score, rank and report."""
-    from ..rubric.load import load_rubric
+    from ..rubric.cache import load_rubric_cached
     from .score import parse_formats
 
     formats = parse_formats(args.formats, None)
@@ -447,7 +447,7 @@ def run(args: argparse.Namespace) -> int:
             msg = f"batch reports come as rich, json or csv, not {name!r}"
             raise UsageError(msg)
     rubric_path = str(resolve_rubric_path(args.rubric))
-    rubric = load_rubric(rubric_path)  # a bad rubric is a usage error before any work
+    rubric = load_rubric_cached(rubric_path)  # a bad rubric is a usage error before any work
     files = expand_paths(args.paths)
     show = not args.no_progress and sys.stderr.isatty()
 
