@@ -12,15 +12,12 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalengine.numbers import CONTEXT
 from evalengine.plugins import default_plugins
 from evalengine.rubric.load import load_rubric
-
-pytest.importorskip("duckdb")
 
 DATA = Path(__file__).parent / "data" / "bulk"
 

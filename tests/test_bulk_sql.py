@@ -9,10 +9,12 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evalengine.bulk.source import connect, open_table
 from evalengine.evaluate.engine import evidence_value
 from evalengine.evaluate.interpreter import Interpreter
 from evalengine.evaluate.sql import SqlCompileError, SqlCompiler
@@ -22,9 +24,6 @@ from evalengine.numbers import CONTEXT, round_to
 from evalengine.plugins import default_plugins
 from evalengine.rubric.load import load_rubric
 from evalengine.rubric.model import Formula
-
-duckdb = pytest.importorskip("duckdb")
-from evalengine.bulk.source import connect, open_table  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "bulk"
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalengine.plugins import default_plugins
 from evalengine.rubric.load import load_rubric
-
-pytest.importorskip("duckdb")
-xlsxwriter = pytest.importorskip("xlsxwriter")
 
 DATA = Path(__file__).parent / "data" / "bulk"
 

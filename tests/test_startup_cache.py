@@ -19,7 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import MERIT_EVIDENCE, MERIT_RUBRIC, ROOT, example_pairs
-from plugin_isolation import builtin_plugins_only  # noqa: F401 - module-wide fixture
+from plugin_isolation import (
+    builtin_plugins_only,  # noqa: F401 - module-wide fixture
+    missing_shipped_plugin,
+)
 
 from evalengine.errors import RubricError
 from evalengine.evaluate.engine import Engine
@@ -208,7 +211,7 @@ def test_a_changed_plugin_set_is_a_different_entry(rubric_cache_dir, monkeypatch
     monkeypatch.delenv(DISABLE_ENV, raising=False)
     skp = [ep for ep in importlib.metadata.entry_points(group="evalengine") if ep.name == "skp"]
     if not skp:
-        pytest.skip("evalengine-skp is not installed")
+        missing_shipped_plugin("evalengine-skp is not installed: pip install -e plugins/…")
     without = Plugins(get_plugin_manager(entry_points=False))
     with_skp = Plugins(get_plugin_manager(entry_points=skp))
     cache.load_rubric_cached(MERIT_RUBRIC, plugins=without)
