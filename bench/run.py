@@ -236,44 +236,30 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(line)
         print(fmt_rows([line])[0], flush=True)
 
-    for n in [int(x) for x in args.sizes.split(",")]:
-        for fmt in ("parquet", "csv"):
-            data = DATA / f"ipasn-{n}.{fmt}"
-            if not data.exists():
-                continue
-            target = f"IP ASN {n:,} {fmt}"
-            ev = DATA / f"ipasn-{n}-{fmt}.toml"
-            e = measure(evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi"), args.repeat)
-            d = measure([PY, "-c", DUCKDB_IPASN, str(data)], args.repeat)
-            report(Line(target, n, "evalengine", e))
-            report(Line(target, n, "DuckDB by hand", d))
-            text = f"{target}: evalengine / DuckDB = {e.wall / d.wall:.2f}× (target ≤ 1.25)"
-            if fmt == "csv":
-                p = measure([PY, "-c", PYTHON_IPASN, str(data)], 1)
-                report(Line(target, n, "pure Python", p))
-                text += f"; Python / evalengine = {p.wall / e.wall:.2f}× (target ≥ 4)"
-            text += f"; peak {e.peak_mb:,.0f} MB (target ≤ 1024)"
-            ratios.append(text)
-            print(text, flush=True)
-    for n in [int(x) for x in args.skm_sizes.split(",")]:
-        for fmt in ("parquet", "csv"):
-            data = DATA / f"skm-{n}.{fmt}"
-            if not data.exists():
-                continue
-            target = f"IKM {n:,} {fmt}"
-            ev = DATA / f"skm-{n}-{fmt}.toml"
-            e = measure(evalengine_score(BENCH / "ikm-bench.toml", ev, "unit"), args.repeat)
-            d = measure([PY, "-c", DUCKDB_SKM, str(data)], args.repeat)
-            report(Line(target, n, "evalengine", e))
-            report(Line(target, n, "DuckDB by hand", d))
-            text = f"{target}: evalengine / DuckDB = {e.wall / d.wall:.2f}× (target ≤ 1.25)"
-            if fmt == "csv":
-                p = measure([PY, "-c", PYTHON_SKM, str(data)], 1)
-                report(Line(target, n, "pure Python", p))
-                text += f"; Python / evalengine = {p.wall / e.wall:.2f}×"
-            text += f"; peak {e.peak_mb:,.0f} MB (target ≤ 1024)"
-            ratios.append(text)
-            print(text, flush=True)
+    for label, kind, sizes, rubric, group_by, by_hand, by_python, python_target in (
+        ("IP ASN", "ipasn", args.sizes, "ipasn-bench.toml", "instansi", DUCKDB_IPASN,
+         PYTHON_IPASN, " (target ≥ 4)"),
+        ("IKM", "skm", args.skm_sizes, "ikm-bench.toml", "unit", DUCKDB_SKM, PYTHON_SKM, ""),
+    ):  # fmt: skip
+        for n in [int(x) for x in sizes.split(",")]:
+            for fmt in ("parquet", "csv"):
+                data = DATA / f"{kind}-{n}.{fmt}"
+                if not data.exists():
+                    continue
+                target = f"{label} {n:,} {fmt}"
+                ev = DATA / f"{kind}-{n}-{fmt}.toml"
+                e = measure(evalengine_score(BENCH / rubric, ev, group_by), args.repeat)
+                d = measure([PY, "-c", by_hand, str(data)], args.repeat)
+                report(Line(target, n, "evalengine", e))
+                report(Line(target, n, "DuckDB by hand", d))
+                text = f"{target}: evalengine / DuckDB = {e.wall / d.wall:.2f}× (target ≤ 1.25)"
+                if fmt == "csv":
+                    p = measure([PY, "-c", by_python, str(data)], 1)
+                    report(Line(target, n, "pure Python", p))
+                    text += f"; Python / evalengine = {p.wall / e.wall:.2f}×{python_target}"
+                text += f"; peak {e.peak_mb:,.0f} MB (target ≤ 1024)"
+                ratios.append(text)
+                print(text, flush=True)
     for xlsx in sorted(DATA.glob("ipasn-*.xlsx")):
         n = int(xlsx.stem.split("-")[1])
         target = f"XLSX {n:,}"
