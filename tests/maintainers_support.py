@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from paths import ROOT
+
 DATA = ROOT / "tests" / "data"
 RUBRICS = ROOT / "rubrics"
 

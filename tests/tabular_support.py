@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 from decimal import Decimal
-from pathlib import Path
+
+from paths import ROOT
 
 from evalengine.evaluate.engine import Engine
 from evalengine.evidence.model import Evidence, EvidenceValue, Provenance, Table
@@ -17,7 +18,6 @@ from evalengine.evidence.readers import read_evidence
 from evalengine.plugins import DISABLE_ENV, Plugins, get_plugin_manager
 from evalengine.rubric.load import load_rubric
 
-ROOT = Path(__file__).resolve().parents[1]
 RUBRICS = ROOT / "rubrics"
 EXAMPLES = ROOT / "examples"
 PLUGINS = Plugins(get_plugin_manager(entry_points=False))

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 from evalengine.cli import main
@@ -20,7 +21,6 @@ from evalengine.evidence.readers import read_evidence
 from evalengine.numbers import parse_number, round_to
 from evalengine.rubric.load import load_rubric
 
-ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "anggaran.toml"
 EXAMPLE = ROOT / "examples" / "lkjip-anggaran" / "evidence.toml"
 D = Decimal

@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from evalengine.cli import main
 
 DATA = Path(__file__).parent / "data" / "bulk"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

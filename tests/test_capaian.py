@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from paths import ROOT
 from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 from evalengine.cli import main
@@ -24,7 +25,6 @@ from evalengine.numbers import CONTEXT, round_to
 from evalengine.reconcile import reconcile
 from evalengine.rubric.load import load_rubric
 
-ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "capaian-kinerja.toml"
 EXAMPLE = ROOT / "examples" / "lkjip-capaian" / "evidence.toml"
 D = Decimal

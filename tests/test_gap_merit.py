@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from evalengine.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = str(ROOT / "rubrics/merit-2019.toml")
 EVIDENCE = str(ROOT / "examples/merit-belitung-timur/evidence.toml")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import ROOT
 
 from evalengine.evaluate.engine import Engine
 from evalengine.evidence.readers import read_evidence
@@ -22,7 +23,6 @@ from evalengine.gap import Prober, analyse
 from evalengine.gap.whatif import apply_changes
 from evalengine.rubric.load import load_rubric
 
-ROOT = Path(__file__).resolve().parents[1]
 WEIGHTS = ["0.5", "1", "1.25", "2", "2.5", "3.333", "0.125", "1.001", "0.3"]
 SCALE = [0, 1, 2, 3]
 

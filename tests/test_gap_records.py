@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import ROOT
 
 from evalengine.cli.common import load_inputs
 from evalengine.errors import RubricError
@@ -28,7 +29,6 @@ from evalengine.gap.records import analyse_records, with_cells
 from evalengine.rubric.check import check_rubric
 from evalengine.rubric.load import load_rubric
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ipasn-belitung-timur"
 EVIDENCE = EXAMPLE / "evidence-roster.toml"
 RUBRIC = ROOT / "rubrics" / "ipasn-2019.toml"

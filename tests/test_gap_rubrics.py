@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from paths import example_pairs
+from paths import ROOT, example_pairs
 
 from evalengine.errors import UsageError
 from evalengine.evaluate.engine import Engine
@@ -22,8 +22,6 @@ from evalengine.gap import Prober, analyse
 from evalengine.gap.leverage import leverage
 from evalengine.gap.whatif import apply_changes
 from evalengine.rubric.load import load_rubric
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def rubric_examples() -> list[tuple[Path, Path]]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import inspect
 import re
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from evalengine import hookspecs
 from evalengine.plugins import hook_names
 
-ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "plugins.md"
 HOOKS = hook_names()
 

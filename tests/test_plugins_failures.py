@@ -10,13 +10,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from evalengine import plugins
 from evalengine.cli import main
 from evalengine.errors import PluginError
 from evalengine.plugins import Plugins, get_plugin_manager
 
-ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = str(ROOT / "rubrics" / "merit-2019.toml")
 EVIDENCE = str(ROOT / "examples" / "merit-belitung-timur" / "evidence.toml")
 

@@ -10,13 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from evalengine import evaluate, hookimpl, load_rubric, read_evidence
 from evalengine.evidence.readers import EvidenceReader, build_evidence
 from evalengine.numbers import round_to
 from evalengine.plugins import DEFAULT_PLUGINS, Plugins, get_plugin_manager
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "skp-pegawai"
 
 

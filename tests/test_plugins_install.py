@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 from plugin_isolation import missing_shipped_plugin
 
 from evalengine import evaluate, load_rubric, read_evidence
@@ -22,7 +23,6 @@ from evalengine.cli import main
 from evalengine.errors import EvalEngineError
 from evalengine.plugins import DISABLE_ENV, Plugins, get_plugin_manager, use_plugins
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "skp-pegawai"
 SKP_SOURCE = ROOT / "plugins" / "evalengine-skp"
 SHIPPED = {

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import ROOT
 from plugin_isolation import builtin_plugins_only  # noqa: F401 (autouse fixture)
 
 from evalengine.cli import main
@@ -26,7 +27,6 @@ from evalengine.numbers import round_to
 from evalengine.reconcile import _digit_slip, agrees, printed_places, reconcile
 from evalengine.rubric.load import load_rubric
 
-ROOT = Path(__file__).resolve().parents[1]
 MERIT = (ROOT / "rubrics" / "merit-2019.toml", ROOT / "examples/merit-belitung-timur/evidence.toml")
 CAPAIAN = (ROOT / "rubrics/capaian-kinerja.toml", ROOT / "examples/lkjip-capaian/evidence.toml")
 ANGGARAN = (ROOT / "rubrics/anggaran.toml", ROOT / "examples/lkjip-anggaran/evidence.toml")

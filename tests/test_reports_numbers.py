@@ -15,9 +15,9 @@ import json
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 from plugin_isolation import missing_shipped_plugin
 from python_calamine import CalamineWorkbook
 
@@ -25,7 +25,6 @@ from evalengine import evaluate, load_rubric, read_evidence
 from evalengine.numbers import parse_number
 from evalengine.plugins import Plugins, get_plugin_manager
 
-ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "merit-2019.toml"
 EVIDENCE = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
 PLUGIN_MODULES = {

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import ROOT
 
 from evalengine import evaluate, load_rubric, read_evidence
 from evalengine.numbers import parse_number, round_to
 from evalengine.plugins import Plugins, get_plugin_manager
 
-ROOT = Path(__file__).resolve().parents[1]
 AKIP_2021 = ROOT / "rubrics" / "akip-2021.toml"
 AKIP_2015 = ROOT / "rubrics" / "akip-2015.toml"
 EXAMPLE = ROOT / "examples" / "akip-belitung-timur" / "evidence.toml"
