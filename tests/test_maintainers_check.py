@@ -90,3 +90,23 @@ def test_score_refuses_a_rubric_with_errors(capsys, tmp_path):
     code = main(["score", str(DATA / "broken-rubrics" / "type-compare.toml"), str(evidence)])
     assert code == 2
     assert "type-mismatch" in capsys.readouterr().err
+
+
+def test_a_value_beyond_any_score_is_an_error_when_scored_not_a_crash_when_checked(
+    capsys, tmp_path
+):
+    # found by tests/test_batch_fast.py's hypothesis run: the range analysis rounded
+    # 10⁴⁰, more digits than the Decimal context holds, and raised InvalidOperation
+    rubric = tmp_path / "big.toml"
+    rubric.write_text(
+        '[rubric]\nid = "big"\ntitle = "big"\nversion = "1"\n'
+        'value = "-round(100000000000000000000 * 100000000000000000000, 0)"\n'
+        '[indicators.a]\ntitle = "a"\ntype = "formula"\nvalue = "1"\n'
+    )
+    evidence = tmp_path / "e.toml"
+    evidence.write_text('[evidence]\nrubric = "big"\n')
+    assert main(["check", str(rubric)]) == 0
+    capsys.readouterr()
+    assert main(["score", str(rubric), str(evidence)]) == 2
+    err = capsys.readouterr().err
+    assert "big.toml:5:17: error[formula-eval]: result 1.000E+40 exceeds the limit" in err

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from ..errors import Diagnostic
 from ..formula import ast, parse_formula
-from ..numbers import plain, round_to
+from ..numbers import MAX_MAGNITUDE, plain, round_to
 from .model import Band, BandTable, Formula, Indicator, Rubric
 
 
@@ -198,8 +198,8 @@ class RangeAnalysis:
         if name == "round" and len(args) >= 2 and isinstance(args[1], ast.Number):
             r = _as_range(values[0])
             places = int(args[1].value)
-            if r is None:
-                return None
+            if r is None or not all(abs(end) <= MAX_MAGNITUDE for end in (r.lo, r.hi)):
+                return None  # beyond any score: the interpreter reports it when it runs
             return Range(round_to(r.lo, places), round_to(r.hi, places), r.exact)
         if name == "abs":
             r = _as_range(values[0]) if values else None
