@@ -33,3 +33,23 @@ def result():
     rubric = ROOT / "rubrics" / "merit-2019.toml"
     evidence = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
     return evaluate(load_rubric(rubric), read_evidence(evidence))
+
+
+@pytest.fixture(scope="module")
+def grouped_result():
+    """A result scored per instansi on DuckDB (score --group-by): two ranked, one failed.
+
+    tests/data/bulk/ranking: instansi A (81,33, Tinggi) before B (63,25, Rendah); C fails
+    (its only employee has a hukuman, so kinerja has no rows). tests/test_report_ranking.py
+    works these figures out from the rows.
+    """
+    from evalengine import load_rubric, read_evidence
+    from evalengine.bulk import score_grouped
+
+    data = ROOT / "tests" / "data" / "bulk" / "ranking"
+    return score_grouped(
+        load_rubric(data / "ipasn-where.toml"),
+        read_evidence(data / "evidence.toml"),
+        group_by="instansi",
+        engine="duckdb",
+    )

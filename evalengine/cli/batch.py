@@ -363,14 +363,6 @@ def render_csv(items: list[Item]) -> str:
     return buffer.getvalue()
 
 
-def headline_places(rubric) -> int | None:
-    """The decimal places the headline is rounded to, as ``score`` prints it (70,30)."""
-    root = rubric.root
-    if root.round is not None:
-        return root.round
-    return rubric.rounding.places if rubric.rounding.apply == "headline" else None
-
-
 def file_labels(paths: list[str]) -> dict[str, str]:
     """Each path relative to the folder the paths share, so equal file names stay apart."""
     if not paths:
@@ -384,6 +376,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
 
     from ..numbers import format_id
     from ..report.summary import render_text
+    from ..report.view import band_words, declared_places
 
     parts: list[Any] = []
     failed = [i for i in items if i.error]
@@ -399,7 +392,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
     ):
         ranking.add_column(name, justify=justify)  # type: ignore[arg-type]
     limit = options.get("top", 50)
-    places = headline_places(rubric)
+    places = declared_places(rubric, rubric.root.id)
     shown = [i for i in items if not i.error][:limit]
     names = file_labels([i.path for i in shown])
     for i in shown:
@@ -407,7 +400,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
             str(i.rank),
             i.subject or "",
             format_id(Decimal(i.value), places) if i.value else "—",
-            f"{i.band or ''} {i.meaning or ''}".strip(),
+            band_words(i.band, i.meaning),
             names[i.path],
         )
     parts.append(ranking)
@@ -419,7 +412,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
     dtable.add_column("%", justify="right")
     for row in dist:
         dtable.add_row(
-            f"{row['band']} {row['meaning'] or ''}".strip(),
+            band_words(row["band"], row["meaning"]),
             str(row["count"]),
             format_id(Decimal(row["percent"]), 2),
         )

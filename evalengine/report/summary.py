@@ -20,6 +20,7 @@ from rich.theme import Theme
 from ..evaluate.result import NodeResult, ScoreResult
 from ..numbers import format_id, plain, shown
 from .rows import rows_table
+from .view import band_text
 
 THEME = Theme(
     {
@@ -35,6 +36,8 @@ THEME = Theme(
 )
 
 BAR_WIDTH = 16
+#: Aspects shown beside the headline in the terminal ranking (the rest: -f json, xlsx).
+RANKING_COLUMNS = 6
 
 
 def number(value: Any, places: int | None = None) -> str:
@@ -65,13 +68,6 @@ def bar(value: Any, maximum: Any, width: int = BAR_WIDTH) -> Text:
     share = max(Decimal(0), min(Decimal(1), value / maximum))
     filled = int((share * width).to_integral_value())
     return Text("█" * filled, style="bar.full") + Text("░" * (width - filled), style="bar.empty")
-
-
-def band_text(node: NodeResult) -> str:
-    """``III Baik`` for a node with a band."""
-    if node.band is None:
-        return ""
-    return f"{node.band.label} {node.band.meaning}".strip()
 
 
 def scalar_params(rubric: Any) -> dict[str, Any]:
@@ -204,36 +200,31 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
 
 def group_tables(result: ScoreResult) -> list[Any]:
     """The ranking of groups (``score --group-by``) and the groups that failed."""
-    table = Table(
-        title=f"Peringkat per {result.group_by} ({len(result.groups)} kelompok, "
-        f"mesin {result.engine})",
-        title_justify="left",
-    )
+    from .view import ranking
+
+    ranked = ranking(result)
+    if ranked is None:
+        return []
+    table = Table(title=ranked.title, title_justify="left")
     table.add_column("#", justify="right")
-    table.add_column(result.group_by or "kelompok")
-    indicators = [c for c in result.root.children][:6]
-    for node in indicators:
-        table.add_column(node.code or node.id, justify="right")
+    table.add_column(ranked.group_by)
+    columns = ranked.columns[:RANKING_COLUMNS]
+    for column in columns:
+        table.add_column(column.heading, justify="right")
     table.add_column("Nilai", justify="right")
     table.add_column("Predikat")
-    failed = []
-    for g in result.groups:
-        if g.result is None:
-            failed.append(g)
-            continue
-        root = g.result.root
-        values = {c.id: c.value for c in root.children}
+    for g in ranked.groups:
         table.add_row(
             str(g.rank),
             g.key,
-            *[number(values.get(n.id)) for n in indicators],
-            Text(number(root.value), style="headline"),
-            band_text(root),
+            *[number(v, c.places) for v, c in zip(g.values, columns, strict=False)],
+            Text(number(g.value, ranked.value_places), style="headline"),
+            g.band,
         )
     parts: list[Any] = [table]
-    if failed:
+    if ranked.failed:
         text = Text()
-        for g in failed:
+        for g in ranked.failed:
             text.append(f"✗ {g.key}: {g.error}\n", style="diag.warning")
         parts.append(Panel(text.rstrip() or text, title="Kelompok gagal", title_align="left"))
     return parts

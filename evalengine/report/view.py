@@ -189,8 +189,130 @@ def _value_text(value: Any) -> str:
     return number(value)
 
 
+def band_words(label: str | None, meaning: str | None) -> str:
+    """``III Baik``; the label alone when the meaning repeats it (``Rendah``, not twice)."""
+    if not label:
+        return meaning or ""
+    return label if not meaning or meaning == label else f"{label} {meaning}"
+
+
 def band_text(node: NodeResult) -> str:
     """``III Baik`` for a node with a band, else empty."""
     if node.band is None:
         return ""
-    return f"{node.band.label} {node.band.meaning}".strip()
+    return band_words(node.band.label, node.band.meaning)
+
+
+def declared_places(rubric: Any, indicator_id: str) -> int | None:
+    """The decimal places ``indicator_id``'s value is rounded to by the rubric, if any.
+
+    An indicator's own ``round = N``; for the root, the ``[rounding]`` places when they
+    apply to the headline. This is how ``score`` prints the headline (``70,30``).
+    """
+    ind = rubric.by_id().get(indicator_id)
+    if ind is not None and ind.round is not None:
+        return ind.round
+    if indicator_id == rubric.root.id and rubric.rounding.apply == "headline":
+        return rubric.rounding.places
+    return None
+
+
+#: A column without declared places shows as many decimals as its values have, up to this.
+COLUMN_PLACES = 4
+
+
+def column_places(rubric: Any, indicator_id: str, values: list[Any]) -> int | None:
+    """Places for a column of values: declared ones, else the most any value has (≤ 4).
+
+    A ranking reads down its columns, so ``61,00`` sits under ``61,30`` rather than
+    ``61`` under ``61,3``. None (each value as it is) when a value has more decimals
+    than :data:`COLUMN_PLACES`.
+    """
+    declared = declared_places(rubric, indicator_id)
+    if declared is not None:
+        return declared
+    scales = [
+        max(0, -value.as_tuple().exponent)
+        for value in values
+        if isinstance(value, Decimal) and value.is_finite()
+    ]
+    most = max(scales, default=0)
+    return most if most <= COLUMN_PLACES else None
+
+
+@dataclass(frozen=True)
+class RankingColumn:
+    """An indicator shown in the ranking: its id, heading (code or id), title and places."""
+
+    id: str
+    heading: str
+    title: str
+    places: int | None
+
+
+@dataclass(frozen=True)
+class RankedGroup:
+    """One group's line in the ranking, or (with ``error``) why it has none."""
+
+    key: str
+    rank: int | None
+    values: tuple[Any, ...]
+    value: Any
+    band: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """``score --group-by``: the groups ranked by headline, with the aspects beside it."""
+
+    group_by: str
+    engine: str | None
+    columns: tuple[RankingColumn, ...]
+    value_places: int | None
+    groups: tuple[RankedGroup, ...]
+    failed: tuple[RankedGroup, ...]
+
+    @property
+    def title(self) -> str:
+        """``Peringkat per instansi (600 kelompok, mesin duckdb)``."""
+        count = len(self.groups) + len(self.failed)
+        engine = f", mesin {self.engine}" if self.engine else ""
+        return f"Peringkat per {self.group_by} ({count} kelompok{engine})"
+
+
+def ranking(result: ScoreResult) -> Ranking | None:
+    """The ranking of a result scored per group (None when it was not)."""
+    group_by = getattr(result, "group_by", None)
+    if not group_by:
+        return None
+    rubric = result.rubric
+    scored = [g for g in result.groups if g.result is not None]
+    nodes = aspects(result) if result.root.children else []
+    values = [{c.id: c.value for c in g.result.root.children} for g in scored]
+    columns = tuple(
+        RankingColumn(
+            node.id,
+            node.code or node.id,
+            node.title,
+            column_places(rubric, node.id, [v.get(node.id) for v in values]),
+        )
+        for node in nodes
+    )
+    value_places = column_places(rubric, rubric.root.id, [g.result.root.value for g in scored])
+    groups = tuple(
+        RankedGroup(
+            g.key,
+            g.rank,
+            tuple(v.get(c.id) for c in columns),
+            g.result.root.value,
+            band_text(g.result.root),
+        )
+        for g, v in zip(scored, values, strict=True)
+    )
+    failed = tuple(
+        RankedGroup(g.key, None, (), None, "", error=str(g.error))
+        for g in result.groups
+        if g.result is None
+    )
+    return Ranking(group_by, result.engine, columns, value_places, groups, failed)

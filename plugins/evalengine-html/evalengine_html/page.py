@@ -141,15 +141,15 @@ def headline_html(result: ScoreResult) -> str:
     ]
     if h.band_label:
         parts.append(
-            f'<span class="band" data-testid="band">{esc(h.band_label)} '
-            f"{esc(h.band_meaning or '')}</span>"
+            f'<span class="band" data-testid="band">'
+            f"{esc(view.band_words(h.band_label, h.band_meaning))}</span>"
         )
     if h.final_stage:
         parts.append(f'<span class="meta">({esc(h.final_stage)})</span>')
     if len(h.stages) > 1:
         items = []
         for stage, value, label, meaning in h.stages:
-            band = f" → {esc(label)} {esc(meaning or '')}" if label else ""
+            band = f" → {esc(view.band_words(label, meaning))}" if label else ""
             items.append(f"<li>{esc(stage)}: {num(value)}{band}</li>")
         parts.append(f'<ul class="stages">{"".join(items)}</ul>')
     parts.append(sheet_html(result.root, "lembar perhitungan nilai akhir"))
@@ -228,6 +228,41 @@ def aspect_table(result: ScoreResult, aspect: NodeResult) -> str:
     )
 
 
+def ranking_html(result: ScoreResult) -> str:
+    """``score --group-by``: the ranking table and the groups that failed (or nothing)."""
+    ranked = view.ranking(result)
+    if ranked is None:
+        return ""
+    head = ['<tr><th class="num">#</th>', f"<th>{esc(ranked.group_by)}</th>"]
+    head += [
+        f'<th class="num" title="{esc(c.title)}">{esc(c.heading)}</th>' for c in ranked.columns
+    ]
+    head.append('<th class="num">Nilai</th><th>Predikat</th></tr>')
+    rows = []
+    for g in ranked.groups:
+        cells = "".join(
+            f'<td class="num" data-label="{esc(c.heading)}">{num(v, c.places)}</td>'
+            for v, c in zip(g.values, ranked.columns, strict=True)
+        )
+        rows.append(
+            f'<tr data-testid="group" data-key="{esc(g.key)}">'
+            f'<td class="num" data-label="#">{g.rank}</td><td class="title">{esc(g.key)}</td>'
+            f'{cells}<td class="num" data-label="Nilai"><strong>'
+            f"{num(g.value, ranked.value_places)}</strong></td><td>{esc(g.band)}</td></tr>"
+        )
+    failed = ""
+    if ranked.failed:
+        items = "".join(f"<li>{esc(g.key)}: {esc(g.error)}</li>" for g in ranked.failed)
+        failed = (
+            '<h3>Kelompok gagal</h3><section class="warnings" data-testid="failed-groups">'
+            f"<ul>{items}</ul></section>"
+        )
+    return (
+        f'<h2 id="ranking">{esc(ranked.title)}</h2><div class="scroll"><table>'
+        f"<thead>{''.join(head)}</thead><tbody>{''.join(rows)}</tbody></table></div>{failed}"
+    )
+
+
 def warnings_html(result: ScoreResult) -> str:
     """The warnings box (empty string when there are none)."""
     warnings = result.warnings()
@@ -244,7 +279,12 @@ def render_html(result: ScoreResult) -> str:
     """The whole page."""
     h = view.headline(result)
     title = " — ".join(x for x in (h.title, h.subject, h.period) if x)
-    body = [headline_html(result), aspects_html(result), warnings_html(result)]
+    body = [
+        headline_html(result),
+        aspects_html(result),
+        ranking_html(result),
+        warnings_html(result),
+    ]
     body.append("<h2>Rincian indikator</h2>")
     body.extend(aspect_table(result, aspect) for aspect in view.aspects(result) if aspect.children)
     source = result.evidence.meta.get("source")
@@ -261,4 +301,3 @@ def render_html(result: ScoreResult) -> str:
         + "\n".join(b for b in body if b)
         + f"\n{footer}\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
-

@@ -136,3 +136,48 @@ def test_renders_via_cli(tmp_path, monkeypatch):
     assert code == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert json.loads((tmp_path / "r.json").read_text())["headline"]["value"] == "252"
+
+
+class _GroupRows(HTMLParser):
+    """The cells of every ``<tr data-testid="group">`` of a page, as text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr" and ("data-testid", "group") in attrs:
+            self._row = []
+        elif tag == "td" and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._row is not None and self._cell is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_group_by_adds_the_ranking_table(grouped_result):
+    page = render_html(grouped_result)
+    parser = _GroupRows()
+    parser.feed(page)
+    # figures of tests/test_report_ranking.py, worked out from the rows; two places each
+    assert parser.rows == [
+        ["1", "A", "17,50", "32,50", "26,33", "5,00", "81,33", "Tinggi"],
+        ["2", "B", "17,50", "17,50", "23,25", "5,00", "63,25", "Rendah"],
+    ]
+    assert 'id="ranking">Peringkat per instansi (3 kelompok, mesin duckdb)</h2>' in page
+    assert 'data-testid="failed-groups"' in page and "C: &#x27;kinerja&#x27;" in page
+
+
+def test_no_ranking_without_group_by(page):
+    assert 'id="ranking"' not in page

@@ -139,6 +139,27 @@ def detail_table(result: ScoreResult) -> str:
     return table(header, align, rows)
 
 
+def ranking_section(result: ScoreResult) -> list[str]:
+    """``score --group-by``: the ranking table, then the groups that failed (or nothing)."""
+    ranked = view.ranking(result)
+    if ranked is None:
+        return []
+    header = ["Peringkat", cell(ranked.group_by)]
+    header += [cell(c.heading) for c in ranked.columns] + ["Nilai", "Predikat"]
+    align = ["r", "l"] + ["r"] * len(ranked.columns) + ["r", "l"]
+    rows = [
+        [str(g.rank), cell(g.key)]
+        + [view.number(v, c.places) for v, c in zip(g.values, ranked.columns, strict=True)]
+        + [f"**{view.number(g.value, ranked.value_places)}**", cell(g.band)]
+        for g in ranked.groups
+    ]
+    out = ["", f"**Tabel {cell(ranked.title)}**", "", table(header, align, rows)]
+    if ranked.failed:
+        out += ["", "Kelompok gagal:", ""]
+        out += [f"- {cell(g.key)}: {cell(g.error)}" for g in ranked.failed]
+    return out
+
+
 def render_markdown(result: ScoreResult) -> str:
     """The whole Markdown section."""
     h = view.headline(result)
@@ -157,13 +178,18 @@ def render_markdown(result: ScoreResult) -> str:
             band = f" ({' '.join(cell(x) for x in (label, meaning) if x)})" if label else ""
             out.append(f"Total {stage_title(stage, result)} : {view.number(value)}{band}  ")
     out.append("")
-    band = f", predikat **{cell(h.band_label)}** ({cell(h.band_meaning)})" if h.band_label else ""
+    band = ""
+    if h.band_label:
+        band = f", predikat **{cell(h.band_label)}**"
+        if h.band_meaning and h.band_meaning != h.band_label:
+            band += f" ({cell(h.band_meaning)})"
     out.append(
         f"Nilai akhir: **{view.number(h.value)}** dari {view.number(h.max)}"
         f" ({fixed(h.percent)}%){band}."
         if h.max is not None
         else f"Nilai akhir: **{view.number(h.value)}**{band}."
     )
+    out += ranking_section(result)
     warnings = result.warnings()
     if warnings:
         out += ["", "Catatan:", ""]
@@ -172,4 +198,3 @@ def render_markdown(result: ScoreResult) -> str:
     if source:
         out += ["", f"Sumber Data: {cell(source)}"]
     return "\n".join(out) + "\n"
-

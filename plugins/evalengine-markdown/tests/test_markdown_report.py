@@ -98,3 +98,20 @@ def test_indonesian_numbers(text, result):
 def test_cells_are_escaped():
     assert cell("a | b\nc") == "a \\| b c"
     assert cell("*x* _y_ <b>") == "\\*x\\* \\_y\\_ \\<b\\>"
+
+
+def test_group_by_adds_the_ranking_table(grouped_result):
+    text = render_markdown(grouped_result)
+    ranking = next(t for t in tables(text) if t[0][:2] == ["Peringkat", "instansi"])
+    aspects = ["kualifikasi", "kompetensi", "kinerja", "disiplin"]
+    assert ranking[0][2:] == [*aspects, "Nilai", "Predikat"]
+    # figures of tests/test_report_ranking.py, worked out from the rows; two places each
+    assert ranking[2] == ["1", "A", "17,50", "32,50", "26,33", "5,00", "**81,33**", "Tinggi"]
+    assert ranking[3] == ["2", "B", "17,50", "17,50", "23,25", "5,00", "**63,25**", "Rendah"]
+    assert len(ranking) == 4  # header, rule, two groups: C failed
+    assert "- C: 'kinerja': mean of no rows" in text
+    assert "**Tabel Peringkat per instansi (3 kelompok, mesin duckdb)**" in text
+
+
+def test_no_ranking_without_group_by(text):
+    assert "Peringkat" not in text

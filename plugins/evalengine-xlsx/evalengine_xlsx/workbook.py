@@ -1,4 +1,7 @@
-"""A workbook evaluators can share: a summary sheet and one sheet per aspect.
+"""A workbook evaluators can share: a summary sheet, the ranking, one sheet per aspect.
+
+The ranking sheet (``Peringkat``) is there when the result was scored per group
+(``score --group-by``): one row per group, ranked, every aspect a number column.
 
 Every figure is a number cell (never text) with a number format tagged with the
 Indonesian locale (``[$-421]``), so spreadsheet programs show ``42,5`` and
@@ -28,6 +31,8 @@ FORMATS = {
 }
 
 SUMMARY = "Ringkasan"
+#: The sheet of ``score --group-by`` (one row per group).
+RANKING = "Peringkat"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -51,7 +56,7 @@ def answer_cell(text: str | None) -> float | str | None:
 def sheet_names(aspects: list[NodeResult]) -> list[str]:
     """Valid, unique sheet names (≤ 31 characters, no ``[]:*?/\\``) for the aspects."""
     names: list[str] = []
-    used = {SUMMARY.lower()}
+    used = {SUMMARY.lower(), RANKING.lower()}
     for aspect in aspects:
         base = _BAD_SHEET_CHARS.sub(
             " ", f"{aspect.code + ' ' if aspect.code else ''}{aspect.title}"
@@ -263,6 +268,57 @@ def _total_row(book, ws, row: int, label: str, weight, node, stages) -> None:
     book.put(ws, row, col + 2, percent, "percent", total=True)
 
 
+def places_format(places: int | None) -> str:
+    """The Indonesian number format with ``places`` decimals (General when not fixed)."""
+    if places is None:
+        return FORMATS["answer"]
+    return "[$-421]#,##0" + ("." + "0" * places if places else "")
+
+
+def _ranking_sheet(book: _Book, ranked: view.Ranking) -> None:
+    """``score --group-by``: one row per group, ranked, every aspect a number column."""
+    ws = book.wb.add_worksheet(RANKING)
+    ws.write(0, 0, ranked.title, book.title)
+    ws.write_url(1, 0, f"internal:'{SUMMARY}'!A1", book.link, string=f"← {SUMMARY}")
+    headers = ["Peringkat", ranked.group_by, *[c.heading for c in ranked.columns]]
+    headers += ["Nilai", "Predikat"]
+    header_row = 3
+    for col, text in enumerate(headers):
+        ws.write(header_row, col, text, book.header)
+    for col, column in enumerate(ranked.columns, start=2):
+        ws.write_comment(header_row, col, column.title)
+    formats = [book.wb.add_format({"num_format": places_format(c.places)}) for c in ranked.columns]
+    value_format = book.wb.add_format(
+        {"num_format": places_format(ranked.value_places), "bold": True}
+    )
+    row = header_row
+    for g in ranked.groups:
+        row += 1
+        ws.write_number(row, 0, g.rank)
+        ws.write_string(row, 1, g.key)
+        for col, (value, fmt) in enumerate(zip(g.values, formats, strict=True), start=2):
+            number = as_number(value)
+            if number is not None:
+                ws.write_number(row, col, number, fmt)
+        number = as_number(g.value)
+        if number is not None:
+            ws.write_number(row, 2 + len(formats), number, value_format)
+        ws.write_string(row, 3 + len(formats), g.band)
+    if ranked.failed:
+        row += 2
+        ws.write(row, 0, "Kelompok gagal", book.bold)
+        for g in ranked.failed:
+            row += 1
+            ws.write_string(row, 1, g.key)
+            ws.write_string(row, 2, g.error or "", book.warning)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2 + len(formats), 12)
+    ws.set_column(3 + len(formats), 3 + len(formats), 18)
+    ws.autofilter(header_row, 0, header_row + len(ranked.groups), len(headers) - 1)
+    ws.freeze_panes(header_row + 1, 2)
+
+
 def render_xlsx(result: ScoreResult) -> bytes:
     """The workbook as bytes."""
     buffer = io.BytesIO()
@@ -278,9 +334,11 @@ def render_xlsx(result: ScoreResult) -> bytes:
     aspects = view.aspects(result)
     names = sheet_names(aspects)
     _summary(book, result, names)
+    ranked = view.ranking(result)
+    if ranked is not None:
+        _ranking_sheet(book, ranked)
     for aspect, name in zip(aspects, names, strict=True):
         if aspect.children:
             _aspect_sheet(book, result, aspect, name)
     book.wb.close()
     return buffer.getvalue()
-

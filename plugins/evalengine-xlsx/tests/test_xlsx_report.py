@@ -123,3 +123,39 @@ def test_text_is_never_a_formula(result):
         if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
     ]
     assert titles and all(c.data_type == "s" for c in titles)
+
+
+def test_group_by_adds_a_ranking_sheet_of_number_cells(grouped_result):
+    from evalengine_xlsx.workbook import RANKING
+
+    wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(grouped_result)))
+    assert wb.sheetnames[:2] == [SUMMARY, RANKING]
+    ws = wb[RANKING]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    assert rows[0] == (
+        "Peringkat",
+        "instansi",
+        "kualifikasi",
+        "kompetensi",
+        "kinerja",
+        "disiplin",
+        "Nilai",
+        "Predikat",
+    )
+    # figures of tests/test_report_ranking.py, worked out from the rows: number cells
+    assert rows[1] == (1, "A", 17.5, 32.5, 26.33, 5, 81.33, "Tinggi")
+    assert rows[2] == (2, "B", 17.5, 17.5, 23.25, 5, 63.25, "Rendah")
+    # shown with the two places the rubric rounds to, the Indonesian way
+    assert ws.cell(5, 5).number_format == "[$-421]#,##0.00"
+    assert ws.cell(5, 7).number_format == "[$-421]#,##0.00"
+    failed = [r for r in rows[3:] if any(r)]
+    assert failed[0][0] == "Kelompok gagal"
+    assert failed[1][1] == "C" and "mean of no rows" in failed[1][2]
+
+
+def test_places_format():
+    from evalengine_xlsx.workbook import places_format
+
+    assert places_format(2) == "[$-421]#,##0.00"
+    assert places_format(0) == "[$-421]#,##0"
+    assert places_format(None) == "[$-421]General"
