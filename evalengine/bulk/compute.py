@@ -29,6 +29,7 @@ from ..formula import parse_formula
 from ..indicators.base import Fact
 from ..numbers import CONTEXT, plain, to_decimal
 from ..rubric.model import Formula, Indicator, Rubric
+from .progress import fetch_all
 from .source import BulkTable, duckdb_error
 
 #: Indicator types the bulk path computes.
@@ -181,11 +182,14 @@ def grouped_query(
     sql = f"SELECT {head + ', ' if head else ''}{selects} FROM ({source}) s"
     if keys:
         sql += " GROUP BY ALL"
+    label = f"reading table {table.name!r} ({table.where})"
     if store and keys:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {store} AS {sql}")
-        sql = f"SELECT * FROM {store}"
+        fetch_all(con, f"CREATE OR REPLACE TEMP TABLE {store} AS {sql}", label, rows=False)
+        found = con.execute(f"SELECT * FROM {store}").fetchall()
+    else:
+        found = fetch_all(con, sql, label)
     parts: dict[Any, list[tuple]] = {}
-    for row in con.execute(sql).fetchall():
+    for row in found:
         # keys are trimmed here (a few hundred), not per row in SQL; equal trimmed keys
         # are combined exactly below, as their rows would have been
         key = (row[0].strip() if row[0] is not None else "") if gexpr else OVERALL

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import EvalEngineError, UsageError
 from ..report.output import write_atomic
-from .common import emit, resolve_rubric_path
+from .common import emit, progress_display, resolve_rubric_path, show_progress
 
 #: Evidence file suffixes a folder is searched for.
 EVIDENCE_SUFFIXES = (".toml", ".json")
@@ -442,13 +442,11 @@ def run(args: argparse.Namespace) -> int:
     rubric_path = str(resolve_rubric_path(args.rubric))
     rubric = load_rubric_cached(rubric_path)  # a bad rubric is a usage error before any work
     files = expand_paths(args.paths)
-    show = not args.no_progress and sys.stderr.isatty()
+    show = show_progress(args)
 
     @contextlib.contextmanager
     def progress_bar():
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
+        with progress_display(True) as bar:
             task = bar.add_task(f"scoring {len(files)} files", total=len(files))
             yield lambda n: bar.advance(task, n)
 

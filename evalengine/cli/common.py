@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError, with_suggestion
 from ..evidence.readers import read_evidence
@@ -154,3 +157,25 @@ def load_versioned_inputs(args):
     if rubric is None:
         rubric = load_rubric_cached(selection.path)
     return rubric, evidence, selection
+
+
+@contextlib.contextmanager
+def progress_display(show: bool) -> Iterator[Any]:
+    """A transient rich progress display on standard error, or None when not ``show``.
+
+    Standard error, so that a report piped from standard output stays clean; transient,
+    so that nothing of it is left once the work is done.
+    """
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as display:
+        yield display
+
+
+def show_progress(args) -> bool:
+    """Whether to draw a progress bar: standard error is a terminal, not ``--no-progress``."""
+    return not getattr(args, "no_progress", False) and sys.stderr.isatty()

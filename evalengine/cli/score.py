@@ -10,7 +10,14 @@ from ..errors import PluginError, UsageError
 from ..evaluate.engine import Engine
 from ..plugins import default_plugins, plugin_failure
 from ..report.output import write_atomic
-from .common import add_param_option, apply_params, emit, load_versioned_inputs
+from .common import (
+    add_param_option,
+    apply_params,
+    emit,
+    load_versioned_inputs,
+    progress_display,
+    show_progress,
+)
 
 
 def add_parser(sub) -> None:
@@ -87,6 +94,11 @@ def add_parser(sub) -> None:
         help="how records/survey indicators are computed: duckdb (SQL, for big tables), "
         "python (row by row), auto (duckdb for Parquet or table files of 1 MB and more)",
     )
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar on stderr while DuckDB reads a big table",
+    )
     p.set_defaults(run=run)
 
 
@@ -153,6 +165,20 @@ def _has_tables(rubric) -> bool:
     return any(ind.type in ("records", "survey") for ind in rubric.indicators())
 
 
+def scan_reporter(display):
+    """A bar per table DuckDB reads, on ``display`` (None: no reporter, no bars)."""
+    if display is None:
+        return None
+    tasks: dict[str, int] = {}
+
+    def report(label: str, percent: float) -> None:
+        if label not in tasks:
+            tasks[label] = display.add_task(label, total=100)
+        display.update(tasks[label], completed=percent)
+
+    return report
+
+
 def run(args: argparse.Namespace) -> int:
     """Score and report."""
     formats = parse_formats(args.formats, args.output)
@@ -165,8 +191,10 @@ def run(args: argparse.Namespace) -> int:
         evidence = apply_changes(evidence, comparison.changes)
     elif args.group_by or _has_tables(rubric):
         from ..bulk import score_grouped
+        from ..bulk.progress import reporting
 
-        result = score_grouped(rubric, evidence, group_by=args.group_by, engine=args.engine)
+        with progress_display(show_progress(args)) as display, reporting(scan_reporter(display)):
+            result = score_grouped(rubric, evidence, group_by=args.group_by, engine=args.engine)
     else:
         result = Engine(rubric).evaluate(evidence)
     result.selection = selection
