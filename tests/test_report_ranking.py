@@ -73,6 +73,13 @@ def test_groups_ranked_with_every_aspect_computed_from_the_rows(ranked):
     groups = csv_groups()
     scored = {k: expected_group(v) for k, v in groups.items() if k != "C"}
     assert [c.id for c in ranked.columns] == ["kualifikasi", "kompetensi", "kinerja", "disiplin"]
+    # short titles head their columns; a long one would give way to the code
+    assert [c.heading for c in ranked.columns] == [
+        "Kualifikasi",
+        "Kompetensi",
+        "Kinerja",
+        "Disiplin",
+    ]
     order = sorted(scored, key=lambda k: -scored[k]["value"])
     assert [g.key for g in ranked.groups] == order
     assert [g.rank for g in ranked.groups] == [1, 2]
@@ -130,3 +137,17 @@ def test_rich_report_prints_the_ranking_with_fixed_places(capsys):
         assert figure in line_a
     assert "Tinggi Tinggi" not in out
     assert "Kelompok gagal" in out and "C: 'kinerja'" in out
+
+
+def test_a_long_aspect_title_gives_way_to_its_code():
+    from evalengine import evaluate
+
+    root = Path(__file__).resolve().parents[1]
+    result = evaluate(
+        load_rubric(root / "rubrics" / "merit-2019.toml"),
+        read_evidence(root / "examples" / "merit-belitung-timur" / "evidence.toml"),
+    )
+    result.group_by, result.groups = "instansi", []
+    headings = [c.heading for c in view.ranking(result).columns]
+    # "Perencanaan Kebutuhan" (aspect 1) is long: its code; "Pengadaan" (2) fits
+    assert headings[:2] == ["1", "Pengadaan"]

@@ -240,9 +240,16 @@ def column_places(rubric: Any, indicator_id: str, values: list[Any]) -> int | No
     return most if most <= COLUMN_PLACES else None
 
 
+#: A ranking column is headed by its title up to this length, else by its code.
+SHORT_TITLE = 14
+
+
 @dataclass(frozen=True)
 class RankingColumn:
-    """An indicator shown in the ranking: its id, heading (code or id), title and places."""
+    """An indicator shown in the ranking: its id, heading, title and places.
+
+    The heading is the title when it is short (``Kinerja``), else the code (``3``).
+    """
 
     id: str
     heading: str
@@ -293,7 +300,7 @@ def ranking(result: ScoreResult) -> Ranking | None:
     columns = tuple(
         RankingColumn(
             node.id,
-            node.code or node.id,
+            node.title if len(node.title) <= SHORT_TITLE else node.code or node.id,
             node.title,
             column_places(rubric, node.id, [v.get(node.id) for v in values]),
         )

@@ -103,7 +103,7 @@ def test_cells_are_escaped():
 def test_group_by_adds_the_ranking_table(grouped_result):
     text = render_markdown(grouped_result)
     ranking = next(t for t in tables(text) if t[0][:2] == ["Peringkat", "instansi"])
-    aspects = ["kualifikasi", "kompetensi", "kinerja", "disiplin"]
+    aspects = ["Kualifikasi", "Kompetensi", "Kinerja", "Disiplin"]
     assert ranking[0][2:] == [*aspects, "Nilai", "Predikat"]
     # figures of tests/test_report_ranking.py, worked out from the rows; two places each
     assert ranking[2] == ["1", "A", "17,50", "32,50", "26,33", "5,00", "**81,33**", "Tinggi"]

@@ -135,10 +135,10 @@ def test_group_by_adds_a_ranking_sheet_of_number_cells(grouped_result):
     assert rows[0] == (
         "Peringkat",
         "instansi",
-        "kualifikasi",
-        "kompetensi",
-        "kinerja",
-        "disiplin",
+        "Kualifikasi",
+        "Kompetensi",
+        "Kinerja",
+        "Disiplin",
         "Nilai",
         "Predikat",
     )
