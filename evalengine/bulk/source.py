@@ -153,14 +153,15 @@ def open_table(
             temp.append(path)
             arrow = False
             columns, select, keys = _typed_columns(con, raw, False, set(text_columns), sniffed)
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} "
+            f"FROM {quote_ident(raw)}"
+        )
     except (duckdb_error(), _Inexact) as exc:
         for path in temp:
             Path(path).unlink(missing_ok=True)
         msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
         raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
-    con.execute(
-        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
-    )
     return BulkTable(
         table.name,
         view,
@@ -337,7 +338,12 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
                 msg = f"column '{name}' holds numbers with more than {MAX_WIDTH} digits"
                 raise _Inexact(msg)
             columns[name] = Column(name, "number", s)
-            select.append(f"CAST(CAST({d} AS VARCHAR) AS {decimal_type(s)}) AS {q}")
+            # a whole number is int(x), exactly (its repr may be shorter: 1e+19)
+            whole = f"CAST(CAST({d} AS HUGEINT) AS {decimal_type(s)})"
+            if scale is not None:
+                fraction = f"CAST(CAST({d} AS VARCHAR) AS {decimal_type(s)})"
+                whole = f"CASE WHEN {d} = trunc({d}) THEN {whole} ELSE {fraction} END"
+            select.append(f"{whole} AS {q}")
         elif kind == "native-number":
             sql_type = types[name]
             s = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0

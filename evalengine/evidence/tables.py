@@ -215,7 +215,8 @@ def read_sheet(file: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
     """The cells of a sheet (the first if ``sheet`` is None) read by python-calamine.
 
     Returns the sheet's name and its rows from cell A1 on (blank cells are ``""``).
-    A missing sheet or a file calamine cannot read is an :class:`EvidenceError`.
+    A missing or empty sheet (no name in the first row) or a file calamine cannot read
+    is an :class:`EvidenceError`.
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -240,16 +241,16 @@ def read_sheet(file: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
         raise EvidenceError(
             msg, location=Location(str(file)), hint="open and save the workbook again"
         ) from None
-    return sheet_name, data
-
-
-def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
-    sheet_name, data = read_sheet(file, sheet)
     if not data or not any(str(c).strip() for c in data[0]):
         msg = f"sheet '{sheet_name}' of {file.name} is empty"
         raise EvidenceError(
             msg, location=Location(str(file)), hint="the first row must name the columns"
         )
+    return sheet_name, data
+
+
+def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
+    sheet_name, data = read_sheet(file, sheet)
     header = [str(h).strip() for h in data[0]]
     rows = []
     for i, record in enumerate(data[1:], start=2):
@@ -258,7 +259,7 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
         rows.append(
             {
                 col: EvidenceValue(
-                    _cell(record[j]) if j < len(record) else "",
+                    _sheet_cell(record[j]) if j < len(record) else "",
                     Provenance(
                         str(file), col, row=i, sheet=sheet_name, cell=f"{column_letter(j)}{i}"
                     ),
@@ -293,6 +294,11 @@ def _read_parquet(file: Path, name: str) -> Table:
         for i, record in enumerate(data, start=1)
     ]
     return Table(name, header, rows, Provenance(where))
+
+
+def _sheet_cell(value: Any) -> Any:
+    """A spreadsheet cell: text trimmed (as a CSV cell is), a number as in :func:`_cell`."""
+    return value.strip() if isinstance(value, str) else _cell(value)
 
 
 def _cell(value: Any) -> Any:
