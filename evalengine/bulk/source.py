@@ -1,17 +1,23 @@
 """Evidence tables as DuckDB relations with exactly typed columns.
 
-CSV and Parquet files are read by DuckDB itself; XLSX sheets by python-calamine
-(no row-by-row Python evaluation: the cells go straight to a temporary CSV that
-DuckDB reads); inline tables become a VALUES list. Every column is then typed the
+CSV and Parquet files are read by DuckDB itself. XLSX and XLSM sheets are read by
+fastexcel (in Rust) straight into Arrow, which DuckDB copies once into a table with
+the column types of the cells; a sheet fastexcel cannot give exactly as the document
+path reads it (a column of numbers and text, dates, a header that is not plain text,
+…; see :func:`_xlsx_arrow`), and XLS / ODS files, are read by python-calamine, the
+cells going a column at a time to a temporary CSV that DuckDB reads. Inline tables
+become a VALUES list. No row is evaluated in Python. Every column is then typed the
 way the interpreter sees a cell (:func:`evalengine.evaluate.engine.evidence_value`):
 
 * a column whose non-blank cells are all numbers is ``number``: ``DECIMAL(38, s)``
-  with ``s`` the most decimals any cell has, parsed with the same rules as
-  :func:`evalengine.numbers.parse_number` (``"79,03"`` is 79.03, ``"1.500"`` is 1500);
-* any other column is ``text`` (trimmed; a blank cell is ``''``), ``BOOLEAN`` Parquet
-  columns are ``bool``.
+  with ``s`` the most decimals any cell has (integers stay integers), parsed with the
+  same rules as :func:`evalengine.numbers.parse_number` (``"79,03"`` is 79.03,
+  ``"1.500"`` is 1500); a floating-point cell (Parquet DOUBLE, a spreadsheet number)
+  is the exact decimal of its shortest repr, as ``evidence.tables._cell`` reads it;
+* any other column is ``text`` (trimmed; a blank cell is ``''``); ``BOOLEAN`` Parquet
+  and spreadsheet columns are ``bool``.
 
-DuckDB is imported here and only here, and only when the bulk path runs.
+DuckDB and fastexcel are imported here and only here, and only when the bulk path runs.
 """
 
 from __future__ import annotations
