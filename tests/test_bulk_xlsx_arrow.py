@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import re
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -231,6 +232,19 @@ def test_a_number_as_group_key_takes_the_calamine_path(tmp_path):
     book = write_book(tmp_path / "k.xlsx", {"s": [["kode", "n"], [1.0, 2.0], [2.0, 3.0]]})
     path, columns, _ = bulk_read(book, group={"kode"})
     assert path == "calamine" and columns["kode"][0] == "text"
+
+
+def test_names_differing_only_in_case_are_an_error_and_leave_no_file(tmp_path):
+    """DuckDB's names ignore case: "Nama" and "nama" cannot both be columns there."""
+    book = write_book(tmp_path / "c.xlsx", {"s": [["Nama", "nama"], ["a", "b"]]})
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    with (
+        mock.patch.object(tempfile, "tempdir", str(temp)),
+        pytest.raises(EvidenceError, match=r"cannot read table 't' \(c\.xlsx\)"),
+    ):
+        source.open_table(source.connect(), FileTable(book, "t"), "v")
+    assert not list(temp.iterdir())
 
 
 def test_an_empty_sheet(tmp_path):

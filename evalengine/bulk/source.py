@@ -138,9 +138,6 @@ def open_table(
         elif suffix in _XLSX:
             sheet = getattr(table, "sheet", None)
             arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(con, file, sheet, raw, text_columns)
-            if not arrow:
-                path, sniffed = _xlsx_view(con, file, sheet, raw)
-                temp.append(path)
             native = arrow
         else:
             sniffed = _csv_view(
@@ -148,6 +145,9 @@ def open_table(
             )
             native = False
     try:
+        if suffix in _XLSX and not arrow:
+            path, sniffed = _xlsx_view(con, file, sheet, raw)
+            temp.append(path)
         try:
             columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
         except _Inexact:
@@ -514,6 +514,8 @@ def _xlsx_arrow(con, file: Path, sheet: str | None, view: str, text_columns) -> 
         header[j] in text_columns and info[j].dtype not in ("string", "null") for j in keep
     ):
         return False  # a number as a group key: its text is the calamine path's
+    if len({header[j].lower() for j in keep}) < len(keep):
+        return False  # "Nama" and "nama": one name to DuckDB
     select = ", ".join(
         f"{f'CAST(c{j} AS VARCHAR)' if info[j].dtype == 'null' else f'c{j}'} "
         f"AS {quote_ident(header[j])}"
@@ -533,6 +535,8 @@ def _xlsx_arrow(con, file: Path, sheet: str | None, view: str, text_columns) -> 
             f"CREATE OR REPLACE TABLE {quote_ident(view)} AS SELECT {select} "
             f"FROM {quote_ident(arrow)} AS t({aliases}) WHERE {' OR '.join(tests) or 'FALSE'}"
         )
+    except duckdb_error():
+        return False
     finally:
         con.unregister(arrow)
     if not con.execute(f"SELECT count(*) FROM {quote_ident(view)}").fetchone()[0]:
@@ -628,21 +632,25 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
             for line, record in zip(lines, body, strict=True)
             if any(str(c).strip() for c in record)
         )
-    fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(",".join(_csv_quote(header[j]) for j in keep) + "\n")
-        joined = "\n".join(lines)
-        if joined:
-            handle.write(joined + "\n")
     names = [header[j] for j in keep]
     spec = ", ".join(
         f"{quote_text(n)}: {quote_text('BIGINT' if n in integers else 'VARCHAR')}" for n in names
     )
-    con.execute(
-        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT * FROM read_csv("
-        f"{quote_text(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
-        f"escape = '\"', columns = {{{spec}}})"
-    )
+    fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
+    try:  # no temporary file outlives a failure
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(",".join(_csv_quote(header[j]) for j in keep) + "\n")
+            joined = "\n".join(lines)
+            if joined:
+                handle.write(joined + "\n")
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT * FROM read_csv("
+            f"{quote_text(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+            f"escape = '\"', columns = {{{spec}}})"
+        )
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
     return path, integers
 
 
