@@ -1,22 +1,30 @@
 """Evidence tables as DuckDB relations with exactly typed columns.
 
-CSV and Parquet files are read by DuckDB itself; XLSX sheets by python-calamine
-(no row-by-row Python evaluation: the cells go straight to a temporary CSV that
-DuckDB reads); inline tables become a VALUES list. Every column is then typed the
+CSV and Parquet files are read by DuckDB itself. XLSX and XLSM sheets are read by
+fastexcel (in Rust) straight into Arrow, which DuckDB copies once into a table with
+the column types of the cells; a sheet fastexcel cannot give exactly as the document
+path reads it (a column of numbers and text, dates, a header that is not plain text,
+…; see :func:`_xlsx_arrow`), and XLS / ODS files, are read by python-calamine, the
+cells going a column at a time to a temporary CSV that DuckDB reads. Inline tables
+become a VALUES list. No row is evaluated in Python. Every column is then typed the
 way the interpreter sees a cell (:func:`evalengine.evaluate.engine.evidence_value`):
 
 * a column whose non-blank cells are all numbers is ``number``: ``DECIMAL(38, s)``
-  with ``s`` the most decimals any cell has, parsed with the same rules as
-  :func:`evalengine.numbers.parse_number` (``"79,03"`` is 79.03, ``"1.500"`` is 1500);
-* any other column is ``text`` (trimmed; a blank cell is ``''``), ``BOOLEAN`` Parquet
-  columns are ``bool``.
+  with ``s`` the most decimals any cell has (integers stay integers), parsed with the
+  same rules as :func:`evalengine.numbers.parse_number` (``"79,03"`` is 79.03,
+  ``"1.500"`` is 1500); a floating-point cell (Parquet DOUBLE, a spreadsheet number)
+  is the exact decimal of its shortest repr, as ``evidence.tables._cell`` reads it;
+* any other column is ``text`` (trimmed; a blank cell is ``''``); ``BOOLEAN`` Parquet
+  and spreadsheet columns are ``bool``.
 
-DuckDB is imported here and only here, and only when the bulk path runs.
+DuckDB and fastexcel are imported here and only here, and only when the bulk path runs.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,7 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EvidenceError, Location
-from ..evaluate.sql import Column, decimal_scale, decimal_type, quote_ident, quote_text
+from ..evaluate.sql import (
+    MAX_WIDTH,
+    Column,
+    decimal_scale,
+    decimal_type,
+    quote_ident,
+    quote_text,
+)
 from ..evidence.model import Table
 
 #: A cell the interpreter reads as a number (see numbers.parse_number): plain, Indonesian
@@ -108,6 +123,7 @@ def open_table(
     raw = f"{view}__raw"
     temp: list[str] = []
     sniffed: set[str] = set()
+    arrow = False
     if file is None:
         native = _inline(con, table, raw)
         where = f"inline table '{table.name}'"
@@ -120,24 +136,38 @@ def open_table(
             )
             native = True
         elif suffix in _XLSX:
-            path, sniffed = _xlsx_view(con, file, getattr(table, "sheet", None), raw)
-            temp.append(path)
-            native = False
+            sheet = getattr(table, "sheet", None)
+            arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(con, file, sheet, raw, text_columns)
+            native = arrow
         else:
             sniffed = _csv_view(
                 con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
             )
             native = False
     try:
-        columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
-    except duckdb_error() as exc:
+        if suffix in _XLSX and not arrow:
+            path, sniffed = _xlsx_view(con, file, sheet, raw)
+            temp.append(path)
+        try:
+            columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
+        except _Inexact:
+            if not arrow:
+                raise
+            # numbers no DECIMAL(38, s) holds: the calamine path reads them as it always has
+            con.execute(f"DROP TABLE {quote_ident(raw)}")
+            path, sniffed = _xlsx_view(con, file, sheet, raw)
+            temp.append(path)
+            arrow = False
+            columns, select, keys = _typed_columns(con, raw, False, set(text_columns), sniffed)
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} "
+            f"FROM {quote_ident(raw)}"
+        )
+    except (duckdb_error(), _Inexact) as exc:
         for path in temp:
             Path(path).unlink(missing_ok=True)
         msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
         raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
-    con.execute(
-        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
-    )
     return BulkTable(
         table.name,
         view,
@@ -239,8 +269,9 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             plan[name] = "native-number"
         elif native and sql_type in ("DOUBLE", "FLOAT", "REAL"):
             plan[name] = "float"
-            t = f"CAST({q} AS VARCHAR)"
-            probes.append(f"max(length(split_part({t}, '.', 2)))")
+            d = f"CAST({q} AS DOUBLE)"
+            probes.append(f"max(CASE WHEN {d} <> trunc({d}) THEN {_float_scale(d)} END)")
+            probes.append(f"max(abs({d}))")
         elif not native or sql_type == "VARCHAR":
             plan[name] = "varchar"
             t = f"trim({q})"
@@ -295,9 +326,30 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
                 select.append(f"coalesce({t}, '') AS {q}")
                 select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         elif kind == "float":
-            s = int(stats.pop(0) or 0)
+            # a cell is the exact decimal of its shortest repr (as evidence.tables._cell
+            # reads it): whole numbers are integers, fractions DECIMAL with the scale the
+            # longest of them needs
+            scale, top = stats[:2]
+            del stats[:2]
+            d = f"CAST({q} AS DOUBLE)"
+            if top is not None and not math.isfinite(top):
+                msg = f"column '{name}' holds {top}, which is not a number"
+                raise _Inexact(msg)
+            if scale is None and (top is None or top < 2**63):
+                columns[name] = Column(name, "number", 0)
+                select.append(f"CAST({d} AS BIGINT) AS {q}")
+                continue
+            s = int(scale or 0)
+            if len(str(int(top))) + s > MAX_WIDTH:
+                msg = f"column '{name}' holds numbers with more than {MAX_WIDTH} digits"
+                raise _Inexact(msg)
             columns[name] = Column(name, "number", s)
-            select.append(f"CAST(CAST({q} AS VARCHAR) AS {decimal_type(s)}) AS {q}")
+            # a whole number is int(x), exactly (its repr may be shorter: 1e+19)
+            whole = f"CAST(CAST({d} AS HUGEINT) AS {decimal_type(s)})"
+            if scale is not None:
+                fraction = f"CAST(CAST({d} AS VARCHAR) AS {decimal_type(s)})"
+                whole = f"CASE WHEN {d} = trunc({d}) THEN {whole} ELSE {fraction} END"
+            select.append(f"{whole} AS {q}")
         elif kind == "native-number":
             sql_type = types[name]
             s = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
@@ -317,6 +369,23 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             columns[name] = Column(name, "text")
             select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
     return columns, ", ".join(select) or "*", keys
+
+
+class _Inexact(Exception):
+    """A floating-point column no ``DECIMAL(38, s)`` holds exactly (or NaN, infinity)."""
+
+
+def _float_scale(double: str) -> str:
+    """SQL: the decimals of a DOUBLE's shortest repr (``1.5e-07`` → 8, ``2.675`` → 3).
+
+    DuckDB writes a DOUBLE as the shortest text that reads back as it, as Python's
+    ``repr`` does (``tests/test_bulk_xlsx_arrow.py`` checks they agree).
+    """
+    t = f"CAST({double} AS VARCHAR)"
+    return (
+        f"greatest(0, length(split_part(split_part({t}, 'e', 1), '.', 2)) "
+        f"- coalesce(TRY_CAST(split_part({t}, 'e', 2) AS INTEGER), 0))"
+    )
 
 
 _INTEGER_TYPES = {
@@ -391,6 +460,119 @@ def _inline(con, table: Table, view: str) -> bool:
 
 _XLSX = (".xlsx", ".xlsm", ".xls", ".ods")
 
+#: Workbooks fastexcel reads straight into Arrow. (It reads .xls and .ods too; those keep
+#: the calamine path: the tests cannot write them to compare the two readings.)
+_ARROW_SHEETS = (".xlsx", ".xlsm")
+
+#: fastexcel column types DuckDB gets as they are: float → DOUBLE, int → BIGINT,
+#: boolean → BOOLEAN, string → VARCHAR, null (a column of blank cells) → VARCHAR.
+#: Dates, datetimes and durations are read by the calamine path (their text there).
+_ARROW_TYPES = {"float", "int", "boolean", "string", "null"}
+
+#: The characters ``str.strip()`` removes: a text cell of only these is blank.
+_SPACE = "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace())
+
+
+def _xlsx_arrow(con, file: Path, sheet: str | None, view: str, text_columns) -> bool:
+    """The sheet read by fastexcel straight into Arrow, copied into the table ``view``.
+
+    The typed view on top is what the document path (:func:`evidence.tables._read_xlsx`)
+    reads: the first row names the columns (trimmed; unnamed columns are not read, a
+    name used twice means its last column) and a row of blank cells is no row. A column
+    holding more than one kind of cell (numbers and text, …) is not coerced: fastexcel's
+    strict mode refuses the sheet, as it refuses dates. Returns False (nothing created)
+    when the calamine path must read the sheet: such columns, a header that is not
+    plainly text, no rows, or anything fastexcel cannot open (the calamine path reports
+    a missing sheet or an unreadable file).
+    """
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(file))
+        names = reader.sheet_names
+        sheet_name = sheet or (names[0] if names else None)
+        if sheet_name not in names:
+            return False
+        data = reader.load_sheet(
+            sheet_name,
+            header_row=0,
+            skip_rows=0,  # the header is row 1 even below blank rows (as calamine reads it)
+            schema_sample_rows=None,  # every cell decides the type, none is coerced
+            dtype_coercion="strict",
+        )
+    except fastexcel.FastExcelError:
+        return False
+    info = data.selected_columns
+    if not data.height or not info or any(c.dtype not in _ARROW_TYPES for c in info):
+        return False
+    header = _arrow_header([c.name for c in info], [c.column_name_from for c in info])
+    if header is None:
+        return False
+    last = {h: j for j, h in enumerate(header) if h}
+    keep = sorted(last.values(), key=lambda j: header.index(header[j]))
+    if not keep or any(
+        header[j] in text_columns and info[j].dtype not in ("string", "null") for j in keep
+    ):
+        return False  # a number as a group key: its text is the calamine path's
+    if len({header[j].lower() for j in keep}) < len(keep):
+        return False  # "Nama" and "nama": one name to DuckDB
+    select = ", ".join(
+        f"{f'CAST(c{j} AS VARCHAR)' if info[j].dtype == 'null' else f'c{j}'} "
+        f"AS {quote_ident(header[j])}"
+        for j in keep
+    )
+    # a row is kept when any cell, read or not, holds something (text that is not all
+    # blank, any number or boolean); cells that are not text are tested first (cheaper)
+    tests = [f"c{j} IS NOT NULL" for j, c in enumerate(info) if c.dtype not in ("string", "null")]
+    tests += [
+        f"regexp_matches(c{j}, '[^{_SPACE}]')" for j, c in enumerate(info) if c.dtype == "string"
+    ]
+    aliases = ", ".join(f"c{j}" for j in range(len(info)))
+    arrow = f"{view}__arrow"
+    con.register(arrow, data)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {quote_ident(view)} AS SELECT {select} "
+            f"FROM {quote_ident(arrow)} AS t({aliases}) WHERE {' OR '.join(tests) or 'FALSE'}"
+        )
+    except duckdb_error():
+        return False
+    finally:
+        con.unregister(arrow)
+    if not con.execute(f"SELECT count(*) FROM {quote_ident(view)}").fetchall()[0][0]:
+        con.execute(f"DROP TABLE {quote_ident(view)}")
+        return False
+    return True
+
+
+def _arrow_header(names: list[str], origins: list[str]) -> list[str] | None:
+    """The header as the document path reads it from fastexcel's column names, or None.
+
+    fastexcel names a column by its header text, but makes a name up for a header cell
+    that is blank or not text, renders a number (``2024``, where calamine's text is
+    ``2024.0``) and renames a repeated name (``a``, ``a_1``). None when a name may be one
+    of those: the calamine path reads such sheets.
+    """
+    seen: set[str] = set()
+    for name, origin in zip(names, origins, strict=True):
+        if origin != "looked_up" or _numeric(name):
+            return None
+        tail = re.search(r"(?:_\d+)+$", name)
+        if tail is not None:
+            cuts = [tail.start() + k for k, ch in enumerate(tail.group()) if ch == "_"]
+            if any(name[:cut] in seen for cut in cuts):
+                return None
+        seen.add(name)
+    return [name.strip() for name in names]
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
 
 def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[str]]:
     """A sheet read by python-calamine, handed to DuckDB as a temporary CSV; the view.
@@ -404,16 +586,9 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
     left out, as the document path does. Returns the temporary file and the columns
     read as integers.
     """
-    from python_calamine import CalamineWorkbook
+    from ..evidence.tables import read_sheet
 
-    workbook = CalamineWorkbook.from_path(str(file))
-    sheet_name = sheet or workbook.sheet_names[0]
-    if sheet_name not in workbook.sheet_names:
-        msg = f"{file.name} has no sheet '{sheet_name}'"
-        raise EvidenceError(
-            msg, location=Location(str(file)), hint=f"sheets: {', '.join(workbook.sheet_names)}"
-        )
-    data = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    _, data = read_sheet(file, sheet)
     header = [str(h).strip() for h in data[0]] if data else []
     body = data[1:]
     width = len(header)
@@ -457,21 +632,25 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
             for line, record in zip(lines, body, strict=True)
             if any(str(c).strip() for c in record)
         )
-    fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(",".join(_csv_quote(header[j]) for j in keep) + "\n")
-        joined = "\n".join(lines)
-        if joined:
-            handle.write(joined + "\n")
     names = [header[j] for j in keep]
     spec = ", ".join(
         f"{quote_text(n)}: {quote_text('BIGINT' if n in integers else 'VARCHAR')}" for n in names
     )
-    con.execute(
-        f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT * FROM read_csv("
-        f"{quote_text(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
-        f"escape = '\"', columns = {{{spec}}})"
-    )
+    fd, path = tempfile.mkstemp(prefix="evalengine-", suffix=".csv")
+    try:  # no temporary file outlives a failure
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(",".join(_csv_quote(header[j]) for j in keep) + "\n")
+            joined = "\n".join(lines)
+            if joined:
+                handle.write(joined + "\n")
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT * FROM read_csv("
+            f"{quote_text(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+            f"escape = '\"', columns = {{{spec}}})"
+        )
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
     return path, integers
 
 

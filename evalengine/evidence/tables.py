@@ -211,22 +211,46 @@ def _read_csv(file: Path, name: str, delimiter: str | None) -> Table:
     return Table(name, header, rows, Provenance(str(file)))
 
 
-def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
-    from python_calamine import CalamineWorkbook
+def read_sheet(file: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
+    """The cells of a sheet (the first if ``sheet`` is None) read by python-calamine.
 
-    workbook = CalamineWorkbook.from_path(str(file))
-    sheet_name = sheet or workbook.sheet_names[0]
-    if sheet_name not in workbook.sheet_names:
-        msg = f"{file.name} has no sheet '{sheet_name}'"
+    Returns the sheet's name and its rows from cell A1 on (blank cells are ``""``).
+    A missing or empty sheet (no name in the first row) or a file calamine cannot read
+    is an :class:`EvidenceError`.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(file))
+    except (CalamineError, OSError) as exc:
+        msg = f"cannot read {file.name}: {exc}"
         raise EvidenceError(
-            msg, location=Location(str(file)), hint=f"sheets: {', '.join(workbook.sheet_names)}"
-        )
-    data = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            msg,
+            location=Location(str(file)),
+            hint="is it a spreadsheet (.xlsx, .xlsm, .xls, .ods)? Open and save it again",
+        ) from None
+    names = workbook.sheet_names
+    sheet_name = sheet or (names[0] if names else "")
+    if sheet_name not in names:
+        msg = f"{file.name} has no sheet '{sheet_name}'"
+        raise EvidenceError(msg, location=Location(str(file)), hint=f"sheets: {', '.join(names)}")
+    try:
+        data = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except CalamineError as exc:
+        msg = f"cannot read sheet '{sheet_name}' of {file.name}: {exc}"
+        raise EvidenceError(
+            msg, location=Location(str(file)), hint="open and save the workbook again"
+        ) from None
     if not data or not any(str(c).strip() for c in data[0]):
         msg = f"sheet '{sheet_name}' of {file.name} is empty"
         raise EvidenceError(
             msg, location=Location(str(file)), hint="the first row must name the columns"
         )
+    return sheet_name, data
+
+
+def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
+    sheet_name, data = read_sheet(file, sheet)
     header = [str(h).strip() for h in data[0]]
     rows = []
     for i, record in enumerate(data[1:], start=2):
@@ -235,7 +259,7 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
         rows.append(
             {
                 col: EvidenceValue(
-                    _cell(record[j]) if j < len(record) else "",
+                    _sheet_cell(record[j]) if j < len(record) else "",
                     Provenance(
                         str(file), col, row=i, sheet=sheet_name, cell=f"{column_letter(j)}{i}"
                     ),
@@ -270,6 +294,11 @@ def _read_parquet(file: Path, name: str) -> Table:
         for i, record in enumerate(data, start=1)
     ]
     return Table(name, header, rows, Provenance(where))
+
+
+def _sheet_cell(value: Any) -> Any:
+    """A spreadsheet cell: text trimmed (as a CSV cell is), a number as in :func:`_cell`."""
+    return value.strip() if isinstance(value, str) else _cell(value)
 
 
 def _cell(value: Any) -> Any:
