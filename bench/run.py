@@ -434,6 +434,7 @@ def write_markdown(path: Path, lines: list[Line], ratios: list[str]) -> None:
         f"Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · `python bench/run.py` · "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {mem:.0f} GB RAM · "
         f"Python {platform.python_version()} · DuckDB {duckdb.__version__} · "
+        f"fastexcel {importlib.metadata.version('fastexcel')} · "
         f"load average at the end {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}",
         "",
         "| target | contender | wall s | CPU s | rows/s | peak MB |",
