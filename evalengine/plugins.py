@@ -26,6 +26,8 @@ from .registry import Registry
 if TYPE_CHECKING:
     import importlib.metadata
 
+    from .entry_points import InstalledEntryPoint
+
 #: Modules that implement the built-in kinds, registered like any plugin.
 DEFAULT_PLUGINS = (
     "evalengine.indicators.builtin",
@@ -85,7 +87,7 @@ def disabled_plugins() -> set[str]:
 
 def get_plugin_manager(
     *,
-    entry_points: bool | Iterable[importlib.metadata.EntryPoint] = True,
+    entry_points: bool | Iterable[InstalledEntryPoint | importlib.metadata.EntryPoint] = True,
     plugins_dir: str | Path | None = None,
 ) -> PluginManager:
     """A fresh plugin manager with the built-ins and, optionally, external plugins.
@@ -93,7 +95,20 @@ def get_plugin_manager(
     ``entry_points`` is True for the installed ``evalengine`` entry points, False for
     none, or an explicit list of :class:`importlib.metadata.EntryPoint` (tests use this
     to "install" a plugin without touching the environment).
+
+    The installed entry points come from memory (:mod:`evalengine.entry_points`); when
+    one of them fails to load, they are looked up again before the failure is reported,
+    so a memory gone stale can never be what breaks a start.
     """
+    if entry_points is True:
+        try:
+            return _plugin_manager(installed_entry_points(), plugins_dir)
+        except PluginError:
+            return _plugin_manager(installed_entry_points(refresh=True), plugins_dir)
+    return _plugin_manager(entry_points or (), plugins_dir)
+
+
+def _plugin_manager(entry_points: Iterable[Any], plugins_dir: str | Path | None) -> PluginManager:
     from . import __version__
 
     pm = PluginManager()
@@ -101,9 +116,7 @@ def get_plugin_manager(
     for module_name in DEFAULT_PLUGINS:
         source = PluginSource(module_name, "builtin", "evalengine", __version__, module_name)
         pm.register_source(importlib.import_module(module_name), source)
-    if entry_points is not False:
-        eps = installed_entry_points() if entry_points is True else entry_points
-        _load_entry_points(pm, eps)
+    _load_entry_points(pm, entry_points)
     if plugins_dir is not None:
         _load_plugins_dir(pm, Path(plugins_dir))
     try:
@@ -118,15 +131,28 @@ def get_plugin_manager(
     return pm
 
 
-def installed_entry_points() -> Iterable[importlib.metadata.EntryPoint]:
+def installed_entry_points(*, refresh: bool = False) -> list[InstalledEntryPoint]:
     """The installed entry points of the ``evalengine`` group.
 
-    :mod:`importlib.metadata` is imported here, not at module level: scoring with the
-    built-ins alone never pays for it when plugin loading is turned off.
+    Remembered between runs while nothing is installed or removed
+    (:mod:`evalengine.entry_points`), so a start usually never imports
+    :mod:`importlib.metadata`; ``refresh`` looks again.
     """
-    import importlib.metadata
+    from .entry_points import installed_entry_points as installed
 
-    return importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    return installed(ENTRY_POINT_GROUP, refresh=refresh)
+
+
+def _distribution(ep: Any) -> tuple[str | None, str | None]:
+    """The name and version of the distribution that installed ``ep`` (None when unknown).
+
+    ``ep`` is an :class:`~evalengine.entry_points.InstalledEntryPoint` or, from tests, an
+    :class:`importlib.metadata.EntryPoint`.
+    """
+    if hasattr(ep, "distribution"):
+        return ep.distribution, ep.version
+    dist = getattr(ep, "dist", None)
+    return (dist.metadata["Name"], dist.version) if dist is not None else (None, None)
 
 
 def hook_names() -> list[str]:
@@ -138,12 +164,11 @@ def hook_names() -> list[str]:
     ]
 
 
-def _load_entry_points(pm: PluginManager, eps: Iterable[importlib.metadata.EntryPoint]) -> None:
+def _load_entry_points(pm: PluginManager, eps: Iterable[Any]) -> None:
     """Load each entry point, naming the plugin (and its distribution) when one fails."""
     disabled = disabled_plugins()
     for ep in eps:
-        dist = getattr(ep, "dist", None)
-        dist_name = dist.metadata["Name"] if dist is not None else None
+        dist_name, dist_version = _distribution(ep)
         if ep.name in disabled or (dist_name and dist_name in disabled):
             continue
         if pm.has_plugin(ep.name) or pm.is_blocked(ep.name):
@@ -162,7 +187,7 @@ def _load_entry_points(pm: PluginManager, eps: Iterable[importlib.metadata.Entry
             ep.name,
             "entry point",
             dist_name,
-            dist.version if dist is not None else None,
+            dist_version,
             ep.value,
         )
         try:

@@ -90,7 +90,10 @@ def render_rich(described: list[dict[str, Any]], width: int = 110) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """List the plugins."""
-    described = plugin_module.default_plugins().describe()
+    # installed plugins looked up afresh, not from memory: what `plugins` lists is now
+    entry_points = plugin_module.installed_entry_points(refresh=True)
+    pm = plugin_module.get_plugin_manager(entry_points=entry_points, plugins_dir=args.plugins_dir)
+    described = plugin_module.Plugins(pm).describe()
     if args.format == "json":
         emit(render_json(described))
     else:

@@ -174,7 +174,7 @@ def _read_entry(file: Path, key: bytes):
         return None
 
 
-def _write_entry(file: Path, entry: dict[str, Any]) -> None:
+def write_entry(file: Path, entry: dict[str, Any]) -> None:
     """Write atomically; a cache that cannot be written is silently skipped."""
     import pickle
     import tempfile
@@ -244,7 +244,7 @@ def load_rubric_and_info(path: str | Path, *, plugins=None):
         "trees": parser.parsed(texts),
         "info": info,
     }
-    _write_entry(file, entry)
+    write_entry(file, entry)
     return rubric, info
 
 
@@ -272,7 +272,7 @@ def read_info_cached(path: Path):
     code = repr(_code_parts())
     if _infos is None:
         _infos = {}
-        loaded = _read_pickle(cache_dir() / INFOS)
+        loaded = read_pickle(cache_dir() / INFOS)
         if isinstance(loaded, dict) and loaded.get("code") == code:
             _infos = loaded.get("infos", {})
     key = str(path)
@@ -290,11 +290,11 @@ def read_info_cached(path: Path):
     except OSError:
         return info
     _infos[key] = (own, deps, info)
-    _write_entry(cache_dir() / INFOS, {"code": code, "infos": _infos})
+    write_entry(cache_dir() / INFOS, {"code": code, "infos": _infos})
     return info
 
 
-def _read_pickle(file: Path) -> Any:
+def read_pickle(file: Path) -> Any:
     import pickle
 
     try:
