@@ -151,3 +151,16 @@ def test_a_long_aspect_title_gives_way_to_its_code():
     headings = [c.heading for c in view.ranking(result).columns]
     # "Perencanaan Kebutuhan" (aspect 1) is long: its code; "Pengadaan" (2) fits
     assert headings[:2] == ["1", "Pengadaan"]
+
+
+def test_a_rubric_warning_is_listed_once_not_in_every_group():
+    from evalengine.errors import Diagnostic, Location
+
+    rubric = load_rubric(RUBRIC)
+    rubric.diagnostics.append(
+        Diagnostic("warning", "test", "a warning about the rubric", Location(str(RUBRIC)))
+    )
+    result = score_grouped(rubric, read_evidence(EVIDENCE), group_by="instansi")
+    data = result.to_dict()
+    assert any("a warning about the rubric" in w for w in data["warnings"])
+    assert [g["warnings"] for g in data["groups"] if "error" not in g] == [[], []]

@@ -50,7 +50,7 @@ class GroupResult:
             "indicators": {
                 node.id: json_value(node.value) for node in root.walk() if node is not root
             },
-            "warnings": self.result.warnings(),
+            "warnings": self.result.warnings(rubric=False),
         }
 
 

@@ -216,11 +216,15 @@ class ScoreResult:
                 return node
         return None
 
-    def warnings(self) -> list[str]:
-        """Every warning: rubric diagnostics first, then node warnings with their node."""
+    def warnings(self, *, rubric: bool = True) -> list[str]:
+        """Every warning: rubric diagnostics first, then node warnings with their node.
+
+        ``rubric=False`` leaves out the rubric's own (one group of a ``--group-by``
+        result lists only what is about its figures; the overall result has the rest).
+        """
         out = [
             f"{d.location.relative()}: {d.message}"
-            for d in self.diagnostics
+            for d in (self.diagnostics if rubric else ())
             if d.severity == "warning"
         ]
         for node in self.root.walk():
