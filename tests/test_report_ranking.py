@@ -164,3 +164,17 @@ def test_a_rubric_warning_is_listed_once_not_in_every_group():
     data = result.to_dict()
     assert any("a warning about the rubric" in w for w in data["warnings"])
     assert [g["warnings"] for g in data["groups"] if "error" not in g] == [[], []]
+
+
+def test_the_terminal_ranking_shows_the_first_rows_and_says_where_the_rest_is():
+    from evalengine.report.terminal import RichReport
+
+    result = score_grouped(load_rubric(RUBRIC), read_evidence(EVIDENCE), group_by="instansi")
+    text = RichReport().render(result, {"width": 120, "top": 1})
+    ranking = text[text.index("Peringkat per instansi") : text.index("… and")].splitlines()
+    rows = [line for line in ranking if line.startswith("│ ")]
+    assert [row.split("│")[2].strip() for row in rows] == ["A"]  # B is ranked 2nd
+    assert "… and 1 more groups (the whole ranking: -f xlsx, html, markdown or json)" in text
+    assert "Kelompok gagal (1)" in text and "C: 'kinerja'" in text
+    full = RichReport().render(result, {"width": 120})
+    assert "more groups" not in full and "│ B " in full

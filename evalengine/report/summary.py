@@ -38,6 +38,8 @@ THEME = Theme(
 BAR_WIDTH = 16
 #: Aspects shown beside the headline in the terminal ranking (the rest: -f json, xlsx).
 RANKING_COLUMNS = 6
+#: Groups shown in the terminal ranking (600 agencies would be 600 lines; as in batch).
+RANKING_ROWS = 50
 
 
 def number(value: Any, places: int | None = None) -> str:
@@ -198,8 +200,9 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
     return table
 
 
-def group_tables(result: ScoreResult) -> list[Any]:
-    """The ranking of groups (``score --group-by``) and the groups that failed."""
+def group_tables(result: ScoreResult, *, top: int = RANKING_ROWS) -> list[Any]:
+    """The ranking of groups (``score --group-by``), its first ``top`` rows, and the groups
+    that failed; the whole ranking is in the other report formats."""
     from .view import ranking
 
     ranked = ranking(result)
@@ -213,7 +216,7 @@ def group_tables(result: ScoreResult) -> list[Any]:
         table.add_column(column.heading, justify="right")
     table.add_column("Nilai", justify="right")
     table.add_column("Predikat")
-    for g in ranked.groups:
+    for g in ranked.groups[:top]:
         table.add_row(
             str(g.rank),
             g.key,
@@ -222,11 +225,27 @@ def group_tables(result: ScoreResult) -> list[Any]:
             g.band,
         )
     parts: list[Any] = [table]
+    if len(ranked.groups) > top:
+        parts.append(
+            Text(
+                f"… and {len(ranked.groups) - top} more groups "
+                "(the whole ranking: -f xlsx, html, markdown or json)",
+                style="dim",
+            )
+        )
     if ranked.failed:
         text = Text()
-        for g in ranked.failed:
+        for g in ranked.failed[:top]:
             text.append(f"✗ {g.key}: {g.error}\n", style="diag.warning")
-        parts.append(Panel(text.rstrip() or text, title="Kelompok gagal", title_align="left"))
+        if len(ranked.failed) > top:
+            text.append(f"… and {len(ranked.failed) - top} more (-f json lists them all)\n")
+        parts.append(
+            Panel(
+                text.rstrip() or text,
+                title=f"Kelompok gagal ({len(ranked.failed)})",
+                title_align="left",
+            )
+        )
     return parts
 
 
@@ -235,7 +254,9 @@ def render_console(result: ScoreResult, console: Console, *, details: bool = Tru
     console.print(Group(*summary_parts(result, details=details)))
 
 
-def summary_parts(result: ScoreResult, *, details: bool = True) -> list[Any]:
+def summary_parts(
+    result: ScoreResult, *, details: bool = True, top: int = RANKING_ROWS
+) -> list[Any]:
     """The renderables of the summary: headline, aspect tables, warnings."""
     parts: list[Any] = [headline(result)]
     if result.what_if is not None:
@@ -256,7 +277,7 @@ def summary_parts(result: ScoreResult, *, details: bool = True) -> list[Any]:
 
         parts.append(leverage_table(result.leverage))
     if getattr(result, "group_by", None):
-        parts.extend(group_tables(result))
+        parts.extend(group_tables(result, top=top))
     warnings = result.warnings()
     if warnings:
         text = Text()

@@ -26,9 +26,11 @@ class RichReport(ReportFormat):
     def render(self, result: Any, options: dict[str, Any]) -> str:
         from rich.console import Group
 
-        from .summary import render_text, summary_parts
+        from .summary import RANKING_ROWS, render_text, summary_parts
 
-        parts = summary_parts(result, details=options.get("details", True))
+        parts = summary_parts(
+            result, details=options.get("details", True), top=options.get("top", RANKING_ROWS)
+        )
         return render_text(Group(*parts), options=options)
 
 
