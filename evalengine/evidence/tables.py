@@ -259,7 +259,7 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
         rows.append(
             {
                 col: EvidenceValue(
-                    _sheet_cell(record[j]) if j < len(record) else "",
+                    _cell(record[j]) if j < len(record) else "",
                     Provenance(
                         str(file), col, row=i, sheet=sheet_name, cell=f"{column_letter(j)}{i}"
                     ),
@@ -296,13 +296,15 @@ def _read_parquet(file: Path, name: str) -> Table:
     return Table(name, header, rows, Provenance(where))
 
 
-def _sheet_cell(value: Any) -> Any:
-    """A spreadsheet cell: text trimmed (as a CSV cell is), a number as in :func:`_cell`."""
-    return value.strip() if isinstance(value, str) else _cell(value)
-
-
 def _cell(value: Any) -> Any:
-    # Spreadsheet numbers arrive as floats; repr keeps the shortest exact decimal shown.
+    """A cell of an XLSX or Parquet table as evidence, read as a CSV cell is.
+
+    Text is trimmed (``" S1 "`` is ``S1``, in every file format and on both engines);
+    floats (spreadsheet numbers, Parquet DOUBLE) are the exact decimal of their shortest
+    repr.
+    """
+    if isinstance(value, str):
+        return value.strip()
     if isinstance(value, float):
         from decimal import Decimal
 
