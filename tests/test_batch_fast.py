@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from paths import EXAMPLES, ROOT, RUBRICS
 
 from evalengine.cli import batch
-from evalengine.errors import EvalEngineError
+from evalengine.errors import EvalEngineError, FormulaEvalError
 from evalengine.evaluate.compiled import Fallback, Unsupported, ValuePlan
 from evalengine.evaluate.engine import Engine
 from evalengine.evidence.readers import build_evidence, load_data, read_evidence
@@ -629,3 +629,25 @@ def test_compiled_formulas_agree_with_the_interpreter(
     evidence = build_evidence(data, None, None)
     fast, full = agree(engine, plan, data, evidence)
     assert fast == full  # the plan steps aside only when the engine refuses too
+
+
+def test_percent_of_a_text_value_is_an_error_in_the_rubric_not_a_crash(tmp_path):
+    # found by the property test above: `.percent` of an indicator whose value is text
+    # raised TypeError in score (the engine) and in batch (the compiled plan)
+    rubric = tmp_path / "pct.toml"
+    rubric.write_text(
+        '[rubric]\nid = "pct"\ntitle = "pct"\nversion = "1"\n'
+        '[tables.t]\n"2" = "dua"\n'
+        '[indicators.g]\ntitle = "g"\ntype = "formula"\nvalue = \'lookup("t", "2")\'\n'
+        'max = "4"\n'
+        '[indicators.f]\ntitle = "f"\ntype = "formula"\nvalue = "g.percent"\n'
+    )
+    evidence = tmp_path / "e.toml"
+    evidence.write_text('[evidence]\nrubric = "pct"\n')
+    engine = Engine(load_rubric(rubric))
+    with pytest.raises(FormulaEvalError, match=r"'g.percent' has no value here") as err:
+        engine.evaluate(read_evidence(evidence))
+    assert err.value.hint == "'g' is 'dua', not a number"
+    plan = ValuePlan(engine)
+    with pytest.raises(Fallback):  # the plan leaves it to the engine, which reports it
+        plan.stage_values(load_data(str(evidence)))

@@ -141,9 +141,10 @@ class _Compiler:
 
             def percent(f: _Frame) -> Any:
                 m = f.maxes[indicator_id]
-                if not m:
+                value = f.values[indicator_id]
+                if not m or not isinstance(value, Decimal):
                     raise _EvalFail
-                return f.values[indicator_id] / m * 100
+                return value / m * 100
 
             return percent
         if name in ("band", "meaning"):

@@ -48,6 +48,9 @@ class Outcome:
 class _NoValue(KeyError):
     """A reference exists but has no value (a child without a maximum)."""
 
+    #: Read by the interpreter: the name is known, its value is missing.
+    exists = True
+
 
 class IndicatorContext:
     """Everything an indicator type may use while evaluating one indicator at one stage.
@@ -185,6 +188,10 @@ class IndicatorContext:
             if not outcome.max:
                 msg = "percent"
                 raise _NoValue(msg)
+            if not isinstance(outcome.value, Decimal):
+                missing = _NoValue("percent")
+                missing.hint = f"'{indicator_id}' is {outcome.value!r}, not a number"
+                raise missing
             return outcome.value / outcome.max * 100
         if name in ("band", "meaning"):
             band = self.run.band_of(indicator_id, outcome.value)

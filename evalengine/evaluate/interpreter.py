@@ -133,10 +133,9 @@ class Interpreter:
             value, provenance = self.env.resolve(node.path)
         except KeyError as exc:
             part = exc.args[0] if exc.args else node.dotted
+            why = "" if getattr(exc, "exists", False) else f" ('{part}' is unknown)"
             raise self.fail(
-                node,
-                f"'{node.dotted}' has no value here ('{part}' is unknown)",
-                getattr(exc, "hint", None),
+                node, f"'{node.dotted}' has no value here{why}", getattr(exc, "hint", None)
             ) from None
         self.inputs.append(Input(node.dotted, value, provenance))
         return value
