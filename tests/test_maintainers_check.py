@@ -110,3 +110,27 @@ def test_a_value_beyond_any_score_is_an_error_when_scored_not_a_crash_when_check
     assert main(["score", str(rubric), str(evidence)]) == 2
     err = capsys.readouterr().err
     assert "big.toml:5:17: error[formula-eval]: result 1.000E+40 exceeds the limit" in err
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("weight = nan", "`weight` is NaN, not a finite number"),
+        ("weight = -inf", "`weight` is -Infinity, not a finite number"),
+        ("type = {}", "`type` must be a string, got dict"),
+    ],
+)
+def test_a_value_toml_allows_but_a_rubric_cannot_use_is_an_error_not_a_crash(
+    tmp_path, capsys, line, message
+):
+    # found by fuzzing the shipped rubrics: `nan` in a lookup table reached a formula
+    # (InvalidOperation in score) and a table as `type` was a TypeError in check
+    rubric = tmp_path / "r.toml"
+    rubric.write_text(
+        '[rubric]\nid = "r"\ntitle = "r"\nversion = "1"\n'
+        f'[indicators.a]\ntitle = "a"\nvalue = "1"\n{line}\n'
+    )
+    assert main(["check", str(rubric)]) == 2
+    captured = capsys.readouterr()
+    report = captured.out + captured.err
+    assert "r.toml:8:" in report and message in report  # line 8: the planted line

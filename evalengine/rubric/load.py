@@ -83,6 +83,33 @@ class LoadResult:
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
+def _drop_non_finite(node: Any, parts: tuple[str, ...], smap: SourceMap) -> list[Diagnostic]:
+    """Report every ``nan`` / ``inf`` of the TOML and leave it out (nothing computes with it).
+
+    TOML has them as floats; a rubric's numbers are exact and finite, and a NaN that
+    reached a formula would make every comparison with it fail.
+    """
+    found: list[Diagnostic] = []
+    keys = list(node) if isinstance(node, dict) else range(len(node))
+    for key in reversed(keys) if isinstance(node, list) else keys:
+        value = node[key]
+        here = (*parts, str(key)) if isinstance(node, dict) else parts
+        if isinstance(value, Decimal) and not value.is_finite():
+            found.append(
+                Diagnostic(
+                    "error",
+                    "type",
+                    f"`{here[-1] if here else key}` is {value}, not a finite number",
+                    smap.locate(here),
+                    "write the number itself (a rubric computes with exact numbers)",
+                )
+            )
+            del node[key]
+        elif isinstance(value, dict | list):
+            found += _drop_non_finite(value, here, smap)
+    return found
+
+
 def load_rubric(path: str | Path, *, plugins=None, warnings_ok: bool = True) -> Rubric:
     """Load and check a rubric file; raise :class:`RubricError` listing every error."""
     result = read_rubric(path, plugins=plugins)
@@ -146,6 +173,7 @@ def read_rubric(path: str | Path, *, plugins=None) -> LoadResult:
         fatal = {"extends-not-found", "extends-cycle", "toml-syntax", "type"}
         if any(d.code in fatal for d in overlay_diags):
             return LoadResult(None, overlay_diags)
+    overlay_diags += _drop_non_finite(data, (), smap)
     builder = _Builder(path_str, smap, plugins)
     rubric = builder.build(data)
     diagnostics = overlay_diags + builder.diagnostics
@@ -539,7 +567,7 @@ class _Builder:
                 parts,
                 "use ids like i3_3; put the printed number in `code`",
             )
-        type_name = table.get("type")
+        type_name = self.text(table, "type", parts)  # not a string: reported, then inferred
         if type_name is None:
             type_name = (
                 "group"
