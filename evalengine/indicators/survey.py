@@ -187,16 +187,21 @@ def _sample_size(ctx: IndicatorContext, st: SurveyTable, options: dict[str, Any]
     raw = ctx.evidence.meta.get("population")
     if raw is None:
         return
+    where = ctx.evidence.location(("evidence", "population"))
     try:
         population = to_decimal(raw)
     except ValueError as exc:
         msg = f"[evidence] population must be a number: {exc}"
-        raise EvidenceError(
-            msg, location=ctx.evidence.location(("evidence", "population"))
-        ) from None
+        raise EvidenceError(msg, location=where) from None
     st.population = population
     st.sample_policy = str(options.get("between_rows", "formula_up"))
-    st.sample_min = min_sample(population, st.sample_policy)
+    try:
+        st.sample_min = min_sample(population, st.sample_policy)
+    except ValueError as exc:  # a population below 1
+        msg = f"[evidence] population: {exc}"
+        raise EvidenceError(
+            msg, location=where, hint="the number of people the unit served in the period"
+        ) from None
 
 
 class SurveyType(IndicatorType):
