@@ -55,6 +55,17 @@ def mutate(text: str, line_pick: int, value: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def fuzzed(test):
+    """A shipped (rubric, evidence) pair, a line of the file and an odd value, 40 times."""
+    settings_ = settings(
+        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    cases = given(
+        pair=st.sampled_from(PAIRS), pick=st.integers(0, 10_000), value=st.sampled_from(ODD)
+    )
+    return settings_(cases(test))
+
+
 def copy_beside(source: Path, folder: Path, text: str) -> Path:
     """``text`` as ``source``'s name in ``folder``, with the table files beside the source."""
     for other in source.parent.iterdir():
@@ -65,10 +76,7 @@ def copy_beside(source: Path, folder: Path, text: str) -> Path:
     return target
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(pair=st.sampled_from(PAIRS), pick=st.integers(0, 10_000), value=st.sampled_from(ODD))
+@fuzzed
 def test_a_mutated_rubric_is_reported_not_a_crash(tmp_path_factory, pair, pick, value):
     rubric, evidence = pair
     folder = tmp_path_factory.mktemp("rubric")
@@ -77,10 +85,7 @@ def test_a_mutated_rubric_is_reported_not_a_crash(tmp_path_factory, pair, pick, 
     assert exit_code(["score", str(bad), str(evidence), "-f", "json"]) in (0, 1, 2)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(pair=st.sampled_from(PAIRS), pick=st.integers(0, 10_000), value=st.sampled_from(ODD))
+@fuzzed
 def test_a_mutated_evidence_file_is_reported_not_a_crash(tmp_path_factory, pair, pick, value):
     rubric, evidence = pair
     folder = tmp_path_factory.mktemp("evidence")
