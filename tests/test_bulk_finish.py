@@ -12,30 +12,11 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from pathlib import Path
 
+from bulk_support import score_both
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalengine.numbers import CONTEXT
-from evalengine.plugins import default_plugins
-from evalengine.rubric.load import load_rubric
-
-DATA = Path(__file__).parent / "data" / "bulk"
-
-
-def _score_both(folder: Path, rubric_name: str, table: str, file: str, group_by: str):
-    from evalengine.bulk import score_grouped
-    from evalengine.evidence.readers import read_evidence
-
-    (folder / "e.toml").write_text(
-        f'[evidence]\nrubric = "{rubric_name}"\n[tables.{table}]\nfile = "{file}"\n'
-    )
-    plugins = default_plugins()
-    rubric = load_rubric(DATA / f"{rubric_name}.toml", plugins=plugins)
-    evidence = read_evidence(folder / "e.toml", plugins=plugins)
-    return [
-        score_grouped(rubric, evidence, group_by=group_by, engine=e, plugins=plugins)
-        for e in ("python", "duckdb")
-    ]
 
 
 def _roster_groups(folder: Path, rows) -> tuple:
@@ -44,7 +25,7 @@ def _roster_groups(folder: Path, rows) -> tuple:
     lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
     lines += [f"{i},{g},{p},{d},{s},{k},{h}" for i, (g, p, d, s, k, h) in enumerate(rows)]
     (folder / "p.csv").write_text("\n".join(lines) + "\n")
-    py, db = _score_both(folder, "ipasn-mini", "pegawai", "p.csv", "instansi")
+    py, db = score_both(folder, "ipasn-mini", "pegawai", "p.csv", "instansi")
     _assert_same_groups(py, db)
     return py, db
 
@@ -83,7 +64,7 @@ def test_ikm_exactly_on_the_tie_is_decided_by_the_engine_rule(tmp_path):
     tie = [4] * 2661 + [3] * 2339
     clear = [4] * 10 + [3] * 10  # NRR 3.5 → IKM 87.5 → B, far from any edge or tie
     _ikm_csv(tmp_path / "r.csv", {"T": tie, "K": clear})
-    py, db = _score_both(tmp_path, "ikm-mini", "responses", "r.csv", "unit")
+    py, db = score_both(tmp_path, "ikm-mini", "responses", "r.csv", "unit")
     with localcontext(CONTEXT):
         assert Decimal(17661) / 5000 * 25 == Decimal("88.305")
     _assert_same_groups(py, db)
@@ -125,7 +106,7 @@ units = st.dictionaries(
 def test_ikm_groups_agree_with_the_engine(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("ikm")
     _ikm_csv(folder / "r.csv", data)
-    py, db = _score_both(folder, "ikm-mini", "responses", "r.csv", "unit")
+    py, db = score_both(folder, "ikm-mini", "responses", "r.csv", "unit")
     _assert_same_groups(py, db)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from bulk_support import score_both
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -312,9 +313,6 @@ group_rows = st.lists(
 )
 @given(data=group_rows)
 def test_engines_agree_per_group(tmp_path_factory, data):
-    from evalengine.bulk import score_grouped
-    from evalengine.evidence.readers import read_evidence
-
     folder = tmp_path_factory.mktemp("g")
     lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
     lines += [
@@ -322,14 +320,7 @@ def test_engines_agree_per_group(tmp_path_factory, data):
         for i, (g, p, d, s, k, h) in enumerate(data)
     ]
     (folder / "pegawai.csv").write_text("\n".join(lines) + "\n")
-    (folder / "e.toml").write_text(
-        '[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "pegawai.csv"\n'
-    )
-    plugins = default_plugins()
-    rubric = load_rubric(DATA / "ipasn-mini.toml", plugins=plugins)
-    evidence = read_evidence(folder / "e.toml", plugins=plugins)
-    py = score_grouped(rubric, evidence, group_by="instansi", engine="python", plugins=plugins)
-    db = score_grouped(rubric, evidence, group_by="instansi", engine="duckdb", plugins=plugins)
+    py, db = score_both(folder, "ipasn-mini", "pegawai", "pegawai.csv", "instansi")
     assert db.engine == "duckdb" and py.engine == "python"
     for a, b in zip(py.root.walk(), db.root.walk(), strict=True):
         assert (a.id, a.value, a.derivation.unrounded) == (b.id, b.value, b.derivation.unrounded)

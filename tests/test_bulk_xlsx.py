@@ -14,6 +14,7 @@ from pathlib import Path
 from unittest import mock
 
 import xlsxwriter
+from bulk_support import score_both
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,20 +71,11 @@ def _write(path: Path, data) -> None:
 )
 @given(data=rows)
 def test_xlsx_on_duckdb_agrees_with_the_document_path(tmp_path_factory, data):
-    from evalengine.bulk import score_grouped
-    from evalengine.evidence.readers import read_evidence
-
     folder = tmp_path_factory.mktemp("x")
     _write(folder / "pegawai.xlsx", data)
-    (folder / "e.toml").write_text(
-        '[evidence]\nrubric = "ipasn-mini"\n[tables.pegawai]\nfile = "pegawai.xlsx"\n'
-    )
-    plugins = default_plugins()
-    rubric = load_rubric(DATA / "ipasn-mini.toml", plugins=plugins)
-    evidence = read_evidence(folder / "e.toml", plugins=plugins)
-    py = score_grouped(rubric, evidence, group_by="instansi", engine="python", plugins=plugins)
+    # the fast path (fastexcel into Arrow) only: the calamine path is not called
     with mock.patch.object(source, "_xlsx_view", side_effect=AssertionError("calamine path")):
-        db = score_grouped(rubric, evidence, group_by="instansi", engine="duckdb", plugins=plugins)
+        py, db = score_both(folder, "ipasn-mini", "pegawai", "pegawai.xlsx", "instansi")
     for a, b in zip(py.root.walk(), db.root.walk(), strict=True):
         assert (a.id, a.value, a.derivation.unrounded) == (b.id, b.value, b.derivation.unrounded)
         assert a.extra.get("n") == b.extra.get("n")

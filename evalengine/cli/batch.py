@@ -375,7 +375,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
     from rich.table import Table
 
     from ..numbers import format_id
-    from ..report.summary import render_text
+    from ..report.summary import RANKING_ROWS, render_text
     from ..report.view import band_words, declared_places
 
     parts: list[Any] = []
@@ -391,7 +391,7 @@ def render_rich(rubric, items: list[Item], dist, options: dict[str, Any]) -> str
         ("Berkas", "left"),
     ):
         ranking.add_column(name, justify=justify)  # type: ignore[arg-type]
-    limit = options.get("top", 50)
+    limit = options.get("top", RANKING_ROWS)
     places = declared_places(rubric, rubric.root.id)
     shown = [i for i in items if not i.error][:limit]
     names = file_labels([i.path for i in shown])

@@ -38,7 +38,7 @@ THEME = Theme(
 BAR_WIDTH = 16
 #: Aspects shown beside the headline in the terminal ranking (the rest: -f json, xlsx).
 RANKING_COLUMNS = 6
-#: Groups shown in the terminal ranking (600 agencies would be 600 lines; as in batch).
+#: Rows shown in a terminal ranking (score --group-by, batch): 600 agencies would be 600 lines.
 RANKING_ROWS = 50
 
 

@@ -1,0 +1,29 @@
+"""Scoring one evidence table per group on both engines, for the bulk-path tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evalengine.plugins import default_plugins
+from evalengine.rubric.load import load_rubric
+
+#: The small rubrics of the bulk tests (ipasn-mini, ikm-mini) and their data.
+DATA = Path(__file__).parent / "data" / "bulk"
+
+
+def score_both(folder: Path, rubric_name: str, table: str, file: str, group_by: str):
+    """``file`` in ``folder`` as table ``table`` of rubric ``DATA/<rubric_name>.toml``,
+    scored per ``group_by`` with ``--engine python`` and ``--engine duckdb``: (py, db)."""
+    from evalengine.bulk import score_grouped
+    from evalengine.evidence.readers import read_evidence
+
+    (folder / "e.toml").write_text(
+        f'[evidence]\nrubric = "{rubric_name}"\n[tables.{table}]\nfile = "{file}"\n'
+    )
+    plugins = default_plugins()
+    rubric = load_rubric(DATA / f"{rubric_name}.toml", plugins=plugins)
+    evidence = read_evidence(folder / "e.toml", plugins=plugins)
+    return [
+        score_grouped(rubric, evidence, group_by=group_by, engine=e, plugins=plugins)
+        for e in ("python", "duckdb")
+    ]
