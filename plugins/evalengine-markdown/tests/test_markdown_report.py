@@ -55,7 +55,8 @@ def test_tables_are_well_formed(text):
 def lkjip_aspect_totals() -> list[Decimal]:
     """The "Total N" figures printed after each aspect in LKjIP 2024 Tabel 3.4."""
     if not LKJIP.exists():
-        pytest.skip("reference LKjIP text not available")
+        # the report lives in the project's shared folder beside the checkout, not in it
+        pytest.skip(f"reference LKjIP 2024 text not found at {LKJIP}")
     lines = LKJIP.read_text(encoding="utf-8").splitlines()
     start = next(
         i
