@@ -8,12 +8,14 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from ..evidence.readers import read_evidence
 from ..numbers import format_id, plain
+from ..report.summary import report_console
 from ..rubric.diff import Effect, RubricDiff, diff_rubrics, effect
 from ..rubric.load import load_rubric
 from .common import emit, resolve_rubric_path
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         data = diff.to_dict() | {"effects": [e.to_dict() for e in effects]}
         emit(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    console = Console(width=args.width, force_terminal=False, color_system=None)
+    console = report_console(width=args.width, force_terminal=False, color_system=None)
     console.print(render(diff, effects))
     return 0
 
@@ -77,7 +79,7 @@ def render(diff: RubricDiff, effects: list[Effect]) -> Group:
     structure.add_column("name", overflow="fold")
     structure.add_column("detail", overflow="fold")
     for c in diff.changes:
-        structure.add_row(f"[{KIND_STYLE.get(c.kind, '')}]{c.kind}[/]", c.what, c.name, c.detail)
+        structure.add_row(Text(c.kind, style=KIND_STYLE.get(c.kind, "")), c.what, c.name, c.detail)
     parts.append(structure)
     for e in effects:
         table = Table(show_header=True)

@@ -12,11 +12,11 @@ import io
 import json
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from .. import plugins as plugin_module
+from ..report.summary import report_console
 from .common import emit
 
 #: Headings for the registry attributes of :class:`evalengine.plugins.Plugins`.
@@ -64,7 +64,7 @@ def render_json(described: list[dict[str, Any]]) -> str:
 def render_rich(described: list[dict[str, Any]], width: int = 110) -> str:
     """A table per plugin: name, origin, version, hooks, then what it registers."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+    console = report_console(file=buffer, width=width, color_system=None, force_terminal=False)
     for plugin in described:
         title = Text(plugin["name"], style="bold")
         version = plugin["version"] or "unknown version"

@@ -169,11 +169,14 @@ def scan_reporter(display):
     """A bar per table DuckDB reads, on ``display`` (None: no reporter, no bars)."""
     if display is None:
         return None
+    from rich.markup import escape
+
     tasks: dict[str, int] = {}
 
     def report(label: str, percent: float) -> None:
         if label not in tasks:
-            tasks[label] = display.add_task(label, total=100)
+            # the label names a file: its [brackets] are text, not rich markup
+            tasks[label] = display.add_task(escape(label), total=100)
         display.update(tasks[label], completed=percent)
 
     return report

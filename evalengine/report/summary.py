@@ -294,6 +294,17 @@ def summary_parts(
     return parts
 
 
+def report_console(**options: Any) -> Console:
+    """A console with the report theme that prints every string as it is.
+
+    Rubric titles, group keys, file names and evidence text are the users' own words: rich
+    would read ``[draft]`` in them as a style (``[/draft]`` stops the report with an
+    error) and ``:smile:`` as an emoji, so markup, emoji codes and highlighting are off;
+    styles are given as ``Text`` styles instead.
+    """
+    return Console(theme=THEME, markup=False, emoji=False, highlight=False, **options)
+
+
 def render_text(*renderables: Any, options: dict[str, Any] | None = None) -> str:
     """Render rich renderables to a string with the report theme.
 
@@ -303,10 +314,9 @@ def render_text(*renderables: Any, options: dict[str, Any] | None = None) -> str
     """
     options = options or {}
     buffer = io.StringIO()
-    console = Console(
+    console = report_console(
         file=buffer,
         width=options.get("width", 110),
-        theme=THEME,
         color_system=options.get("color_system"),
         force_terminal=options.get("force_terminal", False),
     )
