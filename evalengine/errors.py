@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .safe_text import printable
+
 
 @dataclass(frozen=True)
 class Location:
@@ -192,7 +194,8 @@ def render_message(
             out.append(" " * (len(gutter) - 2) + "| " + " " * (location.column - 1) + "^")
     if hint:
         out.append(f"hint: {hint}")
-    return "\n".join(out)
+    # one mark per control character keeps the caret under its column
+    return printable("\n".join(out), mark="\N{REPLACEMENT CHARACTER}")
 
 
 def shift(location: Location, *, line: int = 0, column: int = 0) -> Location:

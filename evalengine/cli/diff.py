@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ..evidence.readers import read_evidence
 from ..numbers import format_id, plain
-from ..report.summary import report_console
+from ..report.summary import ReportConsole
 from ..rubric.diff import Effect, RubricDiff, diff_rubrics, effect
 from ..rubric.load import load_rubric
 from .common import emit, resolve_rubric_path
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         data = diff.to_dict() | {"effects": [e.to_dict() for e in effects]}
         emit(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    console = report_console(width=args.width, force_terminal=False, color_system=None)
+    console = ReportConsole(width=args.width, force_terminal=False, color_system=None)
     console.print(render(diff, effects))
     return 0
 

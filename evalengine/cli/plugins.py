@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import plugins as plugin_module
-from ..report.summary import report_console
+from ..report.summary import ReportConsole
 from .common import emit
 
 #: Headings for the registry attributes of :class:`evalengine.plugins.Plugins`.
@@ -64,7 +64,7 @@ def render_json(described: list[dict[str, Any]]) -> str:
 def render_rich(described: list[dict[str, Any]], width: int = 110) -> str:
     """A table per plugin: name, origin, version, hooks, then what it registers."""
     buffer = io.StringIO()
-    console = report_console(file=buffer, width=width, color_system=None, force_terminal=False)
+    console = ReportConsole(file=buffer, width=width, color_system=None, force_terminal=False)
     for plugin in described:
         title = Text(plugin["name"], style="bold")
         version = plugin["version"] or "unknown version"

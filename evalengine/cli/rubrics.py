@@ -7,7 +7,7 @@ import json
 
 from rich.table import Table
 
-from ..report.summary import report_console
+from ..report.summary import ReportConsole
 from ..rubric.versions import installed_rubrics, rubric_dirs
 
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             i.regulation or "",
             i.path.name + (f" (extends {i.extends})" if i.extends else ""),
         )
-    console = report_console(width=140)
+    console = ReportConsole(width=140)
     console.print(table)
     console.print(f"searched: {', '.join(str(d) for d in rubric_dirs())}")
     return 0

@@ -13,12 +13,14 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
 from ..evaluate.result import NodeResult, ScoreResult
 from ..numbers import format_id, plain, shown
+from ..safe_text import printable
 from .rows import rows_table
 from .view import band_text
 
@@ -294,15 +296,41 @@ def summary_parts(
     return parts
 
 
-def report_console(**options: Any) -> Console:
-    """A console with the report theme that prints every string as it is.
+class _Printable:
+    """``renderable`` as rich lays it out, with terminal control characters removed.
+
+    rich measures a control character as zero cells wide, so removing it after the layout
+    changes no column; :mod:`evalengine.safe_text` says why they must not reach a terminal.
+    """
+
+    def __init__(self, renderable: Any) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        for segment in console.render(self.renderable, options):
+            if segment.control is None and segment.text:
+                cleaned = printable(segment.text, tabs=False)
+                if cleaned is not segment.text:
+                    segment = Segment(cleaned, segment.style)
+            yield segment
+
+
+class ReportConsole(Console):
+    """A console with the report theme that prints every string as it is written.
 
     Rubric titles, group keys, file names and evidence text are the users' own words: rich
     would read ``[draft]`` in them as a style (``[/draft]`` stops the report with an
-    error) and ``:smile:`` as an emoji, so markup, emoji codes and highlighting are off;
-    styles are given as ``Text`` styles instead.
+    error) and ``:smile:`` as an emoji, so markup, emoji codes and highlighting are off
+    (styles are given as ``Text`` styles instead), and terminal control characters in
+    them are dropped (:mod:`evalengine.safe_text`).
     """
-    return Console(theme=THEME, markup=False, emoji=False, highlight=False, **options)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(theme=THEME, markup=False, emoji=False, highlight=False, **options)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        cleaned = (printable(o) if isinstance(o, str) else _Printable(o) for o in objects)
+        super().print(*cleaned, **options)
 
 
 def render_text(*renderables: Any, options: dict[str, Any] | None = None) -> str:
@@ -314,7 +342,7 @@ def render_text(*renderables: Any, options: dict[str, Any] | None = None) -> str
     """
     options = options or {}
     buffer = io.StringIO()
-    console = report_console(
+    console = ReportConsole(
         file=buffer,
         width=options.get("width", 110),
         color_system=options.get("color_system"),
