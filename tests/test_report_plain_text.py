@@ -144,3 +144,13 @@ def test_printable_keeps_text_newlines_and_tabs():
     assert printable("Dinas A\tB\nC é ه\u00a0") == "Dinas A\tB\nC é ه\u00a0"
     assert printable("a\tb", tabs=False) == "ab"
     assert printable("a\x1bb\u202ec", mark="?") == "a?b?c"
+
+
+def test_explain_drops_control_characters_of_a_title(tmp_path, capsys):
+    text = MERIT_RUBRIC.read_text(encoding="utf-8")
+    old = 'title = "Ketersediaan peta jabatan'
+    rubric = tmp_path / "merit.toml"
+    rubric.write_text(text.replace(old, 'title = "\\u001b[2JKetersediaan peta jabatan'), "utf-8")
+    assert main(["explain", str(rubric), str(MERIT_EVIDENCE), "1.1"]) == 0
+    out = capsys.readouterr().out
+    assert "[2JKetersediaan peta jabatan" in out and "\x1b" not in out

@@ -9,6 +9,7 @@ from ..evaluate.engine import Engine, format_value
 from ..evaluate.result import NodeResult, ScoreResult
 from ..evidence.model import Provenance
 from ..numbers import plain
+from ..safe_text import printable
 from .common import add_param_option, emit, load_inputs
 
 
@@ -95,5 +96,5 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             msg, hint=with_suggestion(f"e.g. {', '.join(ids[:6])}", args.indicator, ids)
         )
-    emit(sheet(result, node, max(0, args.depth)))
+    emit(printable(sheet(result, node, max(0, args.depth))))  # titles are users' text
     return 0
