@@ -15,6 +15,7 @@ from typing import Any
 from evalengine import __version__ as evalengine_version
 from evalengine.evaluate.result import NodeResult, ScoreResult
 from evalengine.report import view
+from evalengine.safe_text import printable
 
 CSS = """
 :root { --ink:#1d2430; --muted:#5b6575; --line:#d8dde5; --bar:#2f7d4f; --bar-bg:#e7ebf0;
@@ -276,7 +277,8 @@ def warnings_html(result: ScoreResult) -> str:
 
 
 def render_html(result: ScoreResult) -> str:
-    """The whole page."""
+    """The whole page, without terminal control characters (HTML does not allow them, and
+    a page printed to a terminal must not carry them: :mod:`evalengine.safe_text`)."""
     h = view.headline(result)
     title = " — ".join(x for x in (h.title, h.subject, h.period) if x)
     body = [
@@ -294,7 +296,7 @@ def render_html(result: ScoreResult) -> str:
         + (f". Sumber data: {esc(source)}" if source else "")
         + ".</footer>"
     )
-    return (
+    return printable(
         '<!DOCTYPE html>\n<html lang="id">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"

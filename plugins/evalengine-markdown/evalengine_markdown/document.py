@@ -20,6 +20,7 @@ from typing import Any
 
 from evalengine.evaluate.result import NodeResult, ScoreResult
 from evalengine.report import view
+from evalengine.safe_text import printable
 
 #: Decimal places of scores in the summary table (LKjIP prints 23,10 and 77,00%).
 PLACES = 2
@@ -161,7 +162,8 @@ def ranking_section(result: ScoreResult) -> list[str]:
 
 
 def render_markdown(result: ScoreResult) -> str:
-    """The whole Markdown section."""
+    """The whole Markdown section, without terminal control characters (it is often
+    printed to a terminal: :mod:`evalengine.safe_text`)."""
     h = view.headline(result)
     subject = " ".join(x for x in (h.subject, f"Tahun {h.period}" if h.period else None) if x)
     out = [f"**Tabel {cell(nilai(h.title))}{' ' + cell(subject) if subject else ''}**", ""]
@@ -197,4 +199,4 @@ def render_markdown(result: ScoreResult) -> str:
     source = result.evidence.meta.get("source")
     if source:
         out += ["", f"Sumber Data: {cell(source)}"]
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")
