@@ -4,6 +4,7 @@ Installing them (the README's command) is still what registers their entry point
 tests/test_plugins_install.py checks that part.
 """
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -33,6 +34,23 @@ def result():
     rubric = ROOT / "rubrics" / "merit-2019.toml"
     evidence = ROOT / "examples" / "merit-belitung-timur" / "evidence.toml"
     return evaluate(load_rubric(rubric), read_evidence(evidence))
+
+
+@pytest.fixture(scope="module")
+def titled(result):
+    """``with titled(text): …`` renders ``result`` with its first aspect titled ``text``
+    (odd titles: markup, formulas, control characters); the title is put back after."""
+
+    @contextlib.contextmanager
+    def first_aspect_titled(title: str):
+        node = result.root.children[0]
+        original, node.title = node.title, title
+        try:
+            yield node
+        finally:
+            node.title = original
+
+    return first_aspect_titled
 
 
 @pytest.fixture(scope="module")

@@ -66,33 +66,23 @@ def test_calculation_sheet_behind_each_number(result, page):
     assert "2.5 * 4" in page  # 1.1: bobot 2,5 × skor 4 = 10
 
 
-def test_escapes_all_text(result):
-    node = result.root.children[0]
-    original = node.title
-    node.title = '<script>alert("x")</script> & Co'
-    try:
+def test_escapes_all_text(result, titled):
+    with titled('<script>alert("x")</script> & Co'):
         page = render_html(result)
-    finally:
-        node.title = original
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
 
 
-def test_terminal_control_characters_are_dropped(result):
-    node = result.root.children[0]
-    original = node.title
-    node.title = "\x1b]0;retitled\x07Perencanaan\u202e & x"
-    try:
+def test_terminal_control_characters_are_dropped(result, titled):
+    with titled("\x1b]0;retitled\x07Perencanaan\u202e & x"):
         page = render_html(result)
-    finally:
-        node.title = original
     assert "]0;retitledPerencanaan &amp; x" in page
     assert not any(c in page for c in "\x1b\x07\u202e")
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=40).filter(lambda t: printable(t).strip() and "\r" not in t))
-def test_any_title_round_trips_through_the_html(result, title):
+def test_any_title_round_trips_through_the_html(result, titled, title):
     class Texts(HTMLParser):
         def __init__(self):
             super().__init__(convert_charrefs=True)
@@ -109,13 +99,8 @@ def test_any_title_round_trips_through_the_html(result, title):
             if self._in:
                 self.h3.append(data)
 
-    node = result.root.children[0]
-    original = node.title
-    node.title = title
-    try:
+    with titled(title) as node:
         page = render_html(result)
-    finally:
-        node.title = original
     parser = Texts()
     parser.feed(page)
     assert f"{node.code} {printable(title)}" in parser.h3  # control characters dropped

@@ -101,14 +101,9 @@ def test_cells_are_escaped():
     assert cell("*x* _y_ <b>") == "\\*x\\* \\_y\\_ \\<b\\>"
 
 
-def test_terminal_control_characters_are_dropped(result):
-    node = result.root.children[0]
-    original = node.title
-    node.title = "\x1b]0;retitled\x07Perencanaan\u202e | x"
-    try:
+def test_terminal_control_characters_are_dropped(result, titled):
+    with titled("\x1b]0;retitled\x07Perencanaan\u202e | x"):
         text = render_markdown(result)
-    finally:
-        node.title = original
     assert "]0;retitledPerencanaan \\| x" in text
     assert not any(c in text for c in "\x1b\x07\u202e")
 

@@ -107,14 +107,9 @@ def test_decimal_values_survive(result, data):
     assert values == [n.value for n in result.root.children]
 
 
-def test_text_is_never_a_formula(result):
-    node = result.root.children[0]
-    original = node.title
-    node.title = '=HYPERLINK("http://example.invalid","x")'
-    try:
+def test_text_is_never_a_formula(result, titled):
+    with titled('=HYPERLINK("http://example.invalid","x")'):
         data = render_xlsx(result)
-    finally:
-        node.title = original
     wb = openpyxl.load_workbook(io.BytesIO(data))
     titles = [
         c
