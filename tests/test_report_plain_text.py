@@ -21,7 +21,7 @@ from rich.progress import Progress
 
 from evalengine import evaluate, load_rubric, read_evidence
 from evalengine.cli import main
-from evalengine.cli.score import scan_reporter
+from evalengine.cli.common import scan_reporter
 from evalengine.errors import EvidenceError, Location
 from evalengine.report.terminal import RichReport
 from evalengine.safe_text import printable

@@ -179,3 +179,54 @@ def progress_display(show: bool) -> Iterator[Any]:
 def show_progress(args) -> bool:
     """Whether to draw a progress bar: standard error is a terminal, not ``--no-progress``."""
     return not getattr(args, "no_progress", False) and sys.stderr.isatty()
+
+
+def add_engine_options(parser) -> None:
+    """``--engine`` and ``--no-progress``: how evidence tables (records, survey) are read."""
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "duckdb", "python"),
+        default="auto",
+        help="how records/survey indicators are computed: duckdb (SQL, for big tables), "
+        "python (row by row), auto (duckdb for Parquet or table files of 1 MB and more)",
+    )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar on stderr while DuckDB reads a big table",
+    )
+
+
+def scan_reporter(display):
+    """A bar per table DuckDB reads, on ``display`` (None: no reporter, no bars)."""
+    if display is None:
+        return None
+    from rich.markup import escape
+
+    tasks: dict[str, int] = {}
+
+    def report(label: str, percent: float) -> None:
+        if label not in tasks:
+            # the label names a file: its [brackets] are text, not rich markup
+            tasks[label] = display.add_task(escape(label), total=100)
+        display.update(tasks[label], completed=percent)
+
+    return report
+
+
+def evaluate_evidence(rubric, evidence, args, *, group_by: str | None = None):
+    """Score ``evidence``: a rubric that reads evidence tables (records, survey) goes
+    through :func:`evalengine.bulk.score_grouped`, on DuckDB or row by row as
+    ``--engine`` says (a progress bar while DuckDB reads), the others through the
+    interpreter. Every command that reports a result of big tables uses this, so that
+    none of them reads five million rows in Python by accident."""
+    from ..evaluate.engine import Engine
+
+    if not group_by and not any(i.type in ("records", "survey") for i in rubric.indicators()):
+        return Engine(rubric).evaluate(evidence)
+    from ..bulk import score_grouped
+    from ..bulk.progress import reporting
+
+    with progress_display(show_progress(args)) as display, reporting(scan_reporter(display)):
+        engine = getattr(args, "engine", "auto")
+        return score_grouped(rubric, evidence, group_by=group_by, engine=engine)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UsageError, with_suggestion
-from ..evaluate.engine import Engine, format_value
+from ..evaluate.engine import format_value
 from ..evaluate.result import NodeResult, ScoreResult
 from ..evidence.model import Provenance
 from ..numbers import plain
 from ..safe_text import printable
-from .common import add_param_option, emit, load_inputs
+from .common import add_engine_options, add_param_option, emit, evaluate_evidence, load_inputs
 
 
 def add_parser(sub) -> None:
@@ -30,6 +30,7 @@ def add_parser(sub) -> None:
         "--depth", type=int, default=1, help="levels of child indicators to include (default 1)"
     )
     add_param_option(p)
+    add_engine_options(p)
     p.set_defaults(run=run)
 
 
@@ -88,7 +89,7 @@ def _describe(result: ScoreResult, node: NodeResult, depth: int, level: int, lin
 def run(args: argparse.Namespace) -> int:
     """Evaluate and print the sheet."""
     rubric, evidence = load_inputs(args.rubric, args.evidence, args.params)
-    result = Engine(rubric).evaluate(evidence)
+    result = evaluate_evidence(rubric, evidence, args)
     node = result.find(args.indicator)
     if node is None:
         ids = [n.id for n in result.root.walk()] + [n.code for n in result.root.walk() if n.code]

@@ -13,12 +13,11 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from ..evaluate.engine import Engine
 from ..numbers import format_id
 from ..reconcile import Check, Reconciliation, reconcile
 from ..report.output import write_atomic
 from ..report.summary import render_text
-from .common import emit, load_inputs
+from .common import add_engine_options, emit, evaluate_evidence, load_inputs
 
 FORMATS = ("rich", "json")
 
@@ -39,6 +38,7 @@ def add_parser(sub) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE, atomically")
     p.add_argument("--all", action="store_true", help="list the figures that agree as well")
     p.add_argument("--width", type=int, default=None, help="terminal width for the rich report")
+    add_engine_options(p)
     p.set_defaults(run=run)
 
 
@@ -95,7 +95,7 @@ def render_json(rec: Reconciliation) -> str:
 def run(args: argparse.Namespace) -> int:
     """Reconcile; 1 when any stated figure disagrees."""
     rubric, evidence = load_inputs(args.rubric, args.evidence)
-    result = Engine(rubric).evaluate(evidence)
+    result = evaluate_evidence(rubric, evidence, args)
     rec = reconcile(result)
     if args.format == "json":
         text = render_json(rec)

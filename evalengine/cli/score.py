@@ -7,16 +7,15 @@ import sys
 from pathlib import Path
 
 from ..errors import PluginError, UsageError
-from ..evaluate.engine import Engine
 from ..plugins import default_plugins, plugin_failure
 from ..report.output import write_atomic
 from .common import (
+    add_engine_options,
     add_param_option,
     apply_params,
     emit,
+    evaluate_evidence,
     load_versioned_inputs,
-    progress_display,
-    show_progress,
 )
 
 
@@ -87,18 +86,7 @@ def add_parser(sub) -> None:
         help="one result per value of COLUMN of the rubric's evidence table(s) "
         "(e.g. instansi, unit), plus the overall result and a ranking",
     )
-    p.add_argument(
-        "--engine",
-        choices=("auto", "duckdb", "python"),
-        default="auto",
-        help="how records/survey indicators are computed: duckdb (SQL, for big tables), "
-        "python (row by row), auto (duckdb for Parquet or table files of 1 MB and more)",
-    )
-    p.add_argument(
-        "--no-progress",
-        action="store_true",
-        help="no progress bar on stderr while DuckDB reads a big table",
-    )
+    add_engine_options(p)
     p.set_defaults(run=run)
 
 
@@ -160,28 +148,6 @@ def render_reports(result, formats: list[tuple[str, str | None]], options: dict)
             write_atomic(path, data)
 
 
-def _has_tables(rubric) -> bool:
-    """True when the rubric has indicators that read evidence tables (records, survey)."""
-    return any(ind.type in ("records", "survey") for ind in rubric.indicators())
-
-
-def scan_reporter(display):
-    """A bar per table DuckDB reads, on ``display`` (None: no reporter, no bars)."""
-    if display is None:
-        return None
-    from rich.markup import escape
-
-    tasks: dict[str, int] = {}
-
-    def report(label: str, percent: float) -> None:
-        if label not in tasks:
-            # the label names a file: its [brackets] are text, not rich markup
-            tasks[label] = display.add_task(escape(label), total=100)
-        display.update(tasks[label], completed=percent)
-
-    return report
-
-
 def run(args: argparse.Namespace) -> int:
     """Score and report."""
     formats = parse_formats(args.formats, args.output)
@@ -192,14 +158,8 @@ def run(args: argparse.Namespace) -> int:
 
         result, comparison = what_if(rubric, evidence, args.sets)
         evidence = apply_changes(evidence, comparison.changes)
-    elif args.group_by or _has_tables(rubric):
-        from ..bulk import score_grouped
-        from ..bulk.progress import reporting
-
-        with progress_display(show_progress(args)) as display, reporting(scan_reporter(display)):
-            result = score_grouped(rubric, evidence, group_by=args.group_by, engine=args.engine)
     else:
-        result = Engine(rubric).evaluate(evidence)
+        result = evaluate_evidence(rubric, evidence, args, group_by=args.group_by)
     result.selection = selection
     if args.leverage:
         from ..gap.leverage import leverage
