@@ -1,4 +1,4 @@
-"""``explain`` and ``reconcile`` read evidence tables the way ``score`` does.
+"""``explain``, ``reconcile`` and ``batch`` read evidence tables the way ``score`` does.
 
 A rubric of records or survey indicators is computed on DuckDB for big tables (auto) or
 as ``--engine`` says, so that explaining one number of a five-million-row roster does
@@ -45,8 +45,8 @@ def test_explain_gives_the_same_figures_on_both_engines(capsys, evidence, rubric
     assert "row 2: " in python  # the interpreter also shows the first rows it read
 
 
-def test_explain_reads_a_parquet_roster_on_duckdb_by_default(tmp_path, capsys):
-    folder = tmp_path / "roster"
+def parquet_roster(folder):
+    """The roster example with its table as Parquet (which ``auto`` reads on DuckDB)."""
     shutil.copytree(ROSTER.parent, folder)
     table = folder / "pegawai.csv"
     parquet = folder / "pegawai.parquet"
@@ -56,6 +56,11 @@ def test_explain_reads_a_parquet_roster_on_duckdb_by_default(tmp_path, capsys):
         evidence.read_text(encoding="utf-8").replace("pegawai.csv", "pegawai.parquet"), "utf-8"
     )
     assert "pegawai.parquet" in evidence.read_text(encoding="utf-8")
+    return evidence
+
+
+def test_explain_reads_a_parquet_roster_on_duckdb_by_default(tmp_path, capsys):
+    evidence = parquet_roster(tmp_path / "roster")
     sheet = explained(capsys, "ipasn", str(evidence), "kinerja")
     assert "computed on DuckDB" in sheet
     assert figures(sheet) == figures(explained(capsys, "ipasn", str(ROSTER), "kinerja"))
@@ -68,3 +73,20 @@ def test_reconcile_agrees_on_both_engines(capsys):
         runs[engine] = (code, json.loads(capsys.readouterr().out))
     assert runs["python"] == runs["duckdb"]
     assert runs["python"][0] == 1  # the example's stated "BB" is not an IKM mutu label
+
+
+def test_batch_reads_a_parquet_roster_on_duckdb_and_agrees_with_the_csv(tmp_path, monkeypatch):
+    from evalengine.bulk import grouped
+
+    scans = []
+    precompute = grouped.precompute
+    monkeypatch.setattr(
+        grouped, "precompute", lambda *a, **k: scans.append(1) or precompute(*a, **k)
+    )
+    out = tmp_path / "ranking.json"
+    parquet = parquet_roster(tmp_path / "parquet")
+    args = ["batch", "ipasn", str(ROSTER), str(parquet), "--jobs", "1", "--no-progress"]
+    assert main([*args, "-f", f"json:{out}"]) == 0
+    items = json.loads(out.read_text(encoding="utf-8"))["ranking"]
+    assert len(scans) == 1  # the Parquet file; the small CSV stays on the interpreter
+    assert len(items) == 2 and items[0]["value"] == items[1]["value"] == "71.42"

@@ -28,12 +28,12 @@ from ..evaluate.sql import SqlCompiler, decimal_scale, quote_ident, quote_text
 from ..formula import parse_formula
 from ..indicators.base import Fact
 from ..numbers import CONTEXT, plain, to_decimal
-from ..rubric.model import Formula, Indicator, Rubric
+from ..rubric.model import TABLE_TYPES, Formula, Indicator, Rubric
 from .progress import fetch_all
 from .source import BulkTable, duckdb_error
 
 #: Indicator types the bulk path computes.
-BULK_TYPES = ("records", "survey")
+BULK_TYPES = TABLE_TYPES
 #: The key of the overall (ungrouped) result.
 OVERALL = None
 
@@ -93,7 +93,7 @@ class _PrecomputedType:
 
 def bulk_indicators(rubric: Rubric) -> list[Indicator]:
     """The records and survey indicators of ``rubric``, in tree order."""
-    return [ind for ind in rubric.indicators() if ind.type in BULK_TYPES]
+    return rubric.table_indicators()
 
 
 def option_formula(indicator: Indicator, key: str, rubric: Rubric | None = None) -> Formula | None:

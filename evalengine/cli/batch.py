@@ -144,6 +144,7 @@ _ENGINE: Any = None
 _PLAN: Any = None
 _FAST_SUFFIXES: tuple[str, ...] = ()
 _BUILT_FOR: tuple[str, str | None] | None = None
+_READS_TABLES = False
 
 
 def _init(
@@ -154,7 +155,7 @@ def _init(
     Worker processes started by ``fork`` inherit what the parent built (``force``) and
     return at once; others (``spawn``) load the rubric and plugins here.
     """
-    global _ENGINE, _PLAN, _FAST_SUFFIXES, _BUILT_FOR
+    global _ENGINE, _PLAN, _FAST_SUFFIXES, _BUILT_FOR, _READS_TABLES
     if not force and (rubric_path, plugins_dir) == _BUILT_FOR and _ENGINE is not None:
         return
     from .. import plugins
@@ -166,6 +167,7 @@ def _init(
     if plugins_dir and rubric is None:
         plugins.use_plugins(plugins.Plugins(plugins.get_plugin_manager(plugins_dir=plugins_dir)))
     _ENGINE = Engine(rubric if rubric is not None else load_rubric_cached(rubric_path))
+    _READS_TABLES = bool(_ENGINE.rubric.table_indicators())
     try:
         _PLAN = ValuePlan(_ENGINE)
     except Unsupported:
@@ -227,7 +229,13 @@ def _score_full(path: str) -> Item:
 
     try:
         evidence = read_evidence(path)
-        result = _ENGINE.evaluate(evidence)
+        if _READS_TABLES:
+            from ..bulk import score_grouped
+
+            # a big table (Parquet, 1 MB and more) is read on DuckDB, as score does
+            result = score_grouped(_ENGINE.rubric, evidence, plugins=_ENGINE.plugins)
+        else:
+            result = _ENGINE.evaluate(evidence)
     except EvalEngineError as exc:
         return Item(path, error=_error_text(exc))
     root = result.root

@@ -222,7 +222,7 @@ def evaluate_evidence(rubric, evidence, args, *, group_by: str | None = None):
     none of them reads five million rows in Python by accident."""
     from ..evaluate.engine import Engine
 
-    if not group_by and not any(i.type in ("records", "survey") for i in rubric.indicators()):
+    if not group_by and not rubric.table_indicators():
         return Engine(rubric).evaluate(evidence)
     from ..bulk import score_grouped
     from ..bulk.progress import reporting

@@ -15,6 +15,9 @@ from typing import Any
 from ..errors import Location
 from ..formula import ast
 
+#: Indicator types that read an evidence table row by row (the bulk path's work).
+TABLE_TYPES = ("records", "survey")
+
 
 @dataclass(frozen=True)
 class Formula:
@@ -241,6 +244,11 @@ class Rubric:
         """Every indicator below the root, parents first."""
         for child in self.root.children:
             yield from child.walk()
+
+    def table_indicators(self) -> list[Indicator]:
+        """The indicators that read evidence tables (:data:`TABLE_TYPES`), in tree order:
+        what the bulk path computes on DuckDB."""
+        return [ind for ind in self.indicators() if ind.type in TABLE_TYPES]
 
     def find(self, ref: str) -> Indicator | None:
         """An indicator by id or by code (``i3_3`` or ``3.3``); the root by rubric id."""
