@@ -411,7 +411,7 @@ def _is_number(text: str) -> bool:
 
 
 def survey_facts(
-    con, engine, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
+    con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
 ):
     """Facts of the survey questions reading ``table``: {indicator id: {group: Precomputed}}.
 
@@ -420,11 +420,13 @@ def survey_facts(
     answer is valid (sums and counts), and the others (counts per column of blank and
     off-scale answers, and their valid answers for the ``drop_answer`` policy).
     """
+    from ..indicators.survey import sample_rule
+
     rubric = engine.rubric
     spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
-    policy = "drop_respondent"
-    if isinstance(spec, dict):
-        policy = str(spec.get("invalid", policy))
+    spec = spec if isinstance(spec, dict) else {}
+    policy = str(spec.get("invalid", "drop_respondent"))
+    rule = sample_rule(evidence, spec)
     cols: dict[str, tuple[Indicator, Any]] = {}
     for ind in indicators:
         column = str(ind.options["column"])
@@ -500,66 +502,131 @@ def survey_facts(
     for key in totals:
         g, b = good.get(key, empty_good), bad.get(key, empty_bad)
         kept, rejected = int(g[0]), int(b[0])
-        total = kept + rejected
+        questions = []
         for i, (c, (ind, scale)) in enumerate(cols.items()):
             nonblank_bad, valid_bad, sum_bad = b[1 + 3 * i : 4 + 3 * i]
-            s, n = g[1 + i] or 0, kept
+            answered, n = g[1 + i] or 0, kept
             if policy != "drop_respondent":
-                s, n = s + (sum_bad or 0), n + int(valid_bad)
-            blank = rejected - int(nonblank_bad)
-            off = int(nonblank_bad) - int(valid_bad)
-            out[ind.id][key] = _survey_pre(ind, scale, table, c, policy, total, n, s, blank, off)
+                answered, n = answered + (sum_bad or 0), n + int(valid_bad)
+            problems = {"is blank": rejected - int(nonblank_bad)}
+            problems[f"is not on scale '{scale.name}' ({scale.describe()})"] = int(
+                nonblank_bad
+            ) - int(valid_bad)
+            questions.append(_Question(ind, scale, c, n, Decimal(answered), problems))
+        survey = _Survey(table, policy, kept + rejected, rejected, questions, rule)
+        for q in questions:
+            out[q.ind.id][key] = survey.precomputed(q)
     return out
 
 
-def _survey_pre(ind, scale, table, column, policy, total, n, s, blank, off) -> Precomputed:
-    """The facts, extra fields, warnings and note of one survey question in one group."""
-    pre = Precomputed({})
-    nrr = None
-    if n:
-        with localcontext(CONTEXT):
-            nrr = Decimal(s) / n
-    else:
-        pre.error = EvidenceError(
-            f"'{ind.id}': no valid answers in column '{column}' of table '{table.name}'"
-            f" ({table.where})",
-            location=ind.location,
-            code="no-answers",
+@dataclass
+class _Question:
+    """One survey question's counts in one group: valid answers, their sum, problems."""
+
+    ind: Indicator
+    scale: Any
+    column: str
+    n: int
+    answered: Decimal  # Σ of the valid answers that count
+    problems: dict[str, int]  # reason → answers of this column with it
+
+
+@dataclass
+class _Survey:
+    """A response table's counts in one group, worded as the survey type words them
+    (:mod:`evalengine.indicators.survey`): the same facts, extra fields and warnings,
+    with counts per reason where the interpreter lists rows."""
+
+    table: BulkTable
+    policy: str
+    respondents: int
+    rejected: int  # respondents with any invalid answer
+    questions: list[_Question]
+    rule: Any  # SampleRule | None
+
+    @property
+    def sample(self) -> int:
+        if self.policy == "drop_respondent":
+            return self.respondents - self.rejected
+        return min((q.n for q in self.questions), default=0)
+
+    def reasons(self, question: _Question) -> list[str]:
+        """``extra.dropped_reasons``: every column's under drop_respondent, else its own."""
+        shown = self.questions if self.policy == "drop_respondent" else [question]
+        return [
+            f"{q.column} {reason}: {count} row(s)"
+            for q in shown
+            for reason, count in q.problems.items()
+            if count
+        ]
+
+    def precomputed(self, q: _Question) -> Precomputed:
+        from ..indicators.survey import INVALID_POLICIES
+
+        ind, table, policy = q.ind, self.table, self.policy
+        pre = Precomputed({})
+        nrr = None
+        if q.n:
+            with localcontext(CONTEXT):
+                nrr = q.answered / q.n
+        else:
+            pre.error = EvidenceError(
+                f"'{ind.id}': no valid answers in column '{q.column}' of table "
+                f"'{table.name}' ({table.where})",
+                location=ind.location,
+                code="no-answers",
+            )
+        drop_respondent = policy == "drop_respondent"
+        dropped = self.rejected if drop_respondent else sum(q.problems.values())
+        pre.facts = {
+            "nrr": nrr,
+            "n": Decimal(q.n),
+            "total": q.answered,
+            "scale_min": q.scale.min,
+            "scale_max": q.scale.max,
+        }
+        pre.extra = {
+            "source": "table",
+            "table": table.name,
+            "column": q.column,
+            "n": Decimal(q.n),
+            "total": q.answered,
+            "respondents": Decimal(self.respondents),
+            "policy": policy,
+            "dropped": Decimal(dropped),
+            "dropped_reasons": self.reasons(q),
+        }
+        if self.rule is not None:
+            pre.extra |= self.rule.extra(self.sample)
+        action = "respondent dropped" if drop_respondent else "answer dropped"
+        for reason, count in q.problems.items():
+            if count:
+                pre.warnings.append(
+                    f"{count} row(s) ({table.where}): {q.column} {reason} — reported, never "
+                    f"summed ({action})"
+                )
+        if q is self.questions[0]:
+            problems = sum(sum(x.problems.values()) for x in self.questions)
+            if problems:
+                what = (
+                    f"{self.rejected} of {self.respondents} respondents dropped"
+                    if drop_respondent
+                    else f"{problems} answers dropped"
+                )
+                pre.warnings.append(
+                    f"table '{table.name}' ({table.where}): {what} "
+                    f"(policy {policy}: {INVALID_POLICIES[policy]}); "
+                    "reasons in extra.dropped_reasons"
+                )
+            if self.rule is not None and (low := self.rule.warning(self.sample)):
+                pre.warnings.append(low)
+        pre.note = (
+            f"NRR = Σ valid answers / n = {plain(q.answered)} / {q.n} over column "
+            f"'{q.column}' of table '{table.name}' ({table.where}); {dropped} "
+            + ("respondents" if drop_respondent else "answers")
+            + f" dropped under policy {policy}, computed on DuckDB"
         )
-    reasons = {}
-    if blank:
-        reasons["is blank"] = blank
-    if off:
-        reasons[f"is not on scale '{scale.name}' ({scale.describe()})"] = off
-    dropped = total - n
-    pre.facts = {
-        "nrr": nrr,
-        "n": Decimal(n),
-        "total": Decimal(total),
-        "scale_min": scale.min,
-        "scale_max": scale.max,
-    }
-    pre.extra = {
-        "source": "table",
-        "table": table.name,
-        "column": column,
-        "n": Decimal(n),
-        "total": Decimal(total),
-        "dropped": Decimal(dropped),
-        "dropped_reasons": [f"{k}: {v} row(s)" for k, v in reasons.items()],
-        "policy": policy,
-    }
-    if dropped:
-        detail = "; ".join(f"{v} {k}" for k, v in reasons.items())
-        pre.warnings.append(
-            f"{dropped} of {total} responses left out ({policy.replace('_', ' ')})"
-            + (f": {detail}" if detail else ": other answers of the respondent invalid")
-        )
-    pre.note = (
-        f"NRR = Σ valid answers / n over {n} of {total} responses of table "
-        f"'{table.name}' ({table.where}), computed on DuckDB"
-    )
-    return pre
+        return pre
 
 
 class Resniff(Exception):
@@ -587,7 +654,7 @@ def table_facts(
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     surveys = [ind for ind in indicators if ind.type == "survey"]
     if surveys:
-        out.update(survey_facts(con, engine, surveys, table, gexpr, stored))
+        out.update(survey_facts(con, engine, evidence, surveys, table, gexpr, stored))
     if not finishers:
         return out
     store = f"{table.view}__records" if stored is not None and gexpr is not None else None
@@ -672,7 +739,7 @@ def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
     return {
         "nrr": _fraction(total, "__a0"),
         "n": n,
-        "total": n,
+        "total": total,
         "scale_min": lit(scale.min),
         "scale_max": lit(scale.max),
     }

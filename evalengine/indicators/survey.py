@@ -84,6 +84,60 @@ class Problem:
         return f"{self.label}: {name} = {raw} {self.reason}"
 
 
+@dataclass(frozen=True)
+class SampleRule:
+    """The Krejcie–Morgan minimum a sample is held to, for the population the evidence
+    gives (``[evidence] population``) and the rubric's ``between_rows`` policy."""
+
+    population: Decimal
+    policy: str
+    minimum: int
+
+    def extra(self, sample: int) -> dict[str, Any]:
+        """The fields a survey question's ``extra`` carries about its sample."""
+        return {
+            "population": self.population,
+            "sample": Decimal(sample),
+            "sample_min": Decimal(self.minimum),
+            "sample_rule": f"Krejcie–Morgan ({self.policy})",
+        }
+
+    def warning(self, sample: int) -> str | None:
+        """The warning for a ``sample`` below the minimum (None when it is enough)."""
+        if sample >= self.minimum:
+            return None
+        return (
+            f"sample of {sample} respondents is below the Krejcie–Morgan minimum of "
+            f"{self.minimum} for a population of {plain(self.population)} ({self.policy})"
+        )
+
+
+def sample_rule(evidence, options: dict[str, Any]) -> SampleRule | None:
+    """The sample rule when the rubric asks for one (``min_sample = "krejcie_morgan"`` on
+    the table) and the evidence gives the population; the interpreter and the bulk path
+    both use it."""
+    if options.get("min_sample") != "krejcie_morgan":
+        return None
+    raw = evidence.meta.get("population")
+    if raw is None:
+        return None
+    where = evidence.location(("evidence", "population"))
+    try:
+        population = to_decimal(raw)
+    except ValueError as exc:
+        msg = f"[evidence] population must be a number: {exc}"
+        raise EvidenceError(msg, location=where) from None
+    policy = str(options.get("between_rows", "formula_up"))
+    try:
+        minimum = min_sample(population, policy)
+    except ValueError as exc:  # a population below 1
+        msg = f"[evidence] population: {exc}"
+        raise EvidenceError(
+            msg, location=where, hint="the number of people the unit served in the period"
+        ) from None
+    return SampleRule(population, policy, minimum)
+
+
 @dataclass
 class SurveyTable:
     """One response table checked once: valid answers per column, problems, dropped rows."""
@@ -95,9 +149,7 @@ class SurveyTable:
     valid: dict[str, list[tuple[int, Decimal, EvidenceValue]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     dropped_rows: set[int] = field(default_factory=set)
-    population: Decimal | None = None
-    sample_min: int | None = None
-    sample_policy: str | None = None
+    sample_rule: SampleRule | None = None
 
     def answers(self, column: str) -> list[tuple[int, Decimal, EvidenceValue]]:
         """The valid answers of ``column`` that count under the policy."""
@@ -175,33 +227,9 @@ def survey_table(ctx: IndicatorContext, name: str) -> SurveyTable | None:
                     st.dropped_rows.add(index)
             else:
                 st.valid[column].append((index, value, cell))
-    _sample_size(ctx, st, options)
+    st.sample_rule = sample_rule(ctx.evidence, options)
     cache[name] = st
     return st
-
-
-def _sample_size(ctx: IndicatorContext, st: SurveyTable, options: dict[str, Any]) -> None:
-    """Work out the Krejcie–Morgan minimum when the rubric asks and the evidence gives N."""
-    if options.get("min_sample") != "krejcie_morgan":
-        return
-    raw = ctx.evidence.meta.get("population")
-    if raw is None:
-        return
-    where = ctx.evidence.location(("evidence", "population"))
-    try:
-        population = to_decimal(raw)
-    except ValueError as exc:
-        msg = f"[evidence] population must be a number: {exc}"
-        raise EvidenceError(msg, location=where) from None
-    st.population = population
-    st.sample_policy = str(options.get("between_rows", "formula_up"))
-    try:
-        st.sample_min = min_sample(population, st.sample_policy)
-    except ValueError as exc:  # a population below 1
-        msg = f"[evidence] population: {exc}"
-        raise EvidenceError(
-            msg, location=where, hint="the number of people the unit served in the period"
-        ) from None
 
 
 class SurveyType(IndicatorType):
@@ -341,13 +369,8 @@ class SurveyType(IndicatorType):
             "dropped": Decimal(dropped),
             "dropped_reasons": listed,
         }
-        if st.population is not None:
-            self.extra |= {
-                "population": st.population,
-                "sample": Decimal(st.sample),
-                "sample_min": Decimal(st.sample_min),
-                "sample_rule": f"Krejcie–Morgan ({st.sample_policy})",
-            }
+        if st.sample_rule is not None:
+            self.extra |= st.sample_rule.extra(st.sample)
         for p in own:
             action = "respondent dropped" if st.policy == "drop_respondent" else "answer dropped"
             self.warnings.append(f"{p.describe()} — reported, never summed ({action})")
@@ -363,12 +386,8 @@ class SurveyType(IndicatorType):
                     f"(policy {st.policy}: {INVALID_POLICIES[st.policy]}); "
                     "reasons in extra.dropped_reasons"
                 )
-            if st.sample_min is not None and st.sample < st.sample_min:
-                self.warnings.append(
-                    f"sample of {st.sample} respondents is below the Krejcie–Morgan minimum of "
-                    f"{st.sample_min} for a population of {plain(st.population)} "
-                    f"({st.sample_policy})"
-                )
+            if st.sample_rule is not None and (low := st.sample_rule.warning(st.sample)):
+                self.warnings.append(low)
         self.inputs = [
             Input(f"{row_label(st.table, st.table.rows[i])}: {column}", value, cell)
             for i, value, cell in answers[:SHOWN_ROWS]
