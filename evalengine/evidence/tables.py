@@ -184,6 +184,8 @@ def _read_csv(file: Path, name: str, delimiter: str | None) -> Table:
             delimiter = ","
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
     header = [h.strip() for h in next(reader)]
+    where = str(file)
+    letters = [column_letter(j) for j in range(len(header))]
     rows = []
     for lineno, record in enumerate(reader, start=2):
         if not any(cell.strip() for cell in record):
@@ -201,14 +203,12 @@ def _read_csv(file: Path, name: str, delimiter: str | None) -> Table:
             {
                 col: EvidenceValue(
                     cell.strip(),
-                    Provenance(
-                        str(file), col, lineno, row=lineno, cell=f"{column_letter(j)}{lineno}"
-                    ),
+                    Provenance(where, col, lineno, row=lineno, cell=f"{letter}{lineno}"),
                 )
-                for j, (col, cell) in enumerate(zip(header, record, strict=True))
+                for col, letter, cell in zip(header, letters, record, strict=True)
             }
         )
-    return Table(name, header, rows, Provenance(str(file)))
+    return Table(name, header, rows, Provenance(where))
 
 
 def read_sheet(file: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
@@ -252,6 +252,8 @@ def read_sheet(file: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
 def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
     sheet_name, data = read_sheet(file, sheet)
     header = [str(h).strip() for h in data[0]]
+    where = str(file)
+    letters = [column_letter(j) for j in range(len(header))]
     rows = []
     for i, record in enumerate(data[1:], start=2):
         if not any(str(c).strip() for c in record):
@@ -260,9 +262,7 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> Table:
             {
                 col: EvidenceValue(
                     _cell(record[j]) if j < len(record) else "",
-                    Provenance(
-                        str(file), col, row=i, sheet=sheet_name, cell=f"{column_letter(j)}{i}"
-                    ),
+                    Provenance(where, col, row=i, sheet=sheet_name, cell=f"{letters[j]}{i}"),
                 )
                 for j, col in enumerate(header)
                 if col
