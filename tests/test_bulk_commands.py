@@ -90,3 +90,53 @@ def test_batch_reads_a_parquet_roster_on_duckdb_and_agrees_with_the_csv(tmp_path
     items = json.loads(out.read_text(encoding="utf-8"))["ranking"]
     assert len(scans) == 1  # the Parquet file; the small CSV stays on the interpreter
     assert len(items) == 2 and items[0]["value"] == items[1]["value"] == "71.42"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "table file pegawai.csv is empty"),
+        ("NIP;Nama\n1;2;3\n", "row 2 of pegawai.csv has 3 cells; the header has 2"),
+    ],
+)
+def test_a_malformed_table_file_gets_the_same_error_on_both_engines(
+    tmp_path, capsys, text, message
+):
+    folder = tmp_path / "roster"
+    shutil.copytree(ROSTER.parent, folder)
+    (folder / "pegawai.csv").write_text(text, encoding="utf-8")
+    errors = {}
+    for engine in ("python", "duckdb"):
+        assert main(["score", "ipasn", str(folder / ROSTER.name), "--engine", engine]) == 2
+        errors[engine] = capsys.readouterr().err
+    assert message in errors["duckdb"] and errors["python"] == errors["duckdb"]
+
+
+def test_the_duckdb_engine_never_reads_a_table_in_python(monkeypatch, capsys):
+    from evalengine.evidence.tables import FileTable
+
+    def refuse(self):
+        msg = f"{self.file} read in Python"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(FileTable, "_load", refuse)
+    assert main(["score", "ikm", str(RESPONSES), "--engine", "duckdb", "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["headline"]["value"] == "88.58"
+
+
+def test_auto_reads_a_table_file_of_bulk_size_on_duckdb(tmp_path, capsys):
+    from evalengine.bulk import BULK_FILE_BYTES
+
+    folder = tmp_path / "ikm"
+    shutil.copytree(RESPONSES.parent, folder)
+    table = folder / "responses.csv"
+    header, *rows = table.read_text(encoding="utf-8").splitlines()
+    small = [header, *rows]
+    big = [header, *(rows * (BULK_FILE_BYTES // len("\n".join(rows)) + 1))]
+    engines = []
+    for lines in (small, big):
+        table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert main(["score", "ikm", str(folder / RESPONSES.name), "-f", "json"]) in (0, 1)
+        engines.append(json.loads(capsys.readouterr().out)["engine"])
+    assert table.stat().st_size >= BULK_FILE_BYTES
+    assert engines == ["python", "duckdb"]

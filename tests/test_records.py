@@ -165,8 +165,10 @@ def test_blank_required_cell_is_an_error_with_hint(tmp_path):
 
 
 def test_empty_csv_file_is_an_error(tmp_path):
-    with pytest.raises(EvidenceError, match=r"table file barang\.csv is empty"):
-        write_csv(tmp_path, "")
+    evidence = write_csv(tmp_path, "")  # read when a formula needs its rows
+    with pytest.raises(EvidenceError, match=r"table file barang\.csv is empty") as info:
+        score(toko(tmp_path), evidence)
+    assert info.value.location.path.endswith("barang.csv") and info.value.location.line == 1
 
 
 def test_header_only_csv_is_an_error(tmp_path):

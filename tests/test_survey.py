@@ -250,8 +250,9 @@ def test_xlsx_empty_sheet_is_a_clear_error(tmp_path):
     (tmp_path / "ev.toml").write_text(
         '[tables.r]\nfile = "kosong.xlsx"\nsheet = "Jawaban"\n', encoding="utf-8"
     )
+    evidence = read_evidence(tmp_path / "ev.toml", plugins=PLUGINS)  # read on first use
     with pytest.raises(EvidenceError) as info:
-        read_evidence(tmp_path / "ev.toml", plugins=PLUGINS)
+        score(mini(tmp_path), evidence)
     assert "sheet 'Jawaban' of kosong.xlsx is empty" in info.value.message
     assert info.value.hint == "the first row must name the columns"
     assert info.value.location.path.endswith("kosong.xlsx")

@@ -232,7 +232,7 @@ def _score_full(path: str) -> Item:
         if _READS_TABLES:
             from ..bulk import score_grouped
 
-            # a big table (Parquet, 1 MB and more) is read on DuckDB, as score does
+            # a big table (Parquet, 100 KB and more) is read on DuckDB, as score does
             result = score_grouped(_ENGINE.rubric, evidence, plugins=_ENGINE.plugins)
         else:
             result = _ENGINE.evaluate(evidence)

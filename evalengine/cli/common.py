@@ -188,7 +188,7 @@ def add_engine_options(parser) -> None:
         choices=("auto", "duckdb", "python"),
         default="auto",
         help="how records/survey indicators are computed: duckdb (SQL, for big tables), "
-        "python (row by row), auto (duckdb for Parquet or table files of 1 MB and more)",
+        "python (row by row), auto (duckdb for Parquet or table files of 100 KB and more)",
     )
     parser.add_argument(
         "--no-progress",

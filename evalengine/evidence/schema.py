@@ -222,11 +222,12 @@ def bind_table(table: Table, spec: TableSpec | None) -> BoundTable:
     normalized name (``"Jenis Jabatan"`` → ``row.jenisjabatan``, ``row.jenis_jabatan``
     when written so).
     """
+    rows = table.rows  # a table file is read here; its source then names the sheet
     where = describe_source(table.source)
     header_loc = Location(
         table.source.file, 1 if table.source.file else None, None, f"tables.{table.name}"
     )
-    if not table.rows:
+    if not rows:
         msg = f"table '{table.name}' ({where}) has no data rows"
         raise EvidenceError(
             msg,
