@@ -25,6 +25,9 @@ which reports invalid ones instead of failing).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -259,8 +262,14 @@ def bind_table(table: Table, spec: TableSpec | None) -> BoundTable:
             )
             msg = f"table '{table.name}' ({where}) has no column {col.describe()}"
             raise EvidenceError(msg, location=header_loc, hint=guess, code="missing-column")
+    reuse = _BOUND_ROWS.get()
+    if reuse is not None:  # one rubric at a time: its table name and header mapping
+        reuse = reuse.setdefault((spec.name, tuple(mapping.items())), {})
     rows = []
     for record in table.rows:
+        if reuse is not None and (kept := reuse.get(id(record))) is not None:
+            rows.append(kept[1])
+            continue
         out: dict[str, EvidenceValue] = {}
         for col in spec.columns:
             header = mapping.get(col.name)
@@ -270,7 +279,33 @@ def bind_table(table: Table, spec: TableSpec | None) -> BoundTable:
             if header not in mapping.values():
                 out.setdefault(header, cell)
         rows.append(out)
+        if reuse is not None:  # the record is kept too, so that its id is not reused
+            reuse[id(record)] = (record, out)
     return BoundTable(table.name, table.source, [c.name for c in spec.columns], rows, spec)
+
+
+#: Rows already bound while :func:`reusing_bound_rows` runs: per table name and header
+#: mapping, the record's id → (record, bound row).
+_BOUND_ROWS: ContextVar[dict[tuple, dict[int, tuple[dict, dict]]] | None] = ContextVar(
+    "bound_rows", default=None
+)
+
+
+@contextmanager
+def reusing_bound_rows() -> Iterator[None]:
+    """Bind each row of a table once while evaluating the same evidence many times.
+
+    ``gap`` evaluates the rubric again for every change it weighs, each time on a copy
+    of the table that shares every unchanged row (the row dicts themselves); binding
+    converts every cell, so binding a 5,000-row roster anew for each of
+    dozens of tries cost more than the tries. Rows are never changed in place (a changed
+    row is a new dict), which is what makes the reuse exact.
+    """
+    token = _BOUND_ROWS.set({})
+    try:
+        yield
+    finally:
+        _BOUND_ROWS.reset(token)
 
 
 def _row_provenance(table: Table, record: dict[str, EvidenceValue], column: str) -> Provenance:

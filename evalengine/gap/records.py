@@ -43,7 +43,7 @@ from typing import Any
 from ..errors import UsageError
 from ..evidence.improve import Ladder, ladders, show
 from ..evidence.model import Evidence, EvidenceValue, Provenance, Table
-from ..evidence.schema import bind_table, table_spec
+from ..evidence.schema import bind_table, reusing_bound_rows, table_spec
 from ..numbers import plain
 from ..rubric.model import Band, Interval
 from .probe import Prober, Reading
@@ -342,6 +342,13 @@ def analyse_records(
     max_changes: int | None = None,
 ) -> RecordsGap:
     """The cheapest (greedy, verified) plan of table-cell improvements reaching ``target``."""
+    with reusing_bound_rows():  # every try shares the unchanged rows of the table
+        return _analyse_records(prober, target, to_value, max_changes)
+
+
+def _analyse_records(
+    prober: Prober, target: str | None, to_value: Decimal | None, max_changes: int | None
+) -> RecordsGap:
     lads = improvable(prober)
     if not lads:
         msg = f"rubric '{prober.rubric.id}' declares no improvable table columns"

@@ -31,9 +31,10 @@ from ..hookspecs import hookimpl
 from ..numbers import CONTEXT, plain
 from .base import Fact, IndicatorType
 from .tabular import (
+    SHOWN_ROWS,
+    RowFormula,
     RowResult,
     bound_table,
-    eval_row,
     fallback_value,
     formula_problems,
     option_formula,
@@ -122,10 +123,12 @@ class RecordsType(IndicatorType):
         self.table = table
         row_formula = option_formula(ctx.rubric, indicator, "row")
         where = option_formula(ctx.rubric, indicator, "where")
+        row_value = RowFormula(ctx, row_formula, table) if row_formula is not None else None
+        keeps = RowFormula(ctx, where, table) if where is not None else None
         excluded = 0
         for row in table.rows:
             if where is not None:
-                keep = eval_row(ctx, where, table, row)
+                keep = keeps(row)
                 if not isinstance(keep.value, bool):
                     msg = f"`where` of '{indicator.id}' must be true or false, got {keep.value!r}"
                     raise EvidenceError(
@@ -137,7 +140,8 @@ class RecordsType(IndicatorType):
             if row_formula is None:  # count without a row formula
                 self.results.append(RowResult(row, Decimal(1), []))
                 continue
-            result = eval_row(ctx, row_formula, table, row)
+            # the first rows' inputs are the calculation sheet's: those are evaluated afresh
+            result = row_value(row, fresh=len(self.results) < SHOWN_ROWS)
             if not isinstance(result.value, Decimal):
                 msg = (
                     f"{row_label(table, row)} of table '{name}' ({table.where}): "
