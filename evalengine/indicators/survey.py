@@ -211,13 +211,18 @@ def survey_table(ctx: IndicatorContext, name: str) -> SurveyTable | None:
                 code="missing-column",
             )
         st.valid[column] = []
+    # a survey has a handful of distinct answers: each is read on its scale once
+    answers: dict[tuple[str, type, str], tuple[Decimal | None, str | None]] = {}
     for index, row in enumerate(table.rows):
         for column, scale in columns.items():
             cell = row.get(column)
             if cell is None:  # an inline row without this key: a blank answer
                 first = next(iter(row.values())).provenance
                 cell = EvidenceValue(None, replace(first, key=column, cell=None))
-            value, reason = _answer(cell.value, scale)
+            key = (scale.name, type(cell.value), str(cell.value))
+            if key not in answers:
+                answers[key] = _answer(cell.value, scale)
+            value, reason = answers[key]
             if reason is not None:
                 label = f"{row_label(table, row)} ({table.where})"
                 st.problems.append(
