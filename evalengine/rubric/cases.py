@@ -39,12 +39,12 @@ expected ``88.58`` matches a computed 88.5833…, half-up), like a printed figur
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .. import toml
 from ..errors import EvalEngineError, Location
 from ..numbers import plain, round_to, to_decimal
 from .model import BandTable, Rubric
@@ -133,8 +133,8 @@ class SuiteResult:
 # -- discovery -----------------------------------------------------------------
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except toml.TOMLDecodeError as exc:
         from .load import toml_error
 
         d = toml_error(exc, str(path))

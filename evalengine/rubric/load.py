@@ -211,6 +211,8 @@ def toml_error(exc: toml.TOMLDecodeError, path: str) -> Diagnostic:
         # An inline table lives on one line; the parser notices only at the next one.
         line, column = _end_of_previous_line(path, line)
         hint = "close the `{ … }` on this line"
+    elif toml.TOO_DEEP in text:
+        hint = "nest arrays and tables a few levels deep at most"
     return Diagnostic(
         "error",
         "toml-syntax",

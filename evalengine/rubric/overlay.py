@@ -22,12 +22,12 @@ the base file, a problem in an override in the overlay file (:class:`LayeredSour
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .. import toml
 from ..errors import Diagnostic, Location, with_suggestion
 from ..sourcemap import SourceMap
 
@@ -148,8 +148,8 @@ def resolve_overlay(
         return data, smap, diags
     text = base_path.read_text(encoding="utf-8")
     try:
-        base = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
+        base = toml.loads(text, parse_float=Decimal)
+    except toml.TOMLDecodeError as exc:
         from .load import toml_error
 
         diags.append(toml_error(exc, str(base_path)))

@@ -79,11 +79,11 @@ def rubric_dirs() -> list[Path]:
 
 
 def _meta(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any] | None:
-    import tomllib  # only when a rubric's metadata is read (not on a cached score)
+    from .. import toml
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = toml.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError):
         return None
     meta = data.get("rubric")
     if not isinstance(meta, dict):
