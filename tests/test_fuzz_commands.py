@@ -79,3 +79,102 @@ def test_a_rubric_nested_too_deeply_is_a_located_toml_error(run_cli, tmp_path):
         result = run_cli(*args, *command[1:])
         assert result.code == 2, command
         assert f"deep.toml:{line + 1}:" in result.out + result.err, command
+
+
+def test_a_report_into_an_existing_folder_is_refused_before_anything_is_written(run_cli, tmp_path):
+    # os.replace onto a folder was an IsADirectoryError traceback, after the other
+    # formats' files had been written
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    html = tmp_path / "report.txt"
+    result = run_cli("score", MERIT, MERIT_EVIDENCE, "-f", f"rich:{html}", "-f", f"json:{folder}")
+    assert result.code == 2
+    assert f"cannot write {folder}: it is a folder" in result.err
+    assert not html.exists()
+    for args in (
+        ["gap", MERIT, MERIT_EVIDENCE, "-o", folder],
+        ["reconcile", MERIT, MERIT_EVIDENCE, "-o", folder],
+        ["template", MERIT, "-o", folder],
+        ["test", "--generate-edges", MERIT, "-o", folder],
+        ["batch", MERIT, MERIT_EVIDENCE, "-f", f"csv:{folder}"],
+    ):
+        result = run_cli(*args)
+        assert result.code == 2, args
+        assert "it is a folder" in result.err, args
+    assert list(folder.iterdir()) == []
+
+
+def test_a_file_name_too_long_is_a_usage_error(run_cli, tmp_path):
+    name = tmp_path / ("n" * 300 + ".json")
+    for args in (
+        ["score", MERIT, MERIT_EVIDENCE, "-f", f"json:{name}"],
+        ["gap", MERIT, MERIT_EVIDENCE, "-o", name],
+        ["batch", MERIT, MERIT_EVIDENCE, "-f", f"json:{name}"],
+    ):
+        result = run_cli(*args)
+        assert result.code == 2, args
+        assert "cannot write" in result.err and "File name too long" in result.err, args
+
+
+def test_a_read_only_folder_is_a_usage_error(run_cli, tmp_path, monkeypatch):
+    # the suite may run as root, which writes anywhere: the refusals are simulated
+    import os
+    import tempfile
+
+    from evalengine.report import output
+
+    target = tmp_path / "r.json"
+    real_access = os.access
+    monkeypatch.setattr(output.os, "access", lambda p, mode: False)
+    result = run_cli("score", MERIT, MERIT_EVIDENCE, "-f", f"json:{target}")
+    assert result.code == 2
+    assert f"folder {tmp_path} is not writable" in result.err
+    monkeypatch.setattr(output.os, "access", real_access)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    result = run_cli("gap", MERIT, MERIT_EVIDENCE, "-o", target)
+    assert result.code == 2
+    assert f"cannot write {target}: Permission denied" in result.err
+    assert not target.exists()
+
+
+def test_a_report_to_a_pipe_is_written_into_it_not_over_it(run_cli, tmp_path):
+    # `-o /dev/stdout`, `-o /dev/null`: renaming a temporary file over a device or FIFO
+    # replaced it with a regular file (as root, /dev/null itself)
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        result = run_cli("template", MERIT, "--format", "toml", "-o", fifo)
+        assert result.code == 0, result.err
+        assert stat.S_ISFIFO(fifo.stat().st_mode)
+        received = os.read(reader, 1 << 16).decode("utf-8")
+    finally:
+        os.close(reader)
+    assert received.startswith(run_cli("template", MERIT).out[:200])
+
+
+def test_batch_skips_symlink_loops_fifos_and_folders_named_like_evidence(run_cli, tmp_path):
+    # a symlink to itself named *.toml was an OSError (folder) or RuntimeError (glob)
+    # traceback; a glob handed folders and FIFOs to the reader (a FIFO waits forever)
+    import os
+    import shutil
+
+    shutil.copy(MERIT_EVIDENCE, tmp_path / "a.toml")
+    (tmp_path / "loop.toml").symlink_to(tmp_path / "loop.toml")
+    (tmp_path / "dangling.toml").symlink_to(tmp_path / "nowhere.toml")
+    (tmp_path / "folder.toml").mkdir()
+    (tmp_path / "back").symlink_to(tmp_path)
+    os.mkfifo(tmp_path / "pipe.toml")
+    for spec in (tmp_path, f"{tmp_path}/*.toml", f"{tmp_path}/**"):
+        result = run_cli("batch", MERIT, spec, "-f", "json", "-j", "1")
+        assert result.code == 0, (spec, result.err)
+        report = json.loads(result.out)
+        assert report["files"] == 1 and report["failed"] == 0, spec
+        assert report["ranking"][0]["path"] == str((tmp_path / "a.toml").resolve())
