@@ -178,3 +178,54 @@ def test_batch_skips_symlink_loops_fifos_and_folders_named_like_evidence(run_cli
         report = json.loads(result.out)
         assert report["files"] == 1 and report["failed"] == 0, spec
         assert report["ranking"][0]["path"] == str((tmp_path / "a.toml").resolve())
+
+
+OVERLAY_HEAD = '[rubric]\nid = "varian"\ntitle = "Varian"\nversion = "1"\n'
+
+
+def test_overlay_bases_that_are_no_rubric_file_are_located_errors(run_cli, tmp_path):
+    # a folder ("", ".", "sub") was an IsADirectoryError traceback, a binary base a
+    # UnicodeDecodeError, a base whose `rubric` is not a table an AttributeError, a
+    # name too long an OSError
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "binary.toml").write_bytes(b"\x9f\xff\x00" * 50)
+    (tmp_path / "number.toml").write_text("rubric = 5\nbands = 3\n", encoding="utf-8")
+    cases = {
+        "sub": "not found",
+        "": "not found",
+        ".": "not found",
+        "a" * 5000: "not found",
+        "binary.toml": "cannot read base rubric",
+    }
+    for ref, expected in cases.items():
+        overlay = tmp_path / "overlay.toml"
+        overlay.write_text(OVERLAY_HEAD + f'extends = "{ref}"\n', encoding="utf-8")
+        for args in (["check", overlay], ["score", overlay, MERIT_EVIDENCE], ["template", overlay]):
+            result = run_cli(*args)
+            assert result.code == 2, (ref[:10], args)
+            assert "overlay.toml:5:11: error[extends-not-found]" in result.out + result.err
+            assert expected in result.out + result.err
+    overlay.write_text(
+        OVERLAY_HEAD + 'extends = "number.toml"\n[bands.x]\nA = { range = "[0..)" }\n'
+    )
+    result = run_cli("check", overlay)
+    assert result.code == 2 and "error[" in result.out
+
+
+def test_overlay_of_a_built_in_rubric_by_id_suggests_its_file(run_cli, write):
+    overlay = write("varian.toml", OVERLAY_HEAD + 'extends = "merit"\n')
+    result = run_cli("check", overlay)
+    assert result.code == 2
+    assert "base rubric 'merit' not found" in result.out
+    assert "did you mean 'merit-2019'?" in result.out
+
+
+def test_a_skip_listed_twice_says_so(run_cli, write):
+    # the second 'i1_1' was reported as "the base rubric has no such indicator"
+    overlay = write(
+        "varian.toml", OVERLAY_HEAD + 'extends = "merit-2019"\nskip = ["i1_1", "i1_1"]\n'
+    )
+    result = run_cli("check", overlay)
+    assert result.code == 2
+    assert "varian.toml:6:8: error[duplicate]: 'i1_1' is listed twice in skip" in result.out
+    assert "no such indicator" not in result.out
