@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from paths import EXAMPLES, RUBRICS
 
 ANGGARAN = RUBRICS / "anggaran.toml"
@@ -229,3 +230,110 @@ def test_a_skip_listed_twice_says_so(run_cli, write):
     assert result.code == 2
     assert "varian.toml:6:8: error[duplicate]: 'i1_1' is listed twice in skip" in result.out
     assert "no such indicator" not in result.out
+
+
+# -- rubrics with a value of the wrong kind (found by mutating the parsed TOML) ---------
+IKM = RUBRICS / "ikm-2017.toml"
+IKM_EVIDENCE = EXAMPLES / "ikm-belitung-timur" / "evidence-responses.toml"
+IPASN = RUBRICS / "ipasn-2019.toml"
+IPASN_EVIDENCE = EXAMPLES / "ipasn-belitung-timur" / "evidence-roster.toml"
+CAPAIAN = RUBRICS / "capaian-kinerja.toml"
+CAPAIAN_EVIDENCE = EXAMPLES / "lkjip-capaian" / "evidence.toml"
+
+
+def changed(tmp_path, rubric, old: str, new: str, count: int = 1):
+    """A copy of ``rubric`` (beside its example's table files) with ``old`` → ``new``."""
+    import shutil
+
+    text = rubric.read_text(encoding="utf-8")
+    assert old in text, old
+    for csv in rubric.parent.glob("*.csv"):
+        shutil.copy(csv, tmp_path)
+    out = tmp_path / rubric.name
+    out.write_text(text.replace(old, new, count), encoding="utf-8")
+    return out
+
+
+def line_of(path, text: str) -> int:
+    """The line of ``path`` where ``text`` first appears."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if text in line)
+
+
+AKIP = RUBRICS / "akip-2021.toml"
+AKIP_EVIDENCE = EXAMPLES / "akip-belitung-timur" / "evidence.toml"
+IKM_COLUMNS = "[evidence.tables.responses.columns]"
+DIKLAT = "[tables.diklat_teknis]\nstruktural = 15\nfungsional = 15\npelaksana = 22.5"
+PEGAWAI = "[evidence.tables.pegawai]"
+U6_ALIASES = 'aliases = ["kompetensi", "kompetensi pelaksana"]'
+#: (rubric, evidence, old, new, expected message, text on the reported line)
+WRONG_KINDS = [
+    (IKM, IKM_EVIDENCE, 'table = "responses"', "table = []", "`table` of 'u1' must be text",
+     "table = []"),
+    (IKM, IKM_EVIDENCE, U6_ALIASES, "aliases = 1.5",
+     "`aliases` must be text or a list of texts, got Decimal", "aliases = 1.5"),
+    (IKM, IKM_EVIDENCE, IKM_COLUMNS, f"{IKM_COLUMNS[:-1]}.u0]\ntype = {{}}",
+     "`type` must be text, got dict", "type = {}"),
+    (IKM, IKM_EVIDENCE, IKM_COLUMNS, 'columns = "[0..)"\n[evidence.tables.responses.kolom]',
+     "`evidence.tables.responses.columns` must be a table", 'columns = "[0..)"'),
+    (IPASN, IPASN_EVIDENCE, DIKLAT, "[tables]\ndiklat_teknis = 1e308",
+     "`tables.diklat_teknis` must be a table", "diklat_teknis = 1e308"),
+    (IPASN, IPASN_EVIDENCE, PEGAWAI, f"{PEGAWAI}\nmin_sample = [1]",
+     "`min_sample` must be text, got list", "min_sample = [1]"),
+    (CAPAIAN, CAPAIAN_EVIDENCE, 'table = "iku"', "table = [[]]",
+     "`table` of 'capaian' must be text", "table = [[]]"),
+    (CAPAIAN, CAPAIAN_EVIDENCE, 'table = "iku"', 'table = "iku"\ncap = "x"',
+     "`cap` of 'capaian' must be a number", 'cap = "x"'),
+    (AKIP, AKIP_EVIDENCE, 'mode = "half_up"', "mode = [[]]", "unknown rounding mode",
+     "mode = [[]]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rubric", "evidence", "old", "new", "message", "line"), WRONG_KINDS)
+def test_a_rubric_value_of_the_wrong_kind_is_reported_at_its_line(
+    run_cli, tmp_path, rubric, evidence, old, new, message, line
+):
+    # each was a TypeError or AttributeError traceback (unhashable list, 'str' has no
+    # .items, Decimal not iterable …) from check or score
+    bad = changed(tmp_path, rubric, old, new)
+    result = run_cli("check", bad)
+    assert result.code == 2
+    assert f"{bad.name}:{line_of(bad, line)}:" in result.out
+    assert message in result.out
+    scored = run_cli("score", bad, evidence, "-f", "json")
+    assert scored.code == 2 and message in scored.err
+
+
+def test_scales_or_bands_that_are_not_tables_are_reported(run_cli, tmp_path):
+    bad = changed(tmp_path, IKM, "[scales.jawaban]", "[skala.jawaban]")
+    text = bad.read_text(encoding="utf-8").replace("[bands.mutu]", "[pita.mutu]")
+    bad.write_text("scales = 1e308\nbands = [{}]\n" + text, encoding="utf-8")
+    result = run_cli("check", bad)
+    assert result.code == 2
+    assert "`scales` must be a table" in result.out and "`bands` must be a table" in result.out
+
+
+def test_a_polarity_setting_that_is_not_known_is_a_rubric_error(run_cli, tmp_path):
+    # [params] polarity = "" (or --param polarity=…) was a KeyError traceback: the
+    # message looked for the row's own polarity
+    bad = changed(tmp_path, CAPAIAN, 'polarity = "higher"', 'polarity = ""')
+    result = run_cli("score", bad, CAPAIAN_EVIDENCE)
+    assert result.code == 2
+    assert "polarity '' of 'capaian' is not known" in result.err
+    assert "hint: use one of: higher" in result.err
+    result = run_cli("score", CAPAIAN, CAPAIAN_EVIDENCE, "--param", "polarity=sideways")
+    assert result.code == 2 and "polarity 'sideways' of 'capaian'" in result.err
+
+
+def test_gap_when_the_value_is_above_every_band(run_cli, tmp_path):
+    # without its top band the table stops at 91; the capaian of 102,66 fell in no
+    # band, gap aimed at the lowest band and its JSON crashed on a missing distance
+    bad = changed(
+        tmp_path, CAPAIAN, 'ST = { range = "[91..)",    meaning = "Sangat Tinggi" }\n', ""
+    )
+    result = run_cli("gap", bad, CAPAIAN_EVIDENCE, "-f", "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["status"] == "top" and report["target"] is None
+    assert report["current"]["band"] is None
+    assert any("above every band of 'kategori'" in n for n in report["notes"])

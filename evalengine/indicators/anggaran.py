@@ -63,6 +63,7 @@ class AnggaranType(IndicatorType):
         "table": 'evidence table of budget lines (default "anggaran")',
         "levels": "level names from the top down (default urusan, program, kegiatan, subkegiatan)",
     }
+    text_options: ClassVar[tuple[str, ...]] = ("table",)
 
     def _table_name(self, ind: Indicator) -> str:
         return str(ind.options.get("table", "anggaran"))
