@@ -337,3 +337,17 @@ def test_gap_when_the_value_is_above_every_band(run_cli, tmp_path):
     assert report["status"] == "top" and report["target"] is None
     assert report["current"]["band"] is None
     assert any("above every band of 'kategori'" in n for n in report["notes"])
+
+
+@pytest.mark.parametrize("date", ["2024-13", "2024-02-30", "0000", "2024-00-01"])
+def test_an_impossible_date_is_no_date(run_cli, tmp_path, date):
+    # month 13 was a calendar.IllegalMonthError traceback, 30 February a ValueError
+    result = run_cli("score", "merit", MERIT_EVIDENCE, "--as-of", date)
+    assert result.code == 2
+    assert f"--as-of '{date}' is not a date" in result.err
+    text = MERIT_EVIDENCE.read_text(encoding="utf-8").replace(
+        'period = "2023"', f'period = "{date}"'
+    )
+    evidence = tmp_path / "evidence.toml"
+    evidence.write_text(text, encoding="utf-8")
+    assert run_cli("score", evidence, "-f", "json").code == 0  # a period that is no date

@@ -146,17 +146,20 @@ def parse_as_of(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    if re.fullmatch(r"\d{4}", text):
-        return dt.date(int(text), 12, 31)
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-    if m:
-        import calendar
+    try:  # a month 13, a 30 February, a year 0000: no date
+        if re.fullmatch(r"\d{4}", text):
+            return dt.date(int(text), 12, 31)
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if m:
+            import calendar
 
-        year, month = int(m.group(1)), int(m.group(2))
-        return dt.date(year, month, calendar.monthrange(year, month)[1])
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    if m:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            year, month = int(m.group(1)), int(m.group(2))
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
     return None
 
 
