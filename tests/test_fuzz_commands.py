@@ -351,3 +351,15 @@ def test_an_impossible_date_is_no_date(run_cli, tmp_path, date):
     evidence = tmp_path / "evidence.toml"
     evidence.write_text(text, encoding="utf-8")
     assert run_cli("score", evidence, "-f", "json").code == 0  # a period that is no date
+
+
+@pytest.mark.parametrize("places", ["999999999", "-999999999", "0.5"])
+def test_round_to_impossible_places_in_a_rubric(run_cli, tmp_path, places):
+    # the range analysis of `check` rounded with them: a decimal.InvalidOperation traceback
+    bad = changed(tmp_path, IPASN, 'max = "25"', f'max = "round(25, {places})"')
+    line = line_of(bad, 'max = "round(')
+    assert run_cli("check", bad).code in (0, 2)
+    result = run_cli("score", bad, IPASN_EVIDENCE)
+    assert result.code == 2
+    assert f"{bad.name}:{line}:" in result.err
+    assert "places must be a whole number from 0 to 20" in result.err
