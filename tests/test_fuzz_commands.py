@@ -363,3 +363,79 @@ def test_round_to_impossible_places_in_a_rubric(run_cli, tmp_path, places):
     assert result.code == 2
     assert f"{bad.name}:{line}:" in result.err
     assert "places must be a whole number from 0 to 20" in result.err
+
+
+# -- rubric test cases written oddly (found by mutating rubrics/tests/*/*.toml) ----------
+def case_suite(tmp_path, rubric, name: str, text: str):
+    """``rubrics/<rubric>.toml`` with one case file ``name`` holding ``text``, in tmp_path."""
+    import shutil
+
+    folder = tmp_path / "rubrics" / "tests" / rubric.stem
+    folder.mkdir(parents=True)
+    shutil.copy(rubric, tmp_path / "rubrics")
+    case = folder / name
+    case.write_text(text, encoding="utf-8")
+    return case
+
+
+ODD_CASES = [
+    ("expect = 5", "`expect` must be a table, got int"),
+    ("expect = [1, 'a']", "`expect` must be a table, got list"),
+    ("value = 'x'\n[cases.c.expect]\nband = 'A'", "`value` must be a number or text"),
+    ("answer_all = true\n[cases.c.expect]\nvalue = 1", "`answer_all` must be a number or text"),
+    ("answer_all = 1\n[cases.c.expect]\nvalue = 1e308", "`expect.value` must be a number or text"),
+    ("answer_all = 1\n[cases.c.expect]\nvalue = nan", "`expect.value` must be a number or text"),
+    ("answer_all = 1\n[cases.c.expect]\nindicators = 'x'", "`expect.indicators` must be a table"),
+    ("answer_all = 1\n[cases.c.expect]\nindicators = { i1_1 = [1] }",
+     "`expect.indicators.i1_1.value` must be a number or text"),
+    ("answer_all = 1\n[cases.c.expect]\nstages = { mandiri = { band = 3 } }",
+     "`expect.stages.mandiri.band` must be text, got int"),
+    ("answer_all = 1\nparams = 'x'\n[cases.c.expect]\nvalue = 1",
+     "`params` must be a table, got str"),
+    ("answer_all = 1\nanswers = []\n[cases.c.expect]\nvalue = 1",
+     "`answers` must be a table, got list"),
+    ("answer_all = 1\n[cases.c.expect]\nwarnings = 'x'",
+     "`expect.warnings` must be a list of texts"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "message"), ODD_CASES)
+def test_a_case_written_oddly_fails_with_its_reason(run_cli, tmp_path, body, message):
+    # each was a TypeError, AttributeError or ValueError traceback of `evalengine test`
+    case = case_suite(tmp_path, MERIT, "odd.toml", "[cases.c]\n" + body + "\n")
+    result = run_cli("test", case, "--format", "json")
+    assert result.code == 1, result.err
+    (outcome,) = json.loads(result.out)["cases"]
+    assert message in outcome["error"]
+
+
+def test_case_files_whose_cases_or_rubric_are_not_usable(run_cli, tmp_path):
+    case = case_suite(tmp_path, MERIT, "odd.toml", 'cases = "x"\n')
+    result = run_cli("test", case)
+    assert result.code == 2 and "`cases` must be a table of cases, got str" in result.err
+    case.write_text('rubric = "mandiri"\n[cases.c]\nanswer_all = 1\n', encoding="utf-8")
+    result = run_cli("test", case)
+    assert result.code == 2 and "mandiri does not exist" in result.err
+    case.write_text('rubric = "."\n[cases.c]\nanswer_all = 1\n', encoding="utf-8")
+    result = run_cli("test", case)
+    assert result.code == 2 and "cannot read" in result.err
+
+
+def test_a_budget_line_without_a_column_the_others_have(run_cli, tmp_path):
+    # an inline row without pagu was a KeyError traceback in the anggaran type
+    rows = (
+        "rows = [\n"
+        '  { kode = "1.1", level = "program", uraian = "Program", pagu = 400, realisasi = 240 },\n'
+        '  { kode = "1.1.1", level = "kegiatan", uraian = "Kegiatan A", realisasi = 90 },\n'
+        "]\n"
+    )
+    case = case_suite(
+        tmp_path,
+        ANGGARAN,
+        "odd.toml",
+        f"[cases.c.tables.anggaran]\n{rows}[cases.c.expect]\nvalue = 60\n",
+    )
+    result = run_cli("test", case, "--format", "json")
+    assert result.code == 1, result.err
+    (outcome,) = json.loads(result.out)["cases"]
+    assert "row 2 of evidence table 'anggaran' has no pagu" in outcome["error"]
