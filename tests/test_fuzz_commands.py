@@ -439,3 +439,13 @@ def test_a_budget_line_without_a_column_the_others_have(run_cli, tmp_path):
     assert result.code == 1, result.err
     (outcome,) = json.loads(result.out)["cases"]
     assert "row 2 of evidence table 'anggaran' has no pagu" in outcome["error"]
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_lookup_of_a_list_is_an_error_on_both_engines(run_cli, tmp_path, engine):
+    # lookup(children, …) tested a list for membership in the rubric's tables: a
+    # TypeError (unhashable list) traceback on either engine
+    bad = changed(tmp_path, IPASN, 'lookup("diklat_teknis", lookup', "lookup(children, lookup")
+    result = run_cli("score", bad, IPASN_EVIDENCE, "--engine", engine)
+    assert result.code == 2
+    assert "lookup() needs a table name, got a list" in result.err
