@@ -449,3 +449,21 @@ def test_lookup_of_a_list_is_an_error_on_both_engines(run_cli, tmp_path, engine)
     result = run_cli("score", bad, IPASN_EVIDENCE, "--engine", engine)
     assert result.code == 2
     assert "lookup() needs a table name, got a list" in result.err
+
+
+def test_rubric_folders_with_a_fifo_a_folder_or_a_loop_named_toml(run_cli, tmp_path, monkeypatch):
+    # `evalengine rubrics` opened every *.toml of EVALENGINE_RUBRICS_PATH: a FIFO made
+    # it wait forever (the test would hang), a folder or a symlink loop was read too
+    import os
+    import shutil
+
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "folder.toml").mkdir()
+    (tmp_path / "loop.toml").symlink_to(tmp_path / "loop.toml")
+    shutil.copy(RUBRICS / "merit-2019.toml", tmp_path / "merit-lokal.toml")
+    monkeypatch.setenv("EVALENGINE_RUBRICS_PATH", str(tmp_path))
+    result = run_cli("rubrics", "--format", "json")
+    assert result.code == 0, result.err
+    paths = [r["path"] for r in json.loads(result.out)]
+    assert str(tmp_path / "merit-lokal.toml") in paths
+    assert not any(p.endswith(("pipe.toml", "folder.toml", "loop.toml")) for p in paths)

@@ -131,6 +131,8 @@ def installed_rubrics(dirs: list[Path] | None = None) -> list[RubricInfo]:
         if not directory.is_dir():
             continue
         for path in sorted(directory.glob("*.toml")):
+            if not path.is_file():  # a folder, a symlink loop, a FIFO (reading it would hang)
+                continue
             info = read_info_cached(path)  # read_info, through the rubric cache
             if info is not None:
                 infos.append(info)
