@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from paths import EXAMPLES, RUBRICS
 
 ANGGARAN = RUBRICS / "anggaran.toml"
@@ -467,3 +469,52 @@ def test_rubric_folders_with_a_fifo_a_folder_or_a_loop_named_toml(run_cli, tmp_p
     paths = [r["path"] for r in json.loads(result.out)]
     assert str(tmp_path / "merit-lokal.toml") in paths
     assert not any(p.endswith(("pipe.toml", "folder.toml", "loop.toml")) for p in paths)
+
+
+# -- the structural fuzzing itself, quick and deterministic ------------------------------
+def _key_paths(node, prefix=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from _key_paths(value, (*prefix, key))
+
+
+KINDS = [0, -1, "", "x", [], {}, True, [1, "a"], {"a": 1}, [[]], "[0..)", "sum("]
+#: Sections and keys whose values have a shape the code relies on (the ones that crashed).
+SHAPED = {"evidence", "tables", "rounding", "scales", "bands", "table", "column", "cap",
+          "aggregate", "polarity", "aliases", "type", "label", "columns", "mode"}  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    rubric=st.sampled_from([IKM, IPASN, CAPAIAN, AKIP, ANGGARAN]),
+    pick=st.integers(0, 10_000),
+    kind=st.sampled_from(KINDS),
+)
+def test_a_rubric_with_one_value_of_another_kind_is_checked_not_a_crash(
+    tmp_path_factory, rubric, pick, kind
+):
+    """One key of a shipped rubric (any depth: tables, layouts, options) given a value of
+    another kind; `check` must end with an exit code. The mutation that found the
+    loader's type gaps, at the TOML-data level rather than one line of text."""
+    import contextlib
+    import io
+    import tomllib
+    from decimal import Decimal
+
+    import tomli_w
+
+    from evalengine.cli import main
+
+    data = tomllib.loads(rubric.read_text(encoding="utf-8"), parse_float=Decimal)
+    paths = [p for p in _key_paths(data) if p[0] in SHAPED or p[-1] in SHAPED]
+    path = paths[pick % len(paths)]
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = kind
+    folder = tmp_path_factory.mktemp("kind")
+    bad = folder / rubric.name
+    bad.write_text(tomli_w.dumps(data), encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["check", str(bad)]) in (0, 2), path
