@@ -518,3 +518,25 @@ def test_a_rubric_with_one_value_of_another_kind_is_checked_not_a_crash(
     bad.write_text(tomli_w.dumps(data), encoding="utf-8")
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         assert main(["check", str(bad)]) in (0, 2), path
+
+
+@pytest.mark.parametrize("name", ["evidence.toml", "evidence.json"])
+def test_evidence_saved_with_a_byte_order_mark(run_cli, tmp_path, name):
+    # Windows Notepad starts UTF-8 files with a BOM: it was "invalid TOML: invalid
+    # statement" at 1:1 (JSON: "Unexpected UTF-8 BOM"), in score and in batch
+    import tomllib
+
+    text = MERIT_EVIDENCE.read_text(encoding="utf-8")
+    if name.endswith(".json"):
+        text = json.dumps(tomllib.loads(text), ensure_ascii=False, default=str)
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    plain_path = tmp_path / ("plain" + path.suffix)
+    plain_path.write_text(text, encoding="utf-8")
+    without = run_cli("score", MERIT, plain_path, "-f", "json")
+    assert without.code == 0, without.err
+    with_bom = run_cli("score", MERIT, path, "-f", "json")
+    assert with_bom.code == 0, with_bom.err
+    assert json.loads(with_bom.out)["headline"] == json.loads(without.out)["headline"]
+    batch = run_cli("batch", MERIT, path, "-f", "json", "-j", "1")
+    assert batch.code == 0 and json.loads(batch.out)["failed"] == 0

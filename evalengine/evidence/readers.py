@@ -61,7 +61,8 @@ class EvidenceReader:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (Windows Notepad writes one) is no TOML or JSON
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         msg = f"evidence file {path} does not exist"
         raise EvidenceError(msg, location=Location(str(path)), hint="check the path") from None
@@ -250,7 +251,7 @@ def load_data(path: str) -> dict[str, Any] | None:
     """
     try:
         with open(path, "rb") as f:
-            text = f.read().decode("utf-8")
+            text = f.read().decode("utf-8-sig")  # as _read_text: without a byte-order mark
         if "\r" in text:  # what text mode does (universal newlines)
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if path.endswith(".toml"):
