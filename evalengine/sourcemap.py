@@ -22,6 +22,7 @@ _ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=\s*")
 _INLINE_KEY = re.compile(rf"\s*({_DOTTED})\s*=\s*")
 _KEY_PART_RE = re.compile(_KEY_PART)
 _BARE_RE = re.compile(_BARE)
+_NOT_SPACE = re.compile(r"\S")
 
 
 def split_key(dotted: str) -> list[str]:
@@ -140,10 +141,12 @@ class SourceMap:
                 while end < len(text) and text[end] != '"':
                     end += 2 if text[end] == "\\" else 1
                 string = text[i + 1 : end]
-                after = text[end + 1 :].lstrip()
-                if after.startswith(":") and stack and stack[-1] is not None:
+                # the next character that is not white space (no slice of the rest of the
+                # text per string: that made a large JSON file quadratic to scan)
+                colon = _NOT_SPACE.search(text, end + 1)
+                if colon and colon.group() == ":" and stack and stack[-1] is not None:
                     pending = (*stack[-1], string)
-                    value_at = end + 1 + (len(text[end + 1 :]) - len(after)) + 1
+                    value_at = colon.start() + 1
                     while value_at < len(text) and text[value_at] in " \t":
                         value_at += 1
                     smap.positions[pending] = (line, value_at - line_start + 1)
@@ -166,7 +169,17 @@ class SourceMap:
                     array_index.pop()
             elif ch == ",":
                 pending = None
-                if array_index and text[i - 1 :].lstrip(",").strip()[:1] != '"':
+                if array_index and _first_after(text, i - 1) != '"':
                     array_index[-1] += 1
             i += 1
         return smap
+
+
+def _first_after(text: str, start: int) -> str:
+    """``text[start:].lstrip(",").strip()[:1]``, without copying the rest of the text."""
+    j, n = start, len(text)
+    while j < n and text[j] == ",":
+        j += 1
+    while j < n and text[j].isspace():
+        j += 1
+    return text[j : j + 1]

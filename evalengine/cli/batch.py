@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EvalEngineError, UsageError
-from ..report.output import write_atomic
+from ..report.output import check_writable, write_atomic
 from .common import emit, progress_display, resolve_rubric_path, show_progress
 
 #: Evidence file suffixes a folder is searched for.
@@ -95,11 +95,15 @@ def expand_paths(paths: list[str]) -> list[str]:
         if p.exists():
             found.append(p)
         elif any(ch in spec for ch in "*?["):
-            found.extend(Path(m) for m in sorted(glob.glob(spec, recursive=True)))
+            # only files, as in a folder: ``**`` matches every folder, and reading a
+            # FIFO named *.toml would wait forever
+            matches = sorted(glob.glob(spec, recursive=True))
+            found.extend(Path(m) for m in matches if os.path.isfile(m))
         else:
             msg = f"no such file or folder: {spec}"
             raise UsageError(msg, hint="give evidence files, folders or glob patterns")
-        resolved.update(dict.fromkeys(str(f.resolve()) for f in found))
+        # realpath, not Path.resolve (which raises on a symlink loop)
+        resolved.update(dict.fromkeys(os.path.realpath(f) for f in found))
         found.clear()
     unique = list(resolved)
     if not unique:
@@ -130,11 +134,19 @@ def _folder_files(folder: Path) -> list[str]:
             name = entry.name
             if entry.is_dir(follow_symlinks=False):
                 stack.append((join(real, name), (*parts, name)))
-            elif splitext(name)[1] in EVIDENCE_SUFFIXES and entry.is_file():
+            elif splitext(name)[1] in EVIDENCE_SUFFIXES and _is_file(entry):
                 path = os.path.realpath(entry.path) if entry.is_symlink() else join(real, name)
                 out.append(((*parts, name), path))
     out.sort(key=lambda pair: pair[0])
     return list(dict.fromkeys(path for _, path in out))
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """Whether ``entry`` is a file (following symlinks); not a symlink loop."""
+    try:
+        return entry.is_file()
+    except OSError:  # ELOOP: skipped like a dangling symlink
+        return False
 
 
 # -- scoring (also run inside worker processes) ---------------------------------------
@@ -447,6 +459,9 @@ def run(args: argparse.Namespace) -> int:
         if name not in ("rich", "json", "csv"):
             msg = f"batch reports come as rich, json or csv, not {name!r}"
             raise UsageError(msg)
+    for _, path in formats:  # before scoring thousands of files, not after
+        if path is not None:
+            check_writable(path)
     rubric_path = str(resolve_rubric_path(args.rubric))
     rubric = load_rubric_cached(rubric_path)  # a bad rubric is a usage error before any work
     files = expand_paths(args.paths)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..errors import PluginError, UsageError
 from ..plugins import default_plugins, plugin_failure
-from ..report.output import write_atomic
+from ..report.output import check_writable, write_atomic
 from .common import (
     add_engine_options,
     add_param_option,
@@ -122,10 +121,8 @@ def render_reports(result, formats: list[tuple[str, str | None]], options: dict)
             )
             raise UsageError(msg)
     for _cls, path in classes:  # a missing folder is found before anything is written
-        folder = Path(path).parent if path else None
-        if folder is not None and str(folder) and not folder.is_dir():
-            msg = f"cannot write {path}: folder {folder} does not exist"
-            raise UsageError(msg, hint="create the folder first")
+        if path is not None:
+            check_writable(path)
     rendered = []
     for cls, path in classes:
         try:

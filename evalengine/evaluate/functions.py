@@ -195,6 +195,19 @@ class Band(Function):
         return band_record(band, table_name)
 
 
+def value_kind(value: object) -> str:
+    """What a formula value is, for messages: a number, a list, text, …"""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, Decimal):
+        return "a number"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return f"a {type(value).__name__}"
+
+
 class Lookup(Function):
     name = "lookup"
     signature = 'lookup("table", key)'
@@ -206,6 +219,12 @@ class Lookup(Function):
 
         table_name, key = args
         tables = interp.context.rubric.tables
+        if not isinstance(table_name, str):  # lookup(children, 1): a list is no name
+            raise interp.fail(
+                node.args[0],
+                f"lookup() needs a table name, got {value_kind(table_name)}",
+                'lookup("table", key)',
+            )
         if table_name not in tables:
             raise interp.fail(
                 node.args[0],

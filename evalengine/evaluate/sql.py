@@ -628,6 +628,10 @@ class SqlCompiler:
         interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
         name = interp.visit(node.args[0])
         tables = self.context.rubric.tables
+        if not isinstance(name, str):
+            from .functions import value_kind
+
+            raise self.fail(node.args[0], f"lookup() needs a table name, got {value_kind(name)}")
         if name not in tables:
             raise self.fail(node.args[0], f"unknown lookup table {name!r}")
         table = tables[name]

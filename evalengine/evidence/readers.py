@@ -61,7 +61,8 @@ class EvidenceReader:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (Windows Notepad writes one) is no TOML or JSON
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         msg = f"evidence file {path} does not exist"
         raise EvidenceError(msg, location=Location(str(path)), hint="check the path") from None
@@ -112,15 +113,58 @@ class JsonEvidenceReader(EvidenceReader):
                 hint="check commas, quotes and brackets on this line",
                 code="json-syntax",
             ) from None
+        except RecursionError:
+            pos = toml.deepest_bracket(text, comments="")
+            line = text.count("\n", 0, pos) + 1
+            msg = "invalid JSON: arrays or objects nested too deeply to read"
+            raise EvidenceError(
+                msg,
+                location=Location(str(path), line, pos - (text.rfind("\n", 0, pos) + 1) + 1),
+                hint=NESTING_HINT,
+                code="json-syntax",
+            ) from None
         if not isinstance(data, dict):
             msg = "a JSON evidence file must hold an object at the top"
             raise EvidenceError(msg, location=Location(str(path), 1, 1))
         return build_evidence(data, str(path), SourceMap.from_json(text, str(path)))
 
 
+#: Deepest nesting of tables and arrays an evidence document may have: real ones have
+#: five or six levels (tables.<name>.rows[i].<column>); hundreds exhaust Python's stack.
+MAX_NESTING = 64
+NESTING_HINT = "nest arrays and tables a few levels deep at most"
+
+
+def too_deep(data: Any, limit: int = MAX_NESTING) -> tuple[str, ...] | None:
+    """The key path of a value nested more than ``limit`` levels deep, if any.
+
+    The path goes on to the innermost value of that branch: a source map places the
+    longest key it knows, and a ``[a.b.c…]`` header names only its full path.
+    """
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        node, parts = stack.pop()
+        if len(parts) > limit:
+            while isinstance(node, dict | list) and node:
+                key, node = next(iter(node.items() if isinstance(node, dict) else enumerate(node)))
+                parts = (*parts, str(key))
+            return parts
+        if isinstance(node, dict):
+            stack.extend((v, (*parts, str(k))) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*parts, str(i))) for i, v in enumerate(node))
+    return None
+
+
 def build_evidence(data: dict[str, Any], path: str | None, smap: SourceMap | None) -> Evidence:
     """Turn a parsed TOML/JSON document into :class:`Evidence`, checking its shape."""
     evidence = Evidence(path=path, source_map=smap)
+    deep = too_deep(data)
+    if deep is not None:
+        msg = f"the evidence nests values more than {MAX_NESTING} levels deep"
+        raise EvidenceError(
+            msg, location=evidence.location(deep), hint=NESTING_HINT, code="evidence-shape"
+        )
 
     def value(parts: tuple[str, ...], raw: Any) -> EvidenceValue:
         loc = evidence.location(parts)
@@ -207,7 +251,7 @@ def load_data(path: str) -> dict[str, Any] | None:
     """
     try:
         with open(path, "rb") as f:
-            text = f.read().decode("utf-8")
+            text = f.read().decode("utf-8-sig")  # as _read_text: without a byte-order mark
         if "\r" in text:  # what text mode does (universal newlines)
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if path.endswith(".toml"):
@@ -217,7 +261,7 @@ def load_data(path: str) -> dict[str, Any] | None:
 
             data = json.loads(text, parse_float=Decimal)
             return data if isinstance(data, dict) else None
-    except (OSError, UnicodeDecodeError, ValueError, toml.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError, toml.TOMLDecodeError):
         return None
     return None
 

@@ -179,7 +179,10 @@ class GapAnalysis:
             "target": None
             if self.target is None
             else self.target.to_dict()
-            | {"threshold": self.edge_text(), "distance": plain(self.distance)},
+            | {
+                "threshold": self.edge_text(),
+                "distance": None if self.distance is None else plain(self.distance),
+            },
             "status": self.status,
             "rounding": None if p.places is None else {"places": p.places, "mode": p.mode},
             "size": self.size,
@@ -225,6 +228,21 @@ def single_moves(prober: Prober, items: list[Answerable] | None = None) -> list[
 
 class _Budget(Exception):
     """The alternatives search used its node budget."""
+
+
+def _rank_below(ordered: list[Band], value: Decimal) -> int:
+    """The rank of the highest band whose lower edge ``value`` has passed (-1: none).
+
+    For a value that falls in no band: below the lowest band it is -1 (the next band up
+    is the lowest), above a table that stops short of it (a rubric whose top band was
+    left out) it is the top rank, so no band is "next".
+    """
+    rank = -1
+    for i, band in enumerate(ordered):
+        lo = band.interval.lo
+        if lo is None or value > lo or (value == lo and band.interval.lo_closed):
+            rank = i
+    return rank
 
 
 def analyse(
@@ -274,11 +292,18 @@ def analyse(
         assert prober.table is not None
         ordered = prober.table.ordered()
         current_rank = prober.rank(prober.baseline.band)
-        current_rank = -1 if current_rank is None else current_rank
+        if current_rank is None:  # in no band: placed by value among the bands' edges
+            current_rank = _rank_below(ordered, prober.baseline.value)
         if goal is None and current_rank + 1 < len(ordered):
             goal = ordered[current_rank + 1]
         if goal is None:
-            return GapAnalysis(prober, None, "top", moves, rank_by=rank_by, max_changes=max_changes)
+            top = GapAnalysis(prober, None, "top", moves, rank_by=rank_by, max_changes=max_changes)
+            if prober.baseline.band is None:
+                top.notes.append(
+                    f"the value is above every band of '{prober.table.name}': "
+                    "its highest band stops below it"
+                )
+            return top
         goal_rank = prober.table.rank(goal.label)
         assert goal_rank is not None
 

@@ -63,6 +63,7 @@ class AnggaranType(IndicatorType):
         "table": 'evidence table of budget lines (default "anggaran")',
         "levels": "level names from the top down (default urusan, program, kegiatan, subkegiatan)",
     }
+    text_options: ClassVar[tuple[str, ...]] = ("table",)
 
     def _table_name(self, ind: Indicator) -> str:
         return str(ind.options.get("table", "anggaran"))
@@ -160,6 +161,16 @@ class AnggaranType(IndicatorType):
         roots: list[NodeResult] = []
         stack: list[tuple[int, NodeResult]] = []
         for i, row in enumerate(rows, start=1):
+            missing = [c for c in ("level", "uraian", "pagu", "realisasi") if c not in row]
+            if missing:  # a row of an inline table may leave out a column the others have
+                msg = f"row {i} of evidence table '{name}' has no {', '.join(missing)}"
+                first = next(iter(row.values()), None)
+                raise EvidenceError(
+                    msg,
+                    location=first.location if first is not None else None,
+                    hint="every budget line needs level, uraian, pagu and realisasi",
+                    code="missing-column",
+                )
             level_ev = row["level"]
             depth = _depth(level_ev, levels, name, i)
             kode = str(row["kode"].value).strip() if "kode" in row else f"{name}_{i}"

@@ -45,12 +45,16 @@ class IndicatorType:
         description: one line for ``evalengine plugins`` and the docs.
         options: extra keys this type accepts in an indicator table, key → meaning.
         answered: True when the evidence gives an answer per indicator (``[answers]``).
+        text_options: options whose value must be text (a table, column or band name,
+            a policy): the rubric check reports any other value at its key and does not
+            call :meth:`validate`, which may then take them to be strings.
     """
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     options: ClassVar[Mapping[str, str]] = {}
     answered: ClassVar[bool] = False
+    text_options: ClassVar[tuple[str, ...]] = ()
 
     def default_value(self, indicator: Indicator, rubric: Rubric) -> str | None:
         """Formula text used when the indicator has no ``value`` key (None: required)."""

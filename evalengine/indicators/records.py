@@ -83,6 +83,7 @@ class RecordsType(IndicatorType):
         "where": "per-row condition; rows where it is false are left out",
         "fallback": "formula for the value when the evidence has no such table (published values)",
     }
+    text_options: ClassVar[tuple[str, ...]] = ("table", "aggregate")
 
     def __init__(self) -> None:
         self.results: list[RowResult] = []

@@ -249,6 +249,7 @@ class SurveyType(IndicatorType):
         "column": "the answer column of this question",
         "fallback": "formula for the value when the evidence has no such table (published NRR)",
     }
+    text_options: ClassVar[tuple[str, ...]] = ("table", "column")
 
     def __init__(self) -> None:
         self.extra: dict[str, Any] = {}

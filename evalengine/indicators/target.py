@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import Diagnostic, EvidenceError, Location
+from ..errors import Diagnostic, EvidenceError, Location, RubricError
 from ..evidence.model import EvidenceValue
 from ..hookspecs import hookimpl
 from ..numbers import CONTEXT, format_id, plain, round_to, to_decimal
@@ -281,6 +281,7 @@ class TargetType(IndicatorType):
         "bands": "band table that orders predikat targets (e.g. akip)",
         "cap": "cap applied to capaian when averaging (uncapped values are kept)",
     }
+    text_options: ClassVar[tuple[str, ...]] = ("table", "polarity", "formula", "range", "bands")
 
     def band_tables(self, indicator: Indicator, rubric: Rubric) -> set[str]:
         """In table mode each IKU row may name the band table of its predikat target."""
@@ -309,6 +310,19 @@ class TargetType(IndicatorType):
                         f"`{key}` of '{indicator.id}' is {value!r}",
                         indicator.location,
                         f"use one of: {', '.join(allowed)}",
+                    )
+                )
+        if "cap" in indicator.options:
+            try:
+                to_decimal(indicator.options["cap"])
+            except ValueError as exc:
+                diags.append(
+                    Diagnostic(
+                        "error",
+                        "type",
+                        f"`cap` of '{indicator.id}' must be a number: {exc}",
+                        indicator.key_locations.get("cap", indicator.location),
+                        "e.g. cap = 120",
                     )
                 )
         bands = indicator.options.get("bands")
@@ -348,7 +362,15 @@ class TargetType(IndicatorType):
             str(_text(fields.get("polarity")) or self._setting(ind, rubric, "polarity", "higher")),
         )
         if polarity is None:
-            ev = fields["polarity"]
+            ev = fields.get("polarity")
+            if ev is None or not _text(ev):  # the rubric's setting (option or --param)
+                value = self._setting(ind, rubric, "polarity", "higher")
+                msg = f"polarity {value!r} of '{ind.id}' is not known"
+                raise RubricError(
+                    msg,
+                    location=ind.key_locations.get("polarity", ind.location),
+                    hint=f"use one of: {', '.join(POLARITIES)}",
+                )
             msg = f"polarity {ev.value!r} in {where} is not known"
             raise EvidenceError(
                 msg, location=ev.location, hint=f"use one of: {', '.join(POLARITIES)}"
@@ -464,7 +486,13 @@ class TargetType(IndicatorType):
             msg = f"evidence table '{name}' has no rows"
             raise EvidenceError(msg, location=table.source.location)
         cap = self._setting(ind, ctx.rubric, "cap", None)
-        cap = to_decimal(cap) if cap is not None else None
+        try:
+            cap = to_decimal(cap) if cap is not None else None
+        except ValueError as exc:
+            msg = f"`cap` of '{ind.id}' must be a number: {exc}"
+            raise RubricError(
+                msg, location=ind.key_locations.get("cap", ind.location), hint="e.g. cap = 120"
+            ) from None
         groups: dict[str, list[NodeResult]] = {}
         for i, row in enumerate(table.rows, start=1):
             row_id = str(row["id"].value) if "id" in row else f"{ind.id}_{i}"

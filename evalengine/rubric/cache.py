@@ -141,7 +141,10 @@ def _dependencies(path: Path) -> list[tuple[str, bytes]]:
         if base is None or str(base.resolve()) in seen:
             return out
         seen.add(str(base.resolve()))
-        out.append((str(base), base.read_bytes()))
+        try:
+            out.append((str(base), base.read_bytes()))
+        except OSError:  # the loader reports the unreadable base
+            return out
         current = base
 
 

@@ -39,12 +39,12 @@ expected ``88.58`` matches a computed 88.5833…, half-up), like a printed figur
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .. import toml
 from ..errors import EvalEngineError, Location
 from ..numbers import plain, round_to, to_decimal
 from .model import BandTable, Rubric
@@ -76,7 +76,8 @@ class Case:
     @property
     def is_band_case(self) -> bool:
         """True for a case that classifies a value with the headline band table only."""
-        return "value" in self.spec and not any(k in self.spec for k in EVIDENCE_SECTIONS)
+        spec = self.spec if isinstance(self.spec, dict) else {}
+        return "value" in spec and not any(k in spec for k in EVIDENCE_SECTIONS)
 
 
 @dataclass
@@ -133,8 +134,16 @@ class SuiteResult:
 # -- discovery -----------------------------------------------------------------
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except FileNotFoundError:
+        msg = f"{path} does not exist"
+        raise EvalEngineError(
+            msg, location=Location(str(path)), hint="a case file names its rubric by a path"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"cannot read {path}: {exc}"
+        raise EvalEngineError(msg, location=Location(str(path))) from None
+    except toml.TOMLDecodeError as exc:
         from .load import toml_error
 
         d = toml_error(exc, str(path))
@@ -179,13 +188,82 @@ def discover(paths: list[Path]) -> tuple[list[Case], list[Path]]:
         data = _read_toml(file)
         rubric_path = rubric_for_case_file(file, data)
         rubrics.add(rubric_path)
-        for name, spec in (data.get("cases") or {}).items():
+        for name, spec in _tables(data.get("cases"), file, "cases").items():
             cases.append(Case(name, file, rubric_path, spec))
     for rubric_path in sorted(rubrics):
         data = _read_toml(rubric_path)
-        for name, spec in (data.get("tests") or {}).items():
+        for name, spec in _tables(data.get("tests"), rubric_path, "tests").items():
             cases.append(Case(name, rubric_path, rubric_path, spec))
     return cases, sorted(rubrics)
+
+
+def _tables(raw: Any, file: Path, section: str) -> dict[str, Any]:
+    """``[cases]`` (or a rubric's ``[tests]``): a table of cases; anything else an error."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        msg = f"`{section}` must be a table of cases, got {type(raw).__name__}"
+        raise EvalEngineError(
+            msg, location=Location(str(file), key=section), hint=f"[{section}.<name>] …"
+        )
+    return raw
+
+
+def _spec_problem(spec: Any) -> str | None:
+    """Why a case's definition cannot be run (a value of the wrong kind), if it cannot.
+
+    The runner reads expected figures as numbers or text, expected nodes as tables, and
+    the case's sections as tables; each is checked here so that a case written oddly
+    is a failed case with a reason, not a crash of the whole run.
+    """
+    if not isinstance(spec, dict):
+        return f"a case must be a table, got {type(spec).__name__}"
+    for key in ("params", "expect", *EVIDENCE_SECTIONS):
+        if key in spec and not isinstance(spec[key], dict):
+            return f"`{key}` must be a table, got {type(spec[key]).__name__}"
+    for key in ("band_table", "evidence_file", "description", "source"):
+        if key in spec and not isinstance(spec[key], str):
+            return f"`{key}` must be text, got {type(spec[key]).__name__}"
+    if "value" in spec and (problem := _figure_problem("value", spec["value"], text=False)):
+        return problem  # a band case classifies a number
+    if "answer_all" in spec and (problem := _figure_problem("answer_all", spec["answer_all"])):
+        return problem  # a number, or a label of the scale
+    expect = spec.get("expect", {})
+    for key in ("value", "max"):
+        if key in expect and (problem := _figure_problem(f"expect.{key}", expect[key])):
+            return problem
+    for key in ("band", "meaning"):
+        if key in expect and not isinstance(expect[key], str):
+            return f"`expect.{key}` must be text, got {type(expect[key]).__name__}"
+    warnings = expect.get("warnings", [])
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        return "`expect.warnings` must be a list of texts"
+    for key in ("stages", "indicators"):
+        nodes = expect.get(key, {})
+        if not isinstance(nodes, dict):
+            return f"`expect.{key}` must be a table, got {type(nodes).__name__}"
+        for name, want in nodes.items():
+            fields = want if isinstance(want, dict) else {"value": want}
+            for field_name, figure in fields.items():
+                where = f"expect.{key}.{name}.{field_name}"
+                if field_name in ("band", "meaning") and not isinstance(figure, str):
+                    return f"`{where}` must be text, got {type(figure).__name__}"
+                if field_name not in ("band", "meaning") and (
+                    problem := _figure_problem(where, figure)
+                ):
+                    return problem
+    return None
+
+
+def _figure_problem(where: str, value: Any, *, text: bool = True) -> str | None:
+    """Why ``value`` is no figure: a number, or (``text``) text compared as written."""
+    if text and isinstance(value, str):
+        return None
+    try:
+        to_decimal(value)
+    except ValueError as exc:
+        return f"`{where}` must be a number or text: {exc}"
+    return None
 
 
 # -- running -------------------------------------------------------------------
@@ -297,6 +375,9 @@ def run_case(case: Case, rubric: Rubric, plugins) -> CaseResult:
 
     result = CaseResult(case)
     spec = case.spec
+    result.error = _spec_problem(spec)
+    if result.error:
+        return result
     unknown = set(spec) - CASE_KEYS
     if unknown:
         result.error = f"unknown key(s) {', '.join(sorted(unknown))} in case"

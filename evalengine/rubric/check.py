@@ -82,6 +82,21 @@ def evaluation_order(rubric: Rubric) -> tuple[list[Indicator], list[str] | None]
     return order, None
 
 
+def _text_option_problems(ind: Indicator, itype) -> list[Diagnostic]:
+    """An error per option of ``itype.text_options`` whose value is not text."""
+    return [
+        Diagnostic(
+            "error",
+            "type",
+            f"`{key}` of '{ind.id}' must be text, got {type(ind.options[key]).__name__}",
+            ind.key_locations.get(key, ind.location),
+            f'write {key} = "…"',
+        )
+        for key in getattr(itype, "text_options", ())
+        if key in ind.options and not isinstance(ind.options[key], str)
+    ]
+
+
 def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
     """Every problem found in a loaded rubric, errors and warnings."""
     from ..plugins import default_plugins
@@ -130,7 +145,10 @@ def check_rubric(rubric: Rubric, *, plugins=None) -> list[Diagnostic]:
             )
         if ind.type in plugins.indicator_types and ind is not rubric.root:
             itype = plugins.indicator_types.get(ind.type)()
-            if not ind.broken and not (ind.scale is not None and ind.scale not in rubric.scales):
+            wrong = _text_option_problems(ind, itype)
+            diags.extend(wrong)
+            unknown_scale = ind.scale is not None and ind.scale not in rubric.scales
+            if not wrong and not ind.broken and not unknown_scale:
                 diags.extend(itype.validate(ind, rubric))
         for key, formula in formulas(ind):
             diags.extend(_check_formula(rubric, formula, key, roots, function_names))
@@ -295,7 +313,7 @@ def unused_definitions(rubric: Rubric) -> list[Diagnostic]:
                     "unused-band",
                     f"band table '{name}' is not used",
                     table.location,
-                    "remove it, or name it in `band = …` or band(x, \"" + name + "\")",
+                    'remove it, or name it in `band = …` or band(x, "' + name + '")',
                 )
             )
     return diags

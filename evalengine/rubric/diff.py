@@ -383,12 +383,15 @@ def score_side(evidence, rubric: Rubric, rename: dict[str, str], plugins) -> Sid
     for stage, value in root.stages.items():
         band = root.stage_bands.get(stage)
         side.stages[stage] = (value, band.label if band else None)
+    # only the rubric's own indicators: a type may add result nodes of its own (anggaran's
+    # program/kegiatan rows), which no rename mapping knows and no rubric can place
+    ids = rubric.by_id()
     for node in root.walk():
-        if node is root:
+        if node is root or node.id not in ids:
             continue
         side.values[node.id] = node.value
         side.titles[node.id] = node.label
-        if not node.children:
+        if not any(child.id in ids for child in node.children):
             side.leaves.add(node.id)
     return side
 

@@ -183,7 +183,8 @@ def read_rubric(path: str | Path, *, plugins=None) -> LoadResult:
         failed = {
             name
             for section in ("scales", "bands")
-            for name in (data.get(section) or {})
+            if isinstance(data.get(section), dict)
+            for name in data[section]
             if name not in (rubric.scales if section == "scales" else rubric.bands)
         }
         seen = {(d.code, d.location) for d in diagnostics}
@@ -211,6 +212,8 @@ def toml_error(exc: toml.TOMLDecodeError, path: str) -> Diagnostic:
         # An inline table lives on one line; the parser notices only at the next one.
         line, column = _end_of_previous_line(path, line)
         hint = "close the `{ … }` on this line"
+    elif toml.TOO_DEEP in text:
+        hint = "nest arrays and tables a few levels deep at most"
     return Diagnostic(
         "error",
         "toml-syntax",
@@ -306,8 +309,9 @@ class _Builder:
     def formula_failed(self, parts: tuple[str, ...], key: str) -> bool:
         """True when the formula at ``parts.key`` was reported as a syntax error."""
         wanted = ".".join((*parts, key))
-        return any(d.code == "formula-syntax" and d.location.key == wanted
-                   for d in self.diagnostics)
+        return any(
+            d.code == "formula-syntax" and d.location.key == wanted for d in self.diagnostics
+        )
 
     def formula_origin(self, parts: tuple[str, ...]) -> Location:
         """Location of the first character inside the quotes of the string at ``parts``."""
@@ -384,12 +388,78 @@ class _Builder:
             rounding=rounding,
             scales=scales,
             bands=bands,
-            tables=self.expect_table(data.get("tables", {}), ("tables",)),
+            tables=self.lookup_tables(data.get("tables", {})),
             params=self.expect_table(data.get("params", {}), ("params",)),
-            evidence_spec=self.expect_table(data.get("evidence", {}), ("evidence",)),
+            evidence_spec=self.evidence_layout(data.get("evidence", {})),
             extra={k: data[k] for k in ("tests",) if k in data}
             | ({"extends": meta["extends"]} if "extends" in meta else {}),
         )
+
+    def lookup_tables(self, raw: Any) -> dict[str, dict]:
+        """``[tables.<name>]``: each a table of key → value (others reported and left out)."""
+        return {
+            name: table
+            for name, table in self.expect_table(raw, ("tables",)).items()
+            if isinstance(table, dict) or self.expect_table(table, ("tables", name))
+        }
+
+    def evidence_layout(self, raw: Any) -> dict[str, Any]:
+        """``[evidence]``, with every value of the wrong kind reported and left out.
+
+        What stays has the shape :mod:`evalengine.evidence.schema` and the table types
+        read: tables of tables, columns written as a table or a type name, text where a
+        name or policy goes, aliases as text or a list of texts.
+        """
+        spec = dict(self.expect_table(raw, ("evidence",)))
+        if "tables" not in spec:
+            return spec
+        tables: dict[str, Any] = {}
+        for tname, traw in self.expect_table(spec["tables"], ("evidence", "tables")).items():
+            parts = ("evidence", "tables", tname)
+            if not isinstance(traw, dict):
+                self.expect_table(traw, parts)
+                continue
+            table = {k: v for k, v in traw.items() if self.layout_value(parts, k, v)}
+            if "columns" in table:
+                columns = {}
+                for cname, craw in self.expect_table(table["columns"], (*parts, "columns")).items():
+                    cparts = (*parts, "columns", cname)
+                    if isinstance(craw, str):
+                        columns[cname] = craw
+                    elif isinstance(craw, dict):
+                        columns[cname] = {
+                            k: v for k, v in craw.items() if self.layout_value(cparts, k, v)
+                        }
+                    else:
+                        self.error(
+                            "type",
+                            f"column '{cname}' must be a table or a type name",
+                            cparts,
+                            '{ type = "number", aliases = ["…"] }, or "number"',
+                        )
+                table["columns"] = columns
+            tables[tname] = table
+        spec["tables"] = tables
+        return spec
+
+    def layout_value(self, parts: tuple[str, ...], key: str, value: Any) -> bool:
+        """Whether ``value`` has the kind key ``key`` of a table or column layout needs."""
+        if key in ("title", "type", "label", "invalid", "between_rows", "min_sample"):
+            ok, kind = isinstance(value, str), "text"
+        elif key == "aliases":
+            ok = isinstance(value, str) or (
+                isinstance(value, list) and all(isinstance(a, str) for a in value)
+            )
+            kind = "text or a list of texts"
+        elif key == "required":
+            ok, kind = isinstance(value, bool), "true or false"
+        elif key == "default":
+            ok, kind = not isinstance(value, dict | list), "one value"
+        else:  # columns, improve, improve_steps: checked by their readers
+            return True
+        if not ok:
+            self.error("type", f"`{key}` must be {kind}, got {type(value).__name__}", (*parts, key))
+        return ok
 
     def date(self, meta: dict, key: str) -> dt.date | None:
         value = meta.get(key)
@@ -416,7 +486,7 @@ class _Builder:
         self.unknown_keys(table, ROUNDING_KEYS, ("rounding",), "[rounding]")
         places = self.places(table, "places", ("rounding",))
         mode = table.get("mode", "half_up")
-        if mode not in ROUNDING_MODES:
+        if not isinstance(mode, str) or mode not in ROUNDING_MODES:
             self.error(
                 "value",
                 f"unknown rounding mode '{mode}'",
@@ -425,7 +495,7 @@ class _Builder:
             )
             mode = "half_up"
         apply = table.get("apply", "headline" if table else "none")
-        if apply not in ("headline", "none"):
+        if not isinstance(apply, str) or apply not in ("headline", "none"):
             self.error(
                 "value",
                 f"unknown rounding apply '{apply}'",
@@ -474,9 +544,13 @@ class _Builder:
         if declared is not None:
             for label, number in values.items():
                 if not declared.contains(number):
-                    where = (*parts, "values", label) if isinstance(values_raw, dict) else (
-                        *parts,
-                        "values",
+                    where = (
+                        (*parts, "values", label)
+                        if isinstance(values_raw, dict)
+                        else (
+                            *parts,
+                            "values",
+                        )
                     )
                     self.error(
                         "scale-range",

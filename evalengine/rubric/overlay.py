@@ -22,12 +22,12 @@ the base file, a problem in an override in the overlay file (:class:`LayeredSour
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .. import toml
 from ..errors import Diagnostic, Location, with_suggestion
 from ..sourcemap import SourceMap
 
@@ -65,16 +65,22 @@ class LayeredSourceMap:
 
 def find_base(ref: str, overlay_path: str) -> Path | None:
     """The base rubric file: relative to the overlay, or a built-in rubric by stem or id."""
-    candidate = Path(overlay_path).parent / ref
-    if candidate.exists():
-        return candidate
-    if Path(ref).exists():
-        return Path(ref)
     builtin = Path(__file__).resolve().parents[2] / "rubrics"
-    for option in (builtin / ref, builtin / f"{ref}.toml"):
-        if option.exists():
-            return option
+    options = [Path(overlay_path).parent / ref, Path(ref), builtin / ref, builtin / f"{ref}.toml"]
+    for option in options:
+        try:
+            # a file: "" or "." name the overlay's folder, and a FIFO would never end
+            if ref and option.is_file():
+                return option
+        except (OSError, ValueError):  # a name too long, a NUL in it
+            continue
     return None
+
+
+def _builtin_stems() -> list[str]:
+    """File names (without .toml) of the built-in rubrics, for did-you-mean hints."""
+    builtin = Path(__file__).resolve().parents[2] / "rubrics"
+    return sorted(p.stem for p in builtin.glob("*.toml"))
 
 
 def merge(base: dict[str, Any], over: dict[str, Any], *, depth: int = 0) -> dict[str, Any]:
@@ -82,10 +88,14 @@ def merge(base: dict[str, Any], over: dict[str, Any], *, depth: int = 0) -> dict
     out = copy.deepcopy(base)
     for key, value in over.items():
         if depth == 0 and key == "rubric" and isinstance(value, dict):
-            meta = {k: v for k, v in out.get("rubric", {}).items() if k not in NOT_INHERITED}
+            base_meta = out.get("rubric")
+            base_meta = base_meta if isinstance(base_meta, dict) else {}
+            meta = {k: v for k, v in base_meta.items() if k not in NOT_INHERITED}
             out["rubric"] = meta | value
         elif depth == 0 and key in REPLACED_WHOLE and isinstance(value, dict):
-            out[key] = {**out.get(key, {}), **copy.deepcopy(value)}
+            base_tables = out.get(key)
+            base_tables = base_tables if isinstance(base_tables, dict) else {}
+            out[key] = {**base_tables, **copy.deepcopy(value)}
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value, depth=depth + 1)
         else:
@@ -118,6 +128,8 @@ def resolve_overlay(
 ) -> tuple[dict[str, Any], LayeredSourceMap | SourceMap, list[Diagnostic]]:
     """Merge ``data`` (an overlay) onto its base; returns merged data, positions, problems."""
     meta = data.get("rubric", {})
+    if not isinstance(meta, dict):  # a base's `rubric = 5`: the loader reports it
+        meta = {}
     ref = meta.get("extends")
     if ref is None:
         return data, smap, []
@@ -134,7 +146,11 @@ def resolve_overlay(
                 "extends-not-found",
                 f"base rubric '{ref}' not found",
                 where,
-                "give a path relative to this file, or the file name of a built-in rubric",
+                with_suggestion(
+                    "give a path relative to this file, or the file name of a built-in rubric",
+                    ref,
+                    _builtin_stems(),
+                ),
             )
         )
         return data, smap, diags
@@ -146,10 +162,22 @@ def resolve_overlay(
             )
         )
         return data, smap, diags
-    text = base_path.read_text(encoding="utf-8")
     try:
-        base = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
+        text = base_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        diags.append(
+            Diagnostic(
+                "error",
+                "extends-not-found",
+                f"cannot read base rubric {base_path}: {exc}",
+                where,
+                "extends names a rubric file: TOML in UTF-8",
+            )
+        )
+        return data, smap, diags
+    try:
+        base = toml.loads(text, parse_float=Decimal)
+    except toml.TOMLDecodeError as exc:
         from .load import toml_error
 
         diags.append(toml_error(exc, str(base_path)))
@@ -173,7 +201,18 @@ def resolve_overlay(
         skip = []
     indicators = merged.get("indicators", {})
     known = _ids(indicators) if isinstance(indicators, dict) else []
-    for iid in skip:
+    for n, iid in enumerate(skip):
+        if iid in skip[:n]:
+            diags.append(
+                Diagnostic(
+                    "error",
+                    "duplicate",
+                    f"'{iid}' is listed twice in skip",
+                    smap.locate(("rubric", "skip")),
+                    "list each indicator once",
+                )
+            )
+            continue
         if not isinstance(indicators, dict) or not _remove(indicators, iid):
             diags.append(
                 Diagnostic(

@@ -197,7 +197,10 @@ class RangeAnalysis:
             return Range.point(Decimal(len(values[0])))
         if name == "round" and len(args) >= 2 and isinstance(args[1], ast.Number):
             r = _as_range(values[0])
-            places = int(args[1].value)
+            places = args[1].value
+            if not (places == places.to_integral_value() and 0 <= places <= 20):
+                return None  # round() refuses such places when it runs
+            places = int(places)
             if r is None or not all(abs(end) <= MAX_MAGNITUDE for end in (r.lo, r.hi)):
                 return None  # beyond any score: the interpreter reports it when it runs
             return Range(round_to(r.lo, places), round_to(r.hi, places), r.exact)

@@ -79,11 +79,11 @@ def rubric_dirs() -> list[Path]:
 
 
 def _meta(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any] | None:
-    import tomllib  # only when a rubric's metadata is read (not on a cached score)
+    from .. import toml
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = toml.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError):
         return None
     meta = data.get("rubric")
     if not isinstance(meta, dict):
@@ -131,6 +131,8 @@ def installed_rubrics(dirs: list[Path] | None = None) -> list[RubricInfo]:
         if not directory.is_dir():
             continue
         for path in sorted(directory.glob("*.toml")):
+            if not path.is_file():  # a folder, a symlink loop, a FIFO (reading it would hang)
+                continue
             info = read_info_cached(path)  # read_info, through the rubric cache
             if info is not None:
                 infos.append(info)
@@ -146,17 +148,20 @@ def parse_as_of(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    if re.fullmatch(r"\d{4}", text):
-        return dt.date(int(text), 12, 31)
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-    if m:
-        import calendar
+    try:  # a month 13, a 30 February, a year 0000: no date
+        if re.fullmatch(r"\d{4}", text):
+            return dt.date(int(text), 12, 31)
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if m:
+            import calendar
 
-        year, month = int(m.group(1)), int(m.group(2))
-        return dt.date(year, month, calendar.monthrange(year, month)[1])
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    if m:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            year, month = int(m.group(1)), int(m.group(2))
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
     return None
 
 
