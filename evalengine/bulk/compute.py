@@ -493,6 +493,8 @@ def survey_facts(
             where_bad = f"NOT coalesce({valid}, false)"
             bad = grouped_query(con, table, gexpr, [], bad_aggs, where=where_bad)
     except duckdb_error() as exc:
+        if _resniff(exc, table):
+            raise Resniff(table.name) from None  # as records_part: read the column as text
         raise _runtime_error(exc, indicators[0], table) from None
     empty_good = tuple([0] * len(good_aggs))
     empty_bad = tuple([0] * (1 + 3 * len(cols)))
@@ -566,6 +568,12 @@ class Resniff(Exception):
     """A column DuckDB's sniffer typed from a sample holds other values further down."""
 
 
+def _resniff(exc: Exception, table: BulkTable) -> bool:
+    """True when ``exc`` is a sniffed integer column meeting a cell that is not one
+    (text, or a number beyond BIGINT) further down: the table is read again as text."""
+    return table.sniffed and "Conversion" in type(exc).__name__
+
+
 def table_facts(
     con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
 ):
@@ -594,7 +602,7 @@ def table_facts(
     try:
         rows = grouped_query(con, table, gexpr, derived, aggs, store=store)
     except duckdb_error() as exc:
-        if table.sniffed and "Conversion" in type(exc).__name__:
+        if _resniff(exc, table):
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
         raise _runtime_error(exc, indicators[0], table) from None
     if store is not None:

@@ -140,11 +140,12 @@ def open_table(
             arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(con, file, sheet, raw, text_columns)
             native = arrow
         else:
+            native = False
+    try:
+        if file is not None and suffix not in _XLSX and suffix != ".parquet":
             sniffed = _csv_view(
                 con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
             )
-            native = False
-    try:
         if suffix in _XLSX and not arrow:
             path, sniffed = _xlsx_view(con, file, sheet, raw)
             temp.append(path)
@@ -185,37 +186,59 @@ def _csv_view(
 ) -> set[str]:
     """A view of the CSV file; returns the columns read as sniffed integers.
 
-    DuckDB's sniffer runs once (``sniff_csv``); the view then names the dialect and
-    the columns it found (``auto_detect = false``), so the later queries on the view
-    do not sniff the file again.
+    The file is read as the document path (:func:`evidence.tables._read_csv`) reads
+    it: the delimiter it finds on the first line, ``"`` quotes, its column names, and
+    a row of blank cells is no row. DuckDB's sniffer runs once (``sniff_csv``) for the
+    column types; the view then names the dialect and the columns (``auto_detect =
+    false``), so the later queries on the view do not sniff the file again. When the
+    sniffer cannot read the file that way (mixed line ends, another quote character, a
+    header it does not see as one), every column is read as text with that dialect.
     """
-    options = "header = true"
-    if delimiter:
-        options += f", delim = {quote_text(delimiter)}"
+    from ..evidence.tables import csv_header
+
+    delimiter, header = csv_header(file, delimiter)
+    options = f"header = true, delim = {quote_text(delimiter)}"
     integers: set[str] = set()
     found = _sniffed(con, file, options)
-    if found is not None:
-        options, described = found
-    if sniff:
-        if found is None:
-            described = con.execute(
-                f"DESCRIBE SELECT * FROM read_csv({quote_text(str(file))}, {options})"
-            ).fetchall()
-        types = {r[0]: str(r[1]).upper() for r in described}
-        integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
-        spec = ", ".join(
-            f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}"
-            for c in types
+    if found is not None and (
+        [name for name, _ in found[1]] != header or "'" in found[0].split("quote = ")[1][:3]
+    ):
+        found = None  # not the document path's reading: its dialect, all text
+    hidden: list[str] = []
+    if found is None:
+        options = (
+            f"header = true, auto_detect = false, delim = {quote_text(delimiter)}, "
+            "quote = '\"', escape = '\"', strict_mode = false"
         )
-        options += f", {'columns' if found else 'types'} = {{{spec}}}"
-    elif found is not None:
-        spec = ", ".join(f"{quote_text(r[0])}: 'VARCHAR'" for r in described)
-        options += f", columns = {{{spec}}}"
+        # a name used twice means its last column (the document path keeps the cells by
+        # name); the others, and unnamed columns, are read under hidden names
+        last = {h.casefold(): j for j, h in enumerate(header)}
+        names = [
+            h if h and last[h.casefold()] == j else f"__unread{j}__"
+            for j, h in enumerate(header)
+        ]
+        hidden = [n for n in names if n.startswith("__unread")]
+        described = [(n, "VARCHAR") for n in names]
+        sniff = False
     else:
-        options += ", all_varchar = true"
+        options, described = found
+    types = {r[0]: str(r[1]).upper() for r in described}
+    if sniff:
+        integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
+    spec = ", ".join(
+        f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}" for c in types
+    )
+    options += f", columns = {{{spec}}}"
+    # a row is kept when any cell holds something (as _read_csv skips blank rows)
+    tests = [f"{quote_ident(c)} IS NOT NULL" for c in types if c in integers]
+    tests += [
+        f"regexp_matches({quote_ident(c)}, '[^{_SPACE}]')" for c in types if c not in integers
+    ]
+    star = f"* EXCLUDE ({', '.join(map(quote_ident, hidden))})" if hidden else "*"
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
-        f"SELECT * FROM read_csv({quote_text(str(file))}, {options})"
+        f"SELECT {star} FROM read_csv({quote_text(str(file))}, {options}) "
+        f"WHERE {' OR '.join(tests) or 'TRUE'}"
     )
     return integers
 
@@ -223,7 +246,8 @@ def _csv_view(
 def _sniffed(con, file: Path, options: str):
     """The dialect and columns DuckDB's sniffer finds: (read_csv options, [(name, type)]).
 
-    None when the sniffer cannot say (the caller lets ``read_csv`` sniff as before).
+    None when the sniffer cannot say (the caller reads the file in the document
+    path's dialect).
     """
     try:
         found = con.execute(
@@ -235,6 +259,8 @@ def _sniffed(con, file: Path, options: str):
     if found is None:
         return None
     delim, quote, escape, newline, comment, skip, columns = found
+    if skip or comment not in (None, "", "(empty)"):
+        return None  # the document path reads every line, the first as the header
 
     def text(value) -> str:
         return quote_text("" if value in (None, "(empty)") else str(value))

@@ -1,0 +1,202 @@
+"""Evidence tables with odd cells, rows and line ends: both engines read them alike.
+
+Each case is a table the fuzzing of the table readers (CSV, XLSX, Parquet; ``score
+--engine python`` against ``--engine duckdb``, with and without ``--group-by``) found
+read differently by the two engines, or ending in a traceback. Each test scores the
+shipped bulk test rubrics (tests/data/bulk) on both engines and compares every figure:
+headline, band, each indicator's value and facts, each group's value, band and rank;
+or, when the table cannot be read, the same exit code 2 on both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from bulk_support import DATA
+
+from evalengine.cli import main
+from evalengine.evidence import tables
+
+IPASN = DATA / "ipasn-mini.toml"
+IKM = DATA / "ikm-mini.toml"
+HEADER = "nip,instansi,pendidikan,diklat,seminar,skp,hukuman\n"
+ROWS = [
+    "1,A,S1,2,1,90,tidak",
+    "2,A,S2,4,0,85.5,tidak",
+    "3,B,S3,3,2,95,tidak",
+    "4,B,D3,0,0,60,ringan",
+    "5,C,S1,2,0,80,tidak",
+]
+
+
+def run(args: list[str]) -> tuple[int, str]:
+    """Exit code and standard output of the CLI; any exception fails the test."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            code = main(args)
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue()
+
+
+def figures(text: str) -> dict[str, object]:
+    """Every figure of a JSON score report, by a path naming it."""
+    report = json.loads(text)
+    found: dict[str, object] = {"headline": report["headline"]["value"]}
+
+    def node(n: dict, path: str) -> None:
+        found[f"{path}.value"] = n["value"]
+        found[f"{path}.band"] = (n.get("band") or {}).get("label")
+        for key in ("n", "rows", "excluded", "dropped"):
+            if key in (n.get("extra") or {}):
+                found[f"{path}.{key}"] = str(n["extra"][key])
+        for child in n.get("children") or []:
+            node(child, f"{path}/{child['id']}")
+
+    node(report["result"], "result")
+    for g in report.get("groups") or []:
+        for key in ("rank", "value", "band", "indicators", "error"):
+            found[f"group[{g['group']}].{key}"] = g.get(key)
+    return found
+
+
+def both(rubric: Path, evidence: Path, group_by: str | None = None):
+    """(exit code, figures or None) on the python engine, then on duckdb."""
+    out = []
+    for engine in ("python", "duckdb"):
+        args = ["score", str(rubric), str(evidence), "-f", "json", "--engine", engine]
+        code, text = run(args + (["--group-by", group_by] if group_by else []))
+        out.append((code, figures(text) if code in (0, 1) else None))
+    return out
+
+
+def evidence_for(folder: Path, rubric_id: str, table: str, file: str) -> Path:
+    path = folder / "e.toml"
+    path.write_text(f'[evidence]\nrubric = "{rubric_id}"\n[tables.{table}]\nfile = "{file}"\n')
+    return path
+
+
+@pytest.fixture(params=["eager", "lazy"])
+def lazy(request, monkeypatch):
+    """Small table files read as they are on evidence load (eager), or only when the
+    rows are needed, as files of 1 MB and more are (lazy: then DuckDB reads the file
+    before the document path has checked it)."""
+    if request.param == "lazy":
+        monkeypatch.setattr(tables, "LAZY_BYTES", 0)
+    return request.param
+
+
+def agree(rubric: Path, evidence: Path, group_by: str | None) -> tuple[int, dict | None]:
+    (py_code, py), (db_code, db) = both(rubric, evidence, group_by)
+    assert (py_code, py) == (db_code, db)
+    return py_code, py
+
+
+@pytest.mark.parametrize("group_by", [None, "instansi"])
+def test_a_row_of_blank_cells_is_no_row_on_both_engines(tmp_path, lazy, group_by):
+    """``,,,,,,`` (a spreadsheet's empty row saved as CSV) was a row of NULLs on DuckDB:
+    its blank `pendidikan` is no key of the lookup table (exit 2), and a survey counted
+    it as a dropped respondent; the document path skips it."""
+    text = HEADER + "\n".join([*ROWS[:2], ",,,,,,", " , ,\t, , , , ", *ROWS[2:]]) + "\n"
+    (tmp_path / "t.csv").write_text(text)
+    code, found = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv"), group_by)
+    assert code == 0
+    assert found["result/kualifikasi.rows"] == str(len(ROWS))
+
+
+def test_blank_rows_are_not_survey_respondents(tmp_path, lazy):
+    answers = ["u1,unit", "4,X", "3,Y", ",", "2,X", " , ", "4,Y"]
+    (tmp_path / "t.csv").write_text("\n".join(answers) + "\n")
+    code, found = agree(IKM, evidence_for(tmp_path, "ikm-mini", "responses", "t.csv"), "unit")
+    assert code == 0
+    assert found["result/u1.n"] == "4"
+    assert found["result/u1.dropped"] == "0"
+    assert "group[].value" not in found
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_quoted_line_break_stays_in_its_cell(tmp_path, lazy, line_end):
+    """The document path read the CSV with ``str.splitlines`` and lost the line break
+    of a quoted cell (group "A\\nB" became "AB"); DuckDB keeps it."""
+    rows = [*ROWS[:3], '6,"A\nB",S2,1,1,70,tidak', '7,"A\nB",S1,0,0,75,tidak']
+    text = (HEADER + "\n".join(rows) + "\n").replace("\n", line_end)
+    (tmp_path / "t.csv").write_bytes(text.encode())
+    code, found = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv"), "instansi")
+    assert code == 0
+    assert found[f"group[A{line_end}B].value"] is not None
+
+
+def test_other_line_breaks_inside_a_cell_do_not_end_the_row(tmp_path, lazy):
+    """U+2028, U+0085 and form feed end a line for str.splitlines, not for CSV."""
+    rows = [*ROWS[:3], "6,C\u2028D,S2,1,1,70,tidak", "7,E\x0cF,S1,0,0,75,ti\x85dak"]
+    (tmp_path / "t.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    code, found = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv"), "instansi")
+    assert code == 0
+    assert found["group[C\u2028D].value"] is not None
+
+
+def test_mixed_line_ends_are_read_not_a_traceback(tmp_path, lazy):
+    """LF rows and one CRLF row: DuckDB's sniffer gave up (an InvalidInputException
+    traceback); the view now reads the file in the document path's dialect."""
+    text = "u1,unit\n1,X\n2,Y\n3,X\r\n4,Y\n3,X\n"
+    (tmp_path / "t.csv").write_bytes(text.encode())
+    for group_by in (None, "unit"):
+        code, found = agree(IKM, evidence_for(tmp_path, "ikm-mini", "responses", "t.csv"), group_by)
+        assert code == 0
+        assert found["result/u1.n"] == "5"
+
+
+def test_a_huge_integer_in_a_survey_column_reads_the_table_again(tmp_path, lazy):
+    """A sniffed integer column holding 10^38 further down: the records path read the
+    table again as text, the survey path stopped with "CSV Error on Line" (exit 2)."""
+    rows = [f"{1 + i % 4},{'XY'[i % 2]}" for i in range(30)]
+    rows[10] = "99999999999999999999999999999999999999,X"
+    (tmp_path / "t.csv").write_text("u1,unit\n" + "\n".join(rows) + "\n")
+    for group_by in (None, "unit"):
+        code, found = agree(IKM, evidence_for(tmp_path, "ikm-mini", "responses", "t.csv"), group_by)
+        assert code == 0
+        assert found["result/u1.dropped"] == "1"
+
+
+def test_single_quotes_are_not_csv_quotes(tmp_path, lazy):
+    """DuckDB's sniffer may take ' as the quote character ('B,C' one cell); the document
+    path quotes with " only, so the row has a cell too many: an error on both."""
+    rows = [*ROWS, "6,'B,C',D3,0,0,60,tidak"]
+    (tmp_path / "t.csv").write_text(HEADER + "\n".join(rows) + "\n")
+    evidence = evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv")
+    (py_code, _), (db_code, _) = both(IPASN, evidence)
+    assert py_code == db_code == 2
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_a_non_finite_parquet_number_is_an_error_on_both_engines(tmp_path, bad):
+    """A Parquet DOUBLE NaN or infinity was a ValueError / OverflowError traceback on
+    the python engine (DuckDB refused the column already)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT * FROM (VALUES (1, 'A', 'S1', 2.0, 1, 90.0, 'tidak'), "
+        f"(2, 'B', 'S2', 1.0, 0, CAST('{bad}' AS DOUBLE), 'tidak')) "
+        "t(nip, instansi, pendidikan, diklat, seminar, skp, hukuman)) "
+        f"TO '{tmp_path / 't.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    evidence = evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.parquet")
+    for group_by in (None, "instansi"):
+        (py_code, _), (db_code, _) = both(IPASN, evidence, group_by)
+        assert py_code == db_code == 2
+
+
+@pytest.mark.parametrize("policy", ['[1, "a"]', "{}", "3"])
+def test_an_invalid_answer_policy_that_is_not_a_name_is_reported(tmp_path, policy):
+    """``invalid = [1, "a"]`` for a survey table was a TypeError (unhashable list) in
+    `check` (found by tests/test_fuzz_inputs.py)."""
+    text = IKM.read_text() + f'\n[evidence.tables.responses]\ninvalid = {policy}\n'
+    (tmp_path / "r.toml").write_text(text)
+    assert run(["check", str(tmp_path / "r.toml")])[0] == 2
