@@ -200,3 +200,58 @@ def test_an_invalid_answer_policy_that_is_not_a_name_is_reported(tmp_path, polic
     text = IKM.read_text() + f'\n[evidence.tables.responses]\ninvalid = {policy}\n'
     (tmp_path / "r.toml").write_text(text)
     assert run(["check", str(tmp_path / "r.toml")])[0] == 2
+
+
+#: Cells parse_number reads that the bulk path's first pattern does not (each was text
+#: on DuckDB: the column could not be multiplied, or the survey answer was dropped).
+OTHER_FORMS = ["+3", "\t4", "4\t", "\u00a03\u00a0", "Rp2", "3%", "1 000", "(0)", "Rp. 2,50"]
+
+
+@pytest.mark.parametrize("cell", OTHER_FORMS)
+def test_numbers_in_other_forms_are_numbers_on_both_engines(tmp_path, lazy, cell):
+    rows = [*ROWS]
+    rows[1] = f'2,A,S2,"{cell}",0,85.5,tidak'  # diklat
+    (tmp_path / "t.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    code, _ = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv"), "instansi")
+    assert code == 0
+
+
+@pytest.mark.parametrize("cell", [*OTHER_FORMS, "-"])
+def test_survey_answers_in_other_forms_count_on_both_engines(tmp_path, lazy, cell):
+    """With "-" beside it the column is text on DuckDB: the answers are read by value."""
+    answers = ["u1,unit", "4,X", "3,Y", f'"{cell}",X', "2,Y", "-,X", "4,Y"]
+    (tmp_path / "t.csv").write_text("\n".join(answers) + "\n", encoding="utf-8")
+    code, _ = agree(IKM, evidence_for(tmp_path, "ikm-mini", "responses", "t.csv"), "unit")
+    assert code == 0
+
+
+@pytest.mark.parametrize("cell", ["\uff13", "\u0663", "1,\u0663"])
+def test_digits_other_than_ascii_are_text(cell):
+    """Fullwidth and Arabic-Indic digits were numbers to the interpreter (Python's \\d)
+    and text to DuckDB's patterns; both read them as text now."""
+    from evalengine.numbers import parse_number
+
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number(cell)
+
+
+def test_the_sql_number_reading_is_parse_numbers():
+    """Every form the SQL macros read, compared with parse_number cell by cell."""
+    from decimal import Decimal
+
+    from evalengine.bulk.source import connect, number_text
+    from evalengine.numbers import parse_number
+
+    cells = [*OTHER_FORMS, "1.234,5", "8.357.764.610,00", "1,2,3", "-0", "1e5", "NaN", "IDR 5",
+             "rp5", "95,25%", "(1.000,00)", "(-5)", " 1 000 ", ",5", "5,", ".5", "5.", "12.34.56",
+             "abc", "", "-", "+-3", "--3", "1.500", "3.42", "- 3", "( 7 )", "Rp -5", "-Rp5",
+             "5 %", "%5", "\u200b3", "1_000", "00012", "0.000000000000000000000000001"]  # fmt: skip
+    con = connect()
+    for cell in cells:
+        try:
+            expected = parse_number(cell)
+        except ValueError:
+            expected = None
+        got = con.execute(f"SELECT {number_text('$1')}", [cell]).fetchone()[0]
+        assert (Decimal(got) if got is not None else None) == expected, cell
+    con.close()

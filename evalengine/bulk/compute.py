@@ -345,29 +345,31 @@ def _answer_sql(col: str, kind: str, scale) -> str:
                 arms.append(f"WHEN {q} = {as_label} THEN {lit(value)}")
         return f"(CASE {' '.join(arms)} END)"
     # text cells: a number by value (parse_number rules), else the label as written, then folded
-    from .source import NUMBER_RE, normalized
+    from .source import number_text
 
-    num = f"TRY_CAST({normalized(q)} AS DECIMAL(38,10))"
+    text = number_text(q)  # parse_number's reading: "79,03", "+3", " 4\t", "Rp1.000" …
+    num = f"TRY_CAST({text} AS DECIMAL(38,10))"
+    is_number = f"{text} IS NOT NULL"
     for value in scale.values.values():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
-        arms.append(f"WHEN regexp_full_match({q}, '{NUMBER_RE}') AND {num} = {v} THEN {v}")
+        arms.append(f"WHEN {is_number} AND {num} = {v} THEN {v}")
     for label, value in scale.values.items():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
         if _is_number(label):
             # a number not on the scale by value may still be a label: "4.0" → "4"
             arms.append(
-                f"WHEN regexp_full_match({q}, '{NUMBER_RE}') AND "
+                f"WHEN {is_number} AND "
                 f"CAST({num} AS VARCHAR) IS NOT NULL AND {_normalized_text(num)} = "
                 f"{quote_text(label)} THEN {v}"
             )
         arms.append(
-            f"WHEN NOT regexp_full_match({q}, '{NUMBER_RE}') AND {q} = {quote_text(label)} THEN {v}"
+            f"WHEN {text} IS NULL AND {q} = {quote_text(label)} THEN {v}"
         )
     folded = {label.casefold(): value for label, value in scale.values.items()}
     for label, value in folded.items():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
         arms.append(
-            f"WHEN NOT regexp_full_match({q}, '{NUMBER_RE}') AND lower({q}) = {quote_text(label)} "
+            f"WHEN {text} IS NULL AND lower({q}) = {quote_text(label)} "
             f"THEN {v}"
         )
     return f"(CASE {' '.join(arms)} END)"

@@ -58,7 +58,51 @@ def connect(threads: int | None = None):
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
+    for macro in _MACROS:
+        con.execute(macro)
     return con
+
+
+#: A class of the characters ``str.strip()`` removes, for a regular expression.
+_WS = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
+
+#: SQL macros reading a cell the way :func:`evalengine.numbers.parse_number` does, for
+#: the cells NUMBER_RE does not match ("Rp1.000", "95,25%", "(1.000,00)", "+3",
+#: "1 000", a tab or a no-break space around the number). Each is slower than the
+#: pattern: they run only on the cells the pattern leaves (see :func:`number_text`).
+_MACROS = (
+    f"CREATE OR REPLACE MACRO ee_strip(t) AS regexp_replace(t, '^{_WS}+|{_WS}+$', '', 'g')",
+    # the unsigned digits, dots and comma of parse_number's two forms → plain "123.45"
+    "CREATE OR REPLACE MACRO ee_digits(s) AS CASE "
+    "WHEN regexp_full_match(s, '[0-9]{1,3}(\\.[0-9]{3})+') THEN replace(s, '.', '') "
+    "WHEN regexp_full_match(s, '[0-9]+(\\.[0-9]+)?') THEN s "
+    "WHEN regexp_full_match(s, '([0-9]+|[0-9]{1,3}(\\.[0-9]{3})+),[0-9]+') "
+    "THEN replace(replace(s, '.', ''), ',', '.') END",
+    # the sign, then the digits
+    "CREATE OR REPLACE MACRO ee_signed(s, negative) AS CASE "
+    "WHEN starts_with(s, '-') THEN (CASE WHEN negative THEN '' ELSE '-' END) "
+    "|| ee_digits(s[2:]) "
+    "WHEN starts_with(s, '+') THEN (CASE WHEN negative THEN '-' ELSE '' END) "
+    "|| ee_digits(s[2:]) "
+    "ELSE (CASE WHEN negative THEN '-' ELSE '' END) || ee_digits(s) END",
+    # "Rp"/"IDR" before, "%" after, spaces and no-break spaces anywhere are no part of it
+    "CREATE OR REPLACE MACRO ee_bare(t, negative) AS ee_signed(replace(replace(ee_strip("
+    f"rtrim(regexp_replace(t, '^(?i:rp\\.?|idr){_WS}*', ''), '%')), ' ', ''), "
+    "chr(160), ''), negative)",
+    # (…) makes a number negative
+    "CREATE OR REPLACE MACRO ee_number_of(t) AS CASE "
+    "WHEN starts_with(t, '(') AND ends_with(t, ')') THEN ee_bare(ee_strip(t[2:-2]), true) "
+    "ELSE ee_bare(t, false) END",
+    "CREATE OR REPLACE MACRO ee_number(t) AS ee_number_of(ee_strip(t))",
+)
+
+
+def number_text(expr: str) -> str:
+    """SQL: the cell as plain ``-123.45`` text when parse_number reads it, else NULL."""
+    return (
+        f"(CASE WHEN regexp_full_match({expr}, '{NUMBER_RE}') THEN {normalized(expr)} "
+        f"ELSE ee_number({expr}) END)"
+    )
 
 
 def duckdb_error():
@@ -301,18 +345,24 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         elif not native or sql_type == "VARCHAR":
             plan[name] = "varchar"
             t = f"trim({q})"
-            probes.append(
-                f"count(*) FILTER (WHERE {t} <> '' AND NOT regexp_full_match({t}, '{NUMBER_RE}'))"
-            )
+            odd = f"{t} <> '' AND NOT regexp_full_match({t}, '{NUMBER_RE}')"
+            probes.append(f"count(*) FILTER (WHERE {_not_a_number(odd, t)})")
             probes.append(f"count(*) FILTER (WHERE {t} <> '')")
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
+            # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t")
+            probes.append(f"count(*) FILTER (WHERE {odd} AND ee_number({t}) IS NOT NULL)")
         else:
             plan[name] = "text"
     varchar = [n for n, k in plan.items() if k == "varchar"]
     if varchar:
         checks = ", ".join(
-            f"count(*) FILTER (WHERE trim({quote_ident(n)}) <> '' AND NOT "
-            f"regexp_full_match(trim({quote_ident(n)}), '{NUMBER_RE}'))"
+            "count(*) FILTER (WHERE "
+            + _not_a_number(
+                f"trim({quote_ident(n)}) <> '' AND NOT "
+                f"regexp_full_match(trim({quote_ident(n)}), '{NUMBER_RE}')",
+                f"trim({quote_ident(n)})",
+            )
+            + ")"
             for n in varchar
         )
         sample = con.execute(
@@ -337,16 +387,21 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
     for name, kind in plan.items():
         q = quote_ident(name)
         if kind == "varchar":
-            bad, nonblank, scale = stats[:3]
-            del stats[:3]
+            bad, nonblank, scale, other = stats[:4]
+            del stats[:4]
             t = f"trim({q})"
             empty = "''"
             if bad == 0 and nonblank:
+                cell = f"NULLIF({t}, {empty})"
+                text = normalized(cell)
+                if other:  # the rare cells in other forms: each read the slower way
+                    text = number_text(cell)
+                    scale = con.execute(
+                        f"SELECT max(length(split_part({text}, '.', 2))) FROM {quote_ident(raw)}"
+                    ).fetchone()[0]
                 s = int(scale or 0)
                 columns[name] = Column(name, "number", s)
-                select.append(
-                    f"CAST({normalized(f'NULLIF({t}, {empty})')} AS {decimal_type(s)}) AS {q}"
-                )
+                select.append(f"CAST({text} AS {decimal_type(s)}) AS {q}")
             else:
                 columns[name] = Column(name, "text", raw=f"__raw__{name}")
                 select.append(f"coalesce({t}, '') AS {q}")
@@ -395,6 +450,12 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             columns[name] = Column(name, "text")
             select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
     return columns, ", ".join(select) or "*", keys
+
+
+def _not_a_number(odd: str, cell: str) -> str:
+    """SQL: an ``odd`` cell (one NUMBER_RE does not match) that is not blank once
+    stripped as Python strips and that parse_number does not read either."""
+    return f"{odd} AND ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL"
 
 
 class _Inexact(Exception):
