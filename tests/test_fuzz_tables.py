@@ -255,3 +255,20 @@ def test_the_sql_number_reading_is_parse_numbers():
         got = con.execute(f"SELECT {number_text('$1')}", [cell]).fetchone()[0]
         assert (Decimal(got) if got is not None else None) == expected, cell
     con.close()
+
+
+@pytest.mark.parametrize("column", ["seminar", "diklat"])
+def test_a_blank_number_cell_is_an_error_on_both_engines(tmp_path, column):
+    """`min(40, row.diklat * 10 + (if row.seminar > 0 then 5 else 0))` with a blank cell:
+    the interpreter stops on the row; DuckDB took the `else` branch of a NULL condition
+    and least() skipped the NULL, a silent figure (85.38) instead of an error."""
+    rows = [*ROWS]
+    cells = rows[1].split(",")
+    cells[HEADER.strip().split(",").index(column)] = "  "
+    rows[1] = ",".join(cells)
+    (tmp_path / "t.csv").write_text(HEADER + "\n".join(rows) + "\n")
+    evidence = evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv")
+    for group_by in (None, "instansi"):
+        (py_code, _), (db_code, _) = both(IPASN, evidence, group_by)
+        assert py_code == db_code == 2
+

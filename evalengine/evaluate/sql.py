@@ -302,24 +302,27 @@ class SqlCompiler:
                 node, f"the branches give different types ({then.kind} and {else_.kind})"
             )
         kind = then.kind
+        # a condition on a blank cell is NULL: so is the value (the interpreter stops on
+        # such a row; the records path reports blank cells), never the `else` branch
+        other = f"WHEN NOT {cond.sql} THEN"
         if kind == "band":
             raise self.fail(node, "choose a band field (.label) in each branch")
         if kind != "number":
-            return SqlValue(kind, f"(CASE WHEN {cond.sql} THEN {then.sql} ELSE {else_.sql} END)")
+            return SqlValue(kind, f"(CASE WHEN {cond.sql} THEN {then.sql} {other} {else_.sql} END)")
         if not then.is_fraction and not else_.is_fraction:
             scale = max(then.scale, else_.scale)
             return SqlValue(
                 "number",
                 f"(CASE WHEN {cond.sql} THEN {self.cast(then, scale)} "
-                f"ELSE {self.cast(else_, scale)} END)",
+                f"{other} {self.cast(else_, scale)} END)",
                 scale,
             )
         a, b = self.as_fraction(then), self.as_fraction(else_)
         scale, dscale = max(a.scale, b.scale), max(a.den_scale, b.den_scale)
-        num = f"(CASE WHEN {cond.sql} THEN {self.cast(a, scale)} ELSE {self.cast(b, scale)} END)"
+        num = f"(CASE WHEN {cond.sql} THEN {self.cast(a, scale)} {other} {self.cast(b, scale)} END)"
         den = (
             f"(CASE WHEN {cond.sql} THEN CAST({a.den} AS {decimal_type(dscale)}) "
-            f"ELSE CAST({b.den} AS {decimal_type(dscale)}) END)"
+            f"{other} CAST({b.den} AS {decimal_type(dscale)}) END)"
         )
         return SqlValue("number", num, scale, den, dscale)
 
@@ -513,9 +516,14 @@ class SqlCompiler:
         for arg, v in zip(node.args, values, strict=True):
             self.plain(v, arg)
         scale = max(v.scale for v in values)
-        return SqlValue(
-            "number", f"{fn}(" + ", ".join(self.cast(v, scale) for v in values) + ")", scale
-        )
+        sql = f"{fn}(" + ", ".join(self.cast(v, scale) for v in values) + ")"
+        # least/greatest skip NULLs; a blank cell must make the value blank (the
+        # interpreter stops on such a row; the records path reports blank cells)
+        nullable = [v.sql for arg, v in zip(node.args, values, strict=True)
+                    if not self.is_constant(arg)]  # fmt: skip
+        if nullable:
+            sql = f"(CASE WHEN {' AND '.join(f'{x} IS NOT NULL' for x in nullable)} THEN {sql} END)"
+        return SqlValue("number", sql, scale)
 
     def fn_min_sql(self, node: ast.Call) -> SqlValue:
         return self._extreme(node, "least")
