@@ -272,3 +272,49 @@ def test_a_blank_number_cell_is_an_error_on_both_engines(tmp_path, column):
         (py_code, _), (db_code, _) = both(IPASN, evidence, group_by)
         assert py_code == db_code == 2
 
+
+
+def test_the_krejcie_morgan_check_is_made_on_both_engines(tmp_path):
+    """DuckDB gave no sample-size warning (nor the sample fields) for a survey below the
+    Krejcie–Morgan minimum of [evidence] population; the interpreter did, per group too."""
+    from paths import EXAMPLES, RUBRICS
+
+    lines = (EXAMPLES / "ikm-belitung-timur" / "responses.csv").read_text().splitlines()
+    rows = [lines[0] + ",unit"] + [f"{line},{'AB'[i % 2]}" for i, line in enumerate(lines[1:])]
+    (tmp_path / "responses.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "e.toml").write_text(
+        '[evidence]\nrubric = "ikm"\nversion = "2017"\npopulation = 140\n'
+        '[tables.responses]\nfile = "responses.csv"\n'
+    )
+    reports = []
+    for engine in ("python", "duckdb"):
+        args = ["score", str(RUBRICS / "ikm-2017.toml"), str(tmp_path / "e.toml"), "-f", "json"]
+        code, text = run([*args, "--engine", engine, "--group-by", "unit"])
+        assert code == 0
+        report = json.loads(text)
+        first = report["result"]["children"][0]
+        while first.get("children"):
+            first = first["children"][0]
+        kept = {k: first["extra"].get(k) for k in ("population", "sample", "sample_min")}
+        warned = [w for w in report["warnings"] if "Krejcie" in w]
+        groups = {g["group"]: [w for w in g["warnings"] if "Krejcie" in w]
+                  for g in report["groups"]}  # fmt: skip
+        reports.append((kept, warned, groups))
+    assert reports[0] == reports[1]
+    kept, warned, groups = reports[0]
+    assert kept == {"population": "140", "sample": "100", "sample_min": "103"}
+    assert len(warned) == 1
+    assert all(len(w) == 1 for w in groups.values())
+
+
+@pytest.mark.parametrize("population", ["0", '"abc"'])
+def test_a_bad_population_is_an_error_on_both_engines(tmp_path, population):
+    from paths import EXAMPLES, RUBRICS
+
+    evidence = EXAMPLES / "ikm-belitung-timur" / "evidence-responses.toml"
+    text = evidence.read_text().replace("population = 140", f"population = {population}")
+    (tmp_path / "responses.csv").write_bytes((evidence.parent / "responses.csv").read_bytes())
+    (tmp_path / "e.toml").write_text(text, encoding="utf-8")
+    for engine in ("python", "duckdb"):
+        args = ["score", str(RUBRICS / "ikm-2017.toml"), str(tmp_path / "e.toml"), "-f", "json"]
+        assert run([*args, "--engine", engine])[0] == 2

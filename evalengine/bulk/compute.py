@@ -413,7 +413,7 @@ def _is_number(text: str) -> bool:
 
 
 def survey_facts(
-    con, engine, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
+    con, engine, indicators: list[Indicator], table: BulkTable, gexpr, stored=None, evidence=None
 ):
     """Facts of the survey questions reading ``table``: {indicator id: {group: Precomputed}}.
 
@@ -501,10 +501,12 @@ def survey_facts(
     empty_good = tuple([0] * len(good_aggs))
     empty_bad = tuple([0] * (1 + 3 * len(cols)))
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
+    sample_rule = _sample_rule(rubric, table, evidence)
     for key in totals:
         g, b = good.get(key, empty_good), bad.get(key, empty_bad)
         kept, rejected = int(g[0]), int(b[0])
         total = kept + rejected
+        ns = []
         for i, (c, (ind, scale)) in enumerate(cols.items()):
             nonblank_bad, valid_bad, sum_bad = b[1 + 3 * i : 4 + 3 * i]
             s, n = g[1 + i] or 0, kept
@@ -513,7 +515,36 @@ def survey_facts(
             blank = rejected - int(nonblank_bad)
             off = int(nonblank_bad) - int(valid_bad)
             out[ind.id][key] = _survey_pre(ind, scale, table, c, policy, total, n, s, blank, off)
+            ns.append(n)
+        if sample_rule is not None and cols:
+            # as the document path: on the table's first question, the respondents that
+            # count (kept rows, or the smallest n) against the Krejcie–Morgan minimum
+            population, rule, minimum = sample_rule
+            sample = kept if policy == "drop_respondent" else min(ns)
+            first = out[next(iter(cols.values()))[0].id][key]
+            first.extra |= {
+                "population": population,
+                "sample": Decimal(sample),
+                "sample_min": Decimal(minimum),
+                "sample_rule": f"Krejcie–Morgan ({rule})",
+            }
+            if sample < minimum:
+                first.warnings.append(
+                    f"sample of {sample} respondents is below the Krejcie–Morgan minimum of "
+                    f"{minimum} for a population of {plain(population)} ({rule})"
+                )
     return out
+
+
+def _sample_rule(rubric, table: BulkTable, evidence):
+    """(population, policy, minimum) when the table asks for a Krejcie–Morgan check."""
+    from ..evidence.schema import table_spec
+    from ..indicators.survey import sample_minimum
+
+    spec = table_spec(rubric, table.name)
+    if evidence is None or spec is None:
+        return None
+    return sample_minimum(evidence, spec.options)
 
 
 def _survey_pre(ind, scale, table, column, policy, total, n, s, blank, off) -> Precomputed:
@@ -525,7 +556,7 @@ def _survey_pre(ind, scale, table, column, policy, total, n, s, blank, off) -> P
             nrr = Decimal(s) / n
     else:
         pre.error = EvidenceError(
-            f"'{ind.id}': no valid answers in column '{column}' of table '{table.name}'"
+            f"'{ind.id}': no valid answer in column '{column}' of table '{table.name}'"
             f" ({table.where})",
             location=ind.location,
             code="no-answers",
@@ -597,7 +628,7 @@ def table_facts(
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     surveys = [ind for ind in indicators if ind.type == "survey"]
     if surveys:
-        out.update(survey_facts(con, engine, surveys, table, gexpr, stored))
+        out.update(survey_facts(con, engine, surveys, table, gexpr, stored, evidence))
     if not finishers:
         return out
     store = f"{table.view}__records" if stored is not None and gexpr is not None else None

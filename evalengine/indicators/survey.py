@@ -182,26 +182,36 @@ def survey_table(ctx: IndicatorContext, name: str) -> SurveyTable | None:
 
 def _sample_size(ctx: IndicatorContext, st: SurveyTable, options: dict[str, Any]) -> None:
     """Work out the Krejcie–Morgan minimum when the rubric asks and the evidence gives N."""
+    found = sample_minimum(ctx.evidence, options)
+    if found is not None:
+        st.population, st.sample_policy, st.sample_min = found
+
+
+def sample_minimum(evidence, options: dict[str, Any]) -> tuple[Decimal, str, int] | None:
+    """(population, policy, Krejcie–Morgan minimum) when the table's options ask for it
+    (``min_sample = "krejcie_morgan"``) and the evidence gives ``population``, else None.
+    The bulk path warns with it too. A population that is no number, or below 1, is an
+    :class:`EvidenceError` at its line."""
     if options.get("min_sample") != "krejcie_morgan":
-        return
-    raw = ctx.evidence.meta.get("population")
+        return None
+    raw = evidence.meta.get("population")
     if raw is None:
-        return
-    where = ctx.evidence.location(("evidence", "population"))
+        return None
+    where = evidence.location(("evidence", "population"))
     try:
         population = to_decimal(raw)
     except ValueError as exc:
         msg = f"[evidence] population must be a number: {exc}"
         raise EvidenceError(msg, location=where) from None
-    st.population = population
-    st.sample_policy = str(options.get("between_rows", "formula_up"))
+    policy = str(options.get("between_rows", "formula_up"))
     try:
-        st.sample_min = min_sample(population, st.sample_policy)
+        minimum = min_sample(population, policy)
     except ValueError as exc:  # a population below 1
         msg = f"[evidence] population: {exc}"
         raise EvidenceError(
             msg, location=where, hint="the number of people the unit served in the period"
         ) from None
+    return population, policy, minimum
 
 
 class SurveyType(IndicatorType):
