@@ -318,3 +318,26 @@ def test_a_bad_population_is_an_error_on_both_engines(tmp_path, population):
     for engine in ("python", "duckdb"):
         args = ["score", str(RUBRICS / "ikm-2017.toml"), str(tmp_path / "e.toml"), "-f", "json"]
         assert run([*args, "--engine", engine])[0] == 2
+
+
+@pytest.mark.parametrize("cell", ["5", "Rp1.000", "3,0", "\u00a05"])
+def test_a_number_in_a_text_column_compared_with_text_stops_both_engines(tmp_path, cell):
+    """`row.hukuman == "tidak"` on a row whose hukuman reads as a number: the
+    interpreter stops ("cannot compare number with text"); DuckDB compared the text and
+    went on (exit 0)."""
+    rows = [*ROWS]
+    rows[2] = f'3,B,S3,3,2,95,"{cell}"'
+    (tmp_path / "t.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    evidence = evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv")
+    for group_by in (None, "instansi"):
+        (py_code, _), (db_code, _) = both(IPASN, evidence, group_by)
+        assert py_code == db_code == 2
+
+
+def test_text_that_only_holds_digits_still_compares(tmp_path, lazy):
+    """A text cell with digits that is no number ("S1 2019") compares as text."""
+    rows = [*ROWS]
+    rows[2] = "3,B,S3,3,2,95,ringan 2019"
+    (tmp_path / "t.csv").write_text(HEADER + "\n".join(rows) + "\n")
+    code, _ = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv"), None)
+    assert code == 0

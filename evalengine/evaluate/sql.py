@@ -366,9 +366,12 @@ class SqlCompiler:
         text = _text_literal(right.sql) if left.kind == "text" and left.raw else None
         if text is not None and text == text.strip(" "):
             # equal as read ⇒ equal once trimmed (the literal has no edge spaces); only the
-            # other rows are trimmed and compared again
+            # other rows are trimmed and compared again. A cell the interpreter reads as a
+            # number cannot be compared with text: the row stops, as there
             lit, trimmed = right.sql, _trimmed(left.raw)
-            test = f"(CASE WHEN {left.raw} = {lit} THEN TRUE ELSE {trimmed} = {lit} END)"
+            number = _number_cell(trimmed, node)
+            first = "" if _is_number_text(text) else f"WHEN {left.raw} = {lit} THEN TRUE "
+            test = f"(CASE {first}WHEN {number} ELSE {trimmed} = {lit} END)"
             return SqlValue("bool", test if node.op == "eq" else f"(NOT {test})")
         return SqlValue("bool", f"({left.sql} {sym} {right.sql})")
 
@@ -802,6 +805,28 @@ class SqlCompiler:
 def _trimmed(raw: str) -> str:
     """The trimmed cell computed from the cell as read (what the bulk view's column holds)."""
     return f"coalesce(trim({raw}), '')"
+
+
+def _is_number_text(text: str) -> bool:
+    """True when the interpreter reads ``text`` in a cell as a number."""
+    from ..numbers import parse_number
+
+    try:
+        parse_number(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number_cell(trimmed: str, node: ast.Expr) -> str:
+    """SQL: a CASE arm stopping on a text cell the interpreter reads as a number."""
+    from ..bulk.source import number_text
+
+    message = quote_text(f"cannot compare number with text ({unparse(node)})")
+    return (
+        f"regexp_matches({trimmed}, '[0-9]') AND {number_text(trimmed)} IS NOT NULL "
+        f"THEN error({message})"
+    )
 
 
 def _text_literal(sql: str) -> str | None:
