@@ -341,3 +341,23 @@ def test_text_that_only_holds_digits_still_compares(tmp_path, lazy):
     (tmp_path / "t.csv").write_text(HEADER + "\n".join(rows) + "\n")
     code, _ = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv"), None)
     assert code == 0
+
+
+@pytest.mark.parametrize("keys", [[1.5, 1.5, 2.0, 1e-30, "A"], [1.5, 2.25, 1.5, 3.0, 2.25]])
+def test_spreadsheet_numbers_as_group_keys_are_one_text_on_both_engines(tmp_path, keys):
+    """A number as the group key of an XLSX sheet was `1,5` on DuckDB (the calamine path
+    writes fractions with a decimal comma) and `1.5` on the document path."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    for key, row in zip(keys, ROWS, strict=True):
+        cells = row.split(",")
+        sheet.append([int(cells[0]), key, cells[2], int(cells[3]), int(cells[4]),
+                      float(cells[5]), cells[6]])  # fmt: skip
+    book.save(tmp_path / "t.xlsx")
+    evidence = evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.xlsx")
+    code, found = agree(IPASN, evidence, "instansi")
+    assert code == 0
+    assert found["group[1.5].value"] is not None

@@ -191,7 +191,7 @@ def open_table(
                 con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
             )
         if suffix in _XLSX and not arrow:
-            path, sniffed = _xlsx_view(con, file, sheet, raw)
+            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns))
             temp.append(path)
         try:
             columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
@@ -200,7 +200,7 @@ def open_table(
                 raise
             # numbers no DECIMAL(38, s) holds: the calamine path reads them as it always has
             con.execute(f"DROP TABLE {quote_ident(raw)}")
-            path, sniffed = _xlsx_view(con, file, sheet, raw)
+            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns))
             temp.append(path)
             arrow = False
             columns, select, keys = _typed_columns(con, raw, False, set(text_columns), sniffed)
@@ -661,7 +661,9 @@ def _numeric(text: str) -> bool:
     return True
 
 
-def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[str]]:
+def _xlsx_view(
+    con, file: Path, sheet: str | None, view: str, keys=frozenset()
+) -> tuple[str, set[str]]:
     """A sheet read by python-calamine, handed to DuckDB as a temporary CSV; the view.
 
     The cells are converted a column at a time, not one by one: a column of whole
@@ -693,7 +695,9 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
     for j in keep:
         col = columns[j]
         kinds = set(map(type, col))
-        if (
+        if header[j] in keys:  # a group key: its text as the document path makes it
+            text.append([_key_text(c) for c in col])
+        elif (
             kinds == {float}
             and all(map(float.is_integer, col))
             and -(2**53) < min(col) <= max(col) < 2**53
@@ -739,6 +743,15 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
         Path(path).unlink(missing_ok=True)
         raise
     return path, integers
+
+
+def _key_text(value: Any) -> str:
+    """A spreadsheet cell as a group key, as grouped.split_evidence writes it (``1.5``,
+    not the ``1,5`` a number column is written with)."""
+    from ..evidence.tables import _cell
+
+    cell = _cell(value)
+    return format(cell, "f") if isinstance(cell, Decimal) else str(cell)
 
 
 def _needs_quotes(col) -> bool:
