@@ -78,8 +78,10 @@ def to_decimal(value: object) -> Decimal:
     return result
 
 
-_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_PLAIN = re.compile(r"^\d+(\.\d+)?$")
+# ASCII digits only: "３" and "٣" are text (as DuckDB's patterns read them on the bulk path)
+_THOUSANDS_DOT = re.compile(r"^[0-9]{1,3}(\.[0-9]{3})+$")
+_PLAIN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def parse_number(text: str) -> Decimal:
@@ -107,7 +109,7 @@ def parse_number(text: str) -> Decimal:
         s = s[1:]
     if "," in s:
         integer, _, fraction = s.rpartition(",")
-        if "," in integer or not fraction.isdigit():
+        if "," in integer or not _DIGITS.fullmatch(fraction):
             msg = f"'{original}' is not a number"
             raise ValueError(msg)
         if "." in integer and not _THOUSANDS_DOT.match(integer):

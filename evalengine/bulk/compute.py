@@ -345,29 +345,31 @@ def _answer_sql(col: str, kind: str, scale) -> str:
                 arms.append(f"WHEN {q} = {as_label} THEN {lit(value)}")
         return f"(CASE {' '.join(arms)} END)"
     # text cells: a number by value (parse_number rules), else the label as written, then folded
-    from .source import NUMBER_RE, normalized
+    from .source import number_text
 
-    num = f"TRY_CAST({normalized(q)} AS DECIMAL(38,10))"
+    text = number_text(q)  # parse_number's reading: "79,03", "+3", " 4\t", "Rp1.000" …
+    num = f"TRY_CAST({text} AS DECIMAL(38,10))"
+    is_number = f"{text} IS NOT NULL"
     for value in scale.values.values():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
-        arms.append(f"WHEN regexp_full_match({q}, '{NUMBER_RE}') AND {num} = {v} THEN {v}")
+        arms.append(f"WHEN {is_number} AND {num} = {v} THEN {v}")
     for label, value in scale.values.items():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
         if _is_number(label):
             # a number not on the scale by value may still be a label: "4.0" → "4"
             arms.append(
-                f"WHEN regexp_full_match({q}, '{NUMBER_RE}') AND "
+                f"WHEN {is_number} AND "
                 f"CAST({num} AS VARCHAR) IS NOT NULL AND {_normalized_text(num)} = "
                 f"{quote_text(label)} THEN {v}"
             )
         arms.append(
-            f"WHEN NOT regexp_full_match({q}, '{NUMBER_RE}') AND {q} = {quote_text(label)} THEN {v}"
+            f"WHEN {text} IS NULL AND {q} = {quote_text(label)} THEN {v}"
         )
     folded = {label.casefold(): value for label, value in scale.values.items()}
     for label, value in folded.items():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
         arms.append(
-            f"WHEN NOT regexp_full_match({q}, '{NUMBER_RE}') AND lower({q}) = {quote_text(label)} "
+            f"WHEN {text} IS NULL AND lower({q}) = {quote_text(label)} "
             f"THEN {v}"
         )
     return f"(CASE {' '.join(arms)} END)"
@@ -495,6 +497,8 @@ def survey_facts(
             where_bad = f"NOT coalesce({valid}, false)"
             bad = grouped_query(con, table, gexpr, [], bad_aggs, where=where_bad)
     except duckdb_error() as exc:
+        if _resniff(exc, table):
+            raise Resniff(table.name) from None  # as records_part: read the column as text
         raise _runtime_error(exc, indicators[0], table) from None
     empty_good = tuple([0] * len(good_aggs))
     empty_bad = tuple([0] * (1 + 3 * len(cols)))
@@ -571,7 +575,7 @@ class _Survey:
                 nrr = q.answered / q.n
         else:
             pre.error = EvidenceError(
-                f"'{ind.id}': no valid answers in column '{q.column}' of table "
+                f"'{ind.id}': no valid answer in column '{q.column}' of table "
                 f"'{table.name}' ({table.where})",
                 location=ind.location,
                 code="no-answers",
@@ -633,6 +637,12 @@ class Resniff(Exception):
     """A column DuckDB's sniffer typed from a sample holds other values further down."""
 
 
+def _resniff(exc: Exception, table: BulkTable) -> bool:
+    """True when ``exc`` is a sniffed integer column meeting a cell that is not one
+    (text, or a number beyond BIGINT) further down: the table is read again as text."""
+    return table.sniffed and "Conversion" in type(exc).__name__
+
+
 def table_facts(
     con, engine, evidence, indicators: list[Indicator], table: BulkTable, gexpr, stored=None
 ):
@@ -661,7 +671,7 @@ def table_facts(
     try:
         rows = grouped_query(con, table, gexpr, derived, aggs, store=store)
     except duckdb_error() as exc:
-        if table.sniffed and "Conversion" in type(exc).__name__:
+        if _resniff(exc, table):
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
         raise _runtime_error(exc, indicators[0], table) from None
     if store is not None:

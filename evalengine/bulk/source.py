@@ -58,7 +58,46 @@ def connect(threads: int | None = None):
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
+    for macro in _MACROS:
+        con.execute(macro)
+    con.create_function(
+        "ee_number", _number_text_of, ["VARCHAR"], "VARCHAR", null_handling="special"
+    )
     return con
+
+
+#: A class of the characters ``str.strip()`` removes, for a regular expression.
+_WS = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
+
+#: ``ee_strip(t)``: the cell stripped as ``str.strip()`` strips (tabs, no-break spaces…).
+_MACROS = (
+    f"CREATE OR REPLACE MACRO ee_strip(t) AS regexp_replace(t, '^{_WS}+|{_WS}+$', '', 'g')",
+)
+
+
+def _number_text_of(cell: str | None) -> str | None:
+    """``ee_number(t)``: the cell as plain ``-123.45`` text when parse_number reads it
+    ("Rp1.000", "95,25%", "(1.000,00)", "+3", "1 000", a tab or no-break space around),
+    else NULL. A Python function: it is parse_number itself, and it runs only on the
+    cells NUMBER_RE does not match (see :func:`number_text`). SQL macros doing the same
+    were inlined at every use, and a survey column of text answers (a dozen uses per
+    answer column) took seconds to plan."""
+    from ..numbers import parse_number
+
+    if cell is None:
+        return None
+    try:
+        return format(parse_number(cell), "f")
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def number_text(expr: str) -> str:
+    """SQL: the cell as plain ``-123.45`` text when parse_number reads it, else NULL."""
+    return (
+        f"(CASE WHEN regexp_full_match({expr}, '{NUMBER_RE}') THEN {normalized(expr)} "
+        f"ELSE ee_number({expr}) END)"
+    )
 
 
 def duckdb_error():
@@ -140,13 +179,14 @@ def open_table(
             arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(con, file, sheet, raw, text_columns)
             native = arrow
         else:
+            native = False
+    try:
+        if file is not None and suffix not in _XLSX and suffix != ".parquet":
             sniffed = _csv_view(
                 con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
             )
-            native = False
-    try:
         if suffix in _XLSX and not arrow:
-            path, sniffed = _xlsx_view(con, file, sheet, raw)
+            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns))
             temp.append(path)
         try:
             columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
@@ -155,7 +195,7 @@ def open_table(
                 raise
             # numbers no DECIMAL(38, s) holds: the calamine path reads them as it always has
             con.execute(f"DROP TABLE {quote_ident(raw)}")
-            path, sniffed = _xlsx_view(con, file, sheet, raw)
+            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns))
             temp.append(path)
             arrow = False
             columns, select, keys = _typed_columns(con, raw, False, set(text_columns), sniffed)
@@ -185,37 +225,59 @@ def _csv_view(
 ) -> set[str]:
     """A view of the CSV file; returns the columns read as sniffed integers.
 
-    DuckDB's sniffer runs once (``sniff_csv``); the view then names the dialect and
-    the columns it found (``auto_detect = false``), so the later queries on the view
-    do not sniff the file again.
+    The file is read as the document path (:func:`evidence.tables._read_csv`) reads
+    it: the delimiter it finds on the first line, ``"`` quotes, its column names, and
+    a row of blank cells is no row. DuckDB's sniffer runs once (``sniff_csv``) for the
+    column types; the view then names the dialect and the columns (``auto_detect =
+    false``), so the later queries on the view do not sniff the file again. When the
+    sniffer cannot read the file that way (mixed line ends, another quote character, a
+    header it does not see as one), every column is read as text with that dialect.
     """
-    options = "header = true"
-    if delimiter:
-        options += f", delim = {quote_text(delimiter)}"
+    from ..evidence.tables import csv_header
+
+    delimiter, header = csv_header(file, delimiter)
+    options = f"header = true, delim = {quote_text(delimiter)}"
     integers: set[str] = set()
     found = _sniffed(con, file, options)
-    if found is not None:
-        options, described = found
-    if sniff:
-        if found is None:
-            described = con.execute(
-                f"DESCRIBE SELECT * FROM read_csv({quote_text(str(file))}, {options})"
-            ).fetchall()
-        types = {r[0]: str(r[1]).upper() for r in described}
-        integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
-        spec = ", ".join(
-            f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}"
-            for c in types
+    if found is not None and (
+        [name for name, _ in found[1]] != header or "'" in found[0].split("quote = ")[1][:3]
+    ):
+        found = None  # not the document path's reading: its dialect, all text
+    hidden: list[str] = []
+    if found is None:
+        options = (
+            f"header = true, auto_detect = false, delim = {quote_text(delimiter)}, "
+            "quote = '\"', escape = '\"', strict_mode = false"
         )
-        options += f", {'columns' if found else 'types'} = {{{spec}}}"
-    elif found is not None:
-        spec = ", ".join(f"{quote_text(r[0])}: 'VARCHAR'" for r in described)
-        options += f", columns = {{{spec}}}"
+        # a name used twice means its last column (the document path keeps the cells by
+        # name); the others, and unnamed columns, are read under hidden names
+        last = {h.casefold(): j for j, h in enumerate(header)}
+        names = [
+            h if h and last[h.casefold()] == j else f"__unread{j}__"
+            for j, h in enumerate(header)
+        ]
+        hidden = [n for n in names if n.startswith("__unread")]
+        described = [(n, "VARCHAR") for n in names]
+        sniff = False
     else:
-        options += ", all_varchar = true"
+        options, described = found
+    types = {r[0]: str(r[1]).upper() for r in described}
+    if sniff:
+        integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
+    spec = ", ".join(
+        f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}" for c in types
+    )
+    options += f", columns = {{{spec}}}"
+    # a row is kept when any cell holds something (as _read_csv skips blank rows)
+    tests = [f"{quote_ident(c)} IS NOT NULL" for c in types if c in integers]
+    tests += [
+        f"regexp_matches({quote_ident(c)}, '[^{_SPACE}]')" for c in types if c not in integers
+    ]
+    star = f"* EXCLUDE ({', '.join(map(quote_ident, hidden))})" if hidden else "*"
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
-        f"SELECT * FROM read_csv({quote_text(str(file))}, {options})"
+        f"SELECT {star} FROM read_csv({quote_text(str(file))}, {options}) "
+        f"WHERE {' OR '.join(tests) or 'TRUE'}"
     )
     return integers
 
@@ -223,7 +285,8 @@ def _csv_view(
 def _sniffed(con, file: Path, options: str):
     """The dialect and columns DuckDB's sniffer finds: (read_csv options, [(name, type)]).
 
-    None when the sniffer cannot say (the caller lets ``read_csv`` sniff as before).
+    None when the sniffer cannot say (the caller reads the file in the document
+    path's dialect).
     """
     try:
         found = con.execute(
@@ -235,6 +298,8 @@ def _sniffed(con, file: Path, options: str):
     if found is None:
         return None
     delim, quote, escape, newline, comment, skip, columns = found
+    if skip or comment not in (None, "", "(empty)"):
+        return None  # the document path reads every line, the first as the header
 
     def text(value) -> str:
         return quote_text("" if value in (None, "(empty)") else str(value))
@@ -275,18 +340,24 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         elif not native or sql_type == "VARCHAR":
             plan[name] = "varchar"
             t = f"trim({q})"
-            probes.append(
-                f"count(*) FILTER (WHERE {t} <> '' AND NOT regexp_full_match({t}, '{NUMBER_RE}'))"
-            )
+            odd = f"{t} <> '' AND NOT regexp_full_match({t}, '{NUMBER_RE}')"
+            probes.append(f"count(*) FILTER (WHERE {_not_a_number(odd, t)})")
             probes.append(f"count(*) FILTER (WHERE {t} <> '')")
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
+            # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t")
+            probes.append(f"count(*) FILTER (WHERE {odd} AND ee_number({t}) IS NOT NULL)")
         else:
             plan[name] = "text"
     varchar = [n for n, k in plan.items() if k == "varchar"]
     if varchar:
         checks = ", ".join(
-            f"count(*) FILTER (WHERE trim({quote_ident(n)}) <> '' AND NOT "
-            f"regexp_full_match(trim({quote_ident(n)}), '{NUMBER_RE}'))"
+            "count(*) FILTER (WHERE "
+            + _not_a_number(
+                f"trim({quote_ident(n)}) <> '' AND NOT "
+                f"regexp_full_match(trim({quote_ident(n)}), '{NUMBER_RE}')",
+                f"trim({quote_ident(n)})",
+            )
+            + ")"
             for n in varchar
         )
         sample = con.execute(
@@ -311,16 +382,21 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
     for name, kind in plan.items():
         q = quote_ident(name)
         if kind == "varchar":
-            bad, nonblank, scale = stats[:3]
-            del stats[:3]
+            bad, nonblank, scale, other = stats[:4]
+            del stats[:4]
             t = f"trim({q})"
             empty = "''"
             if bad == 0 and nonblank:
+                cell = f"NULLIF({t}, {empty})"
+                text = normalized(cell)
+                if other:  # the rare cells in other forms: each read the slower way
+                    text = number_text(cell)
+                    scale = con.execute(
+                        f"SELECT max(length(split_part({text}, '.', 2))) FROM {quote_ident(raw)}"
+                    ).fetchone()[0]
                 s = int(scale or 0)
                 columns[name] = Column(name, "number", s)
-                select.append(
-                    f"CAST({normalized(f'NULLIF({t}, {empty})')} AS {decimal_type(s)}) AS {q}"
-                )
+                select.append(f"CAST({text} AS {decimal_type(s)}) AS {q}")
             else:
                 columns[name] = Column(name, "text", raw=f"__raw__{name}")
                 select.append(f"coalesce({t}, '') AS {q}")
@@ -369,6 +445,12 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             columns[name] = Column(name, "text")
             select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
     return columns, ", ".join(select) or "*", keys
+
+
+def _not_a_number(odd: str, cell: str) -> str:
+    """SQL: an ``odd`` cell (one NUMBER_RE does not match) that is not blank once
+    stripped as Python strips and that parse_number does not read either."""
+    return f"{odd} AND ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL"
 
 
 class _Inexact(Exception):
@@ -574,7 +656,9 @@ def _numeric(text: str) -> bool:
     return True
 
 
-def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[str]]:
+def _xlsx_view(
+    con, file: Path, sheet: str | None, view: str, keys=frozenset()
+) -> tuple[str, set[str]]:
     """A sheet read by python-calamine, handed to DuckDB as a temporary CSV; the view.
 
     The cells are converted a column at a time, not one by one: a column of whole
@@ -606,7 +690,9 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
     for j in keep:
         col = columns[j]
         kinds = set(map(type, col))
-        if (
+        if header[j] in keys:  # a group key: its text as the document path makes it
+            text.append([_key_text(c) for c in col])
+        elif (
             kinds == {float}
             and all(map(float.is_integer, col))
             and -(2**53) < min(col) <= max(col) < 2**53
@@ -652,6 +738,15 @@ def _xlsx_view(con, file: Path, sheet: str | None, view: str) -> tuple[str, set[
         Path(path).unlink(missing_ok=True)
         raise
     return path, integers
+
+
+def _key_text(value: Any) -> str:
+    """A spreadsheet cell as a group key, as grouped.split_evidence writes it (``1.5``,
+    not the ``1,5`` a number column is written with)."""
+    from ..evidence.tables import _cell
+
+    cell = _cell(value)
+    return format(cell, "f") if isinstance(cell, Decimal) else str(cell)
 
 
 def _needs_quotes(col) -> bool:

@@ -302,24 +302,27 @@ class SqlCompiler:
                 node, f"the branches give different types ({then.kind} and {else_.kind})"
             )
         kind = then.kind
+        # a condition on a blank cell is NULL: so is the value (the interpreter stops on
+        # such a row; the records path reports blank cells), never the `else` branch
+        other = f"WHEN NOT {cond.sql} THEN"
         if kind == "band":
             raise self.fail(node, "choose a band field (.label) in each branch")
         if kind != "number":
-            return SqlValue(kind, f"(CASE WHEN {cond.sql} THEN {then.sql} ELSE {else_.sql} END)")
+            return SqlValue(kind, f"(CASE WHEN {cond.sql} THEN {then.sql} {other} {else_.sql} END)")
         if not then.is_fraction and not else_.is_fraction:
             scale = max(then.scale, else_.scale)
             return SqlValue(
                 "number",
                 f"(CASE WHEN {cond.sql} THEN {self.cast(then, scale)} "
-                f"ELSE {self.cast(else_, scale)} END)",
+                f"{other} {self.cast(else_, scale)} END)",
                 scale,
             )
         a, b = self.as_fraction(then), self.as_fraction(else_)
         scale, dscale = max(a.scale, b.scale), max(a.den_scale, b.den_scale)
-        num = f"(CASE WHEN {cond.sql} THEN {self.cast(a, scale)} ELSE {self.cast(b, scale)} END)"
+        num = f"(CASE WHEN {cond.sql} THEN {self.cast(a, scale)} {other} {self.cast(b, scale)} END)"
         den = (
             f"(CASE WHEN {cond.sql} THEN CAST({a.den} AS {decimal_type(dscale)}) "
-            f"ELSE CAST({b.den} AS {decimal_type(dscale)}) END)"
+            f"{other} CAST({b.den} AS {decimal_type(dscale)}) END)"
         )
         return SqlValue("number", num, scale, den, dscale)
 
@@ -363,9 +366,12 @@ class SqlCompiler:
         text = _text_literal(right.sql) if left.kind == "text" and left.raw else None
         if text is not None and text == text.strip(" "):
             # equal as read ⇒ equal once trimmed (the literal has no edge spaces); only the
-            # other rows are trimmed and compared again
+            # other rows are trimmed and compared again. A cell the interpreter reads as a
+            # number cannot be compared with text: the row stops, as there
             lit, trimmed = right.sql, _trimmed(left.raw)
-            test = f"(CASE WHEN {left.raw} = {lit} THEN TRUE ELSE {trimmed} = {lit} END)"
+            number = _number_cell(trimmed, node)
+            first = "" if _is_number_text(text) else f"WHEN {left.raw} = {lit} THEN TRUE "
+            test = f"(CASE {first}WHEN {number} ELSE {trimmed} = {lit} END)"
             return SqlValue("bool", test if node.op == "eq" else f"(NOT {test})")
         return SqlValue("bool", f"({left.sql} {sym} {right.sql})")
 
@@ -513,9 +519,14 @@ class SqlCompiler:
         for arg, v in zip(node.args, values, strict=True):
             self.plain(v, arg)
         scale = max(v.scale for v in values)
-        return SqlValue(
-            "number", f"{fn}(" + ", ".join(self.cast(v, scale) for v in values) + ")", scale
-        )
+        sql = f"{fn}(" + ", ".join(self.cast(v, scale) for v in values) + ")"
+        # least/greatest skip NULLs; a blank cell must make the value blank (the
+        # interpreter stops on such a row; the records path reports blank cells)
+        nullable = [v.sql for arg, v in zip(node.args, values, strict=True)
+                    if not self.is_constant(arg)]  # fmt: skip
+        if nullable:
+            sql = f"(CASE WHEN {' AND '.join(f'{x} IS NOT NULL' for x in nullable)} THEN {sql} END)"
+        return SqlValue("number", sql, scale)
 
     def fn_min_sql(self, node: ast.Call) -> SqlValue:
         return self._extreme(node, "least")
@@ -798,6 +809,28 @@ class SqlCompiler:
 def _trimmed(raw: str) -> str:
     """The trimmed cell computed from the cell as read (what the bulk view's column holds)."""
     return f"coalesce(trim({raw}), '')"
+
+
+def _is_number_text(text: str) -> bool:
+    """True when the interpreter reads ``text`` in a cell as a number."""
+    from ..numbers import parse_number
+
+    try:
+        parse_number(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number_cell(trimmed: str, node: ast.Expr) -> str:
+    """SQL: a CASE arm stopping on a text cell the interpreter reads as a number."""
+    from ..bulk.source import number_text
+
+    message = quote_text(f"cannot compare number with text ({unparse(node)})")
+    return (
+        f"regexp_matches({trimmed}, '[0-9]') AND {number_text(trimmed)} IS NOT NULL "
+        f"THEN error({message})"
+    )
 
 
 def _text_literal(sql: str) -> str | None:

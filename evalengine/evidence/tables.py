@@ -8,6 +8,8 @@ Each cell keeps its provenance: file, sheet, row number and cell address.
 from __future__ import annotations
 
 import csv
+import io
+import math
 from pathlib import Path
 from typing import Any
 
@@ -164,24 +166,46 @@ def read_table_file(
     raise EvidenceError(msg, location=Location(str(file)), hint="tables can be .csv, .tsv or .xlsx")
 
 
+def csv_delimiter(first_line: str, delimiter: str | None = None) -> str:
+    """The delimiter of a CSV file: ``delimiter`` if given, else the one of ``,;\\t|``
+    its first line uses (a comma when it uses none). The bulk path reads with it too."""
+    if delimiter is not None:
+        return delimiter
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def csv_header(file: Path, delimiter: str | None = None) -> tuple[str, list[str]]:
+    """The delimiter and the column names (trimmed) of a CSV file, as :func:`_read_csv`
+    reads them, from its first line only (the file may be big)."""
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    delimiter = csv_delimiter(first.rstrip("\r\n"), delimiter)
+    names = next(csv.reader(io.StringIO(first, newline=""), delimiter=delimiter), [])
+    return delimiter, [h.strip() for h in names]
+
+
 def _read_csv(file: Path, name: str, delimiter: str | None) -> Table:
-    text = file.read_text(encoding="utf-8-sig")
+    with file.open(encoding="utf-8-sig", newline="") as handle:  # "A\r\nB" as written
+        text = handle.read()
     if not text.strip():
         msg = f"table file {file.name} is empty"
         raise EvidenceError(
             msg, location=Location(str(file), 1, 1), hint="the first row must name the columns"
         )
-    if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    delimiter = csv_delimiter(text.splitlines()[0], delimiter)
+    # the text as a stream with its line ends kept: a quoted cell may hold a line break
+    # ("A\nB" stays one cell, as DuckDB reads it), and only \r and \n end a row (not
+    # the other breaks str.splitlines knows: \x0c, \x85, U+2028 …)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip() for h in next(reader)]
     where = str(file)
     letters = [column_letter(j) for j in range(len(header))]
     rows = []
-    for lineno, record in enumerate(reader, start=2):
+    for record in reader:
+        lineno = reader.line_num  # the record's last line (its first for one-line rows)
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
@@ -280,13 +304,24 @@ def _read_parquet(file: Path, name: str) -> Table:
     finally:
         con.close()
     where = str(file)
-    rows = [
-        {
-            col: EvidenceValue(_cell(cell), Provenance(where, col, row=i))
-            for col, cell in zip(header, record, strict=True)
-        }
-        for i, record in enumerate(data, start=1)
-    ]
+    rows = []
+    for i, record in enumerate(data, start=1):
+        for col, cell in zip(header, record, strict=True):
+            if isinstance(cell, float) and not math.isfinite(cell):
+                # as the bulk path refuses the column (evalengine.bulk.source)
+                msg = f"column '{col}' of {file.name} holds {cell} in row {i}: not a number"
+                raise EvidenceError(
+                    msg,
+                    location=Location(where, i, key=col),
+                    hint="leave the cell blank, or write the number it stands for",
+                    code="cell-type",
+                )
+        rows.append(
+            {
+                col: EvidenceValue(_cell(cell), Provenance(where, col, row=i))
+                for col, cell in zip(header, record, strict=True)
+            }
+        )
     return Table(name, header, rows, Provenance(where))
 
 

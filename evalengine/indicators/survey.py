@@ -275,10 +275,13 @@ class SurveyType(IndicatorType):
                     f"add scale = one of: {', '.join(rubric.scales) or '(no scales declared)'}",
                 )
             )
-        spec = (rubric.evidence_spec.get("tables") or {}).get(indicator.options.get("table"), {})
+        table = indicator.options.get("table")
+        tables = rubric.evidence_spec.get("tables") or {}
+        # a `table` that is no name (a list, a number) is reported by the table check
+        spec = tables.get(table, {}) if isinstance(table, str) and isinstance(tables, dict) else {}
         if isinstance(spec, dict):
             policy = spec.get("invalid", "drop_respondent")
-            if policy not in INVALID_POLICIES:
+            if not isinstance(policy, str) or policy not in INVALID_POLICIES:
                 diags.append(
                     Diagnostic(
                         "error",
