@@ -96,7 +96,9 @@ def number_text(expr: str) -> str:
     """SQL: the cell as plain ``-123.45`` text when parse_number reads it, else NULL."""
     return (
         f"(CASE WHEN regexp_full_match({expr}, '{NUMBER_RE}') THEN {normalized(expr)} "
-        f"ELSE ee_number({expr}) END)"
+        # ee_number (Python) only for a cell with a digit and no letter but a Rp/IDR prefix
+        f"WHEN regexp_matches({expr}, '[0-9]') AND NOT regexp_matches(regexp_replace("
+        f"{expr}, '(?i)^[^0-9a-z]*(rp|idr)', ''), '[a-zA-Z]') THEN ee_number({expr}) END)"
     )
 
 
@@ -345,7 +347,10 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             probes.append(f"count(*) FILTER (WHERE {t} <> '')")
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
             # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t")
-            probes.append(f"count(*) FILTER (WHERE {odd} AND ee_number({t}) IS NOT NULL)")
+            probes.append(
+                f"count(*) FILTER (WHERE CASE WHEN {odd} THEN {number_text(t)} IS NOT NULL "
+                "ELSE false END)"
+            )
         else:
             plan[name] = "text"
     varchar = [n for n, k in plan.items() if k == "varchar"]
@@ -450,7 +455,12 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
 def _not_a_number(odd: str, cell: str) -> str:
     """SQL: an ``odd`` cell (one NUMBER_RE does not match) that is not blank once
     stripped as Python strips and that parse_number does not read either."""
-    return f"{odd} AND ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL"
+    # CASE, not AND: DuckDB evaluates both sides of an AND on every row, and ee_number
+    # is a Python function, to be called only on the odd cells
+    return (
+        f"CASE WHEN {odd} AND ee_strip({cell}) <> '' THEN {number_text(cell)} IS NULL "
+        "ELSE false END"
+    )
 
 
 class _Inexact(Exception):
