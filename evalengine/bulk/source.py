@@ -60,45 +60,48 @@ def connect(threads: int | None = None):
     con.execute("SET enable_progress_bar = false")
     for macro in _MACROS:
         con.execute(macro)
-    con.create_function(
-        "ee_number", _number_text_of, ["VARCHAR"], "VARCHAR", null_handling="special"
-    )
     return con
 
 
 #: A class of the characters ``str.strip()`` removes, for a regular expression.
 _WS = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
 
-#: ``ee_strip(t)``: the cell stripped as ``str.strip()`` strips (tabs, no-break spaces…).
+#: SQL macros reading a cell the way :func:`evalengine.numbers.parse_number` does, for
+#: the cells NUMBER_RE does not match ("Rp1.000", "95,25%", "(1.000,00)", "+3",
+#: "1 000", a tab or a no-break space around the number). Each is slower than the
+#: pattern: they run only on the cells the pattern leaves (see :func:`number_text`).
 _MACROS = (
     f"CREATE OR REPLACE MACRO ee_strip(t) AS regexp_replace(t, '^{_WS}+|{_WS}+$', '', 'g')",
+    # the unsigned digits, dots and comma of parse_number's two forms → plain "123.45"
+    "CREATE OR REPLACE MACRO ee_digits(s) AS CASE "
+    "WHEN regexp_full_match(s, '[0-9]{1,3}(\\.[0-9]{3})+') THEN replace(s, '.', '') "
+    "WHEN regexp_full_match(s, '[0-9]+(\\.[0-9]+)?') THEN s "
+    "WHEN regexp_full_match(s, '([0-9]+|[0-9]{1,3}(\\.[0-9]{3})+),[0-9]+') "
+    "THEN replace(replace(s, '.', ''), ',', '.') END",
+    # the sign, then the digits
+    "CREATE OR REPLACE MACRO ee_signed(s, negative) AS CASE "
+    "WHEN starts_with(s, '-') THEN (CASE WHEN negative THEN '' ELSE '-' END) "
+    "|| ee_digits(s[2:]) "
+    "WHEN starts_with(s, '+') THEN (CASE WHEN negative THEN '-' ELSE '' END) "
+    "|| ee_digits(s[2:]) "
+    "ELSE (CASE WHEN negative THEN '-' ELSE '' END) || ee_digits(s) END",
+    # "Rp"/"IDR" before, "%" after, spaces and no-break spaces anywhere are no part of it
+    "CREATE OR REPLACE MACRO ee_bare(t, negative) AS ee_signed(replace(replace(ee_strip("
+    f"rtrim(regexp_replace(t, '^(?i:rp\\.?|idr){_WS}*', ''), '%')), ' ', ''), "
+    "chr(160), ''), negative)",
+    # (…) makes a number negative
+    "CREATE OR REPLACE MACRO ee_number_of(t) AS CASE "
+    "WHEN starts_with(t, '(') AND ends_with(t, ')') THEN ee_bare(ee_strip(t[2:-2]), true) "
+    "ELSE ee_bare(t, false) END",
+    "CREATE OR REPLACE MACRO ee_number(t) AS ee_number_of(ee_strip(t))",
 )
-
-
-def _number_text_of(cell: str | None) -> str | None:
-    """``ee_number(t)``: the cell as plain ``-123.45`` text when parse_number reads it
-    ("Rp1.000", "95,25%", "(1.000,00)", "+3", "1 000", a tab or no-break space around),
-    else NULL. A Python function: it is parse_number itself, and it runs only on the
-    cells NUMBER_RE does not match (see :func:`number_text`). SQL macros doing the same
-    were inlined at every use, and a survey column of text answers (a dozen uses per
-    answer column) took seconds to plan."""
-    from ..numbers import parse_number
-
-    if cell is None:
-        return None
-    try:
-        return format(parse_number(cell), "f")
-    except (ValueError, ArithmeticError):
-        return None
 
 
 def number_text(expr: str) -> str:
     """SQL: the cell as plain ``-123.45`` text when parse_number reads it, else NULL."""
     return (
         f"(CASE WHEN regexp_full_match({expr}, '{NUMBER_RE}') THEN {normalized(expr)} "
-        # ee_number (Python) only for a cell with a digit and no letter but a Rp/IDR prefix
-        f"WHEN regexp_matches({expr}, '[0-9]') AND NOT regexp_matches(regexp_replace("
-        f"{expr}, '(?i)^[^0-9a-z]*(rp|idr)', ''), '[a-zA-Z]') THEN ee_number({expr}) END)"
+        f"ELSE ee_number({expr}) END)"
     )
 
 
@@ -347,10 +350,7 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             probes.append(f"count(*) FILTER (WHERE {t} <> '')")
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
             # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t")
-            probes.append(
-                f"count(*) FILTER (WHERE CASE WHEN {odd} THEN {number_text(t)} IS NOT NULL "
-                "ELSE false END)"
-            )
+            probes.append(f"count(*) FILTER (WHERE {odd} AND ee_number({t}) IS NOT NULL)")
         else:
             plan[name] = "text"
     varchar = [n for n, k in plan.items() if k == "varchar"]
@@ -455,12 +455,7 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
 def _not_a_number(odd: str, cell: str) -> str:
     """SQL: an ``odd`` cell (one NUMBER_RE does not match) that is not blank once
     stripped as Python strips and that parse_number does not read either."""
-    # CASE, not AND: DuckDB evaluates both sides of an AND on every row, and ee_number
-    # is a Python function, to be called only on the odd cells
-    return (
-        f"CASE WHEN {odd} AND ee_strip({cell}) <> '' THEN {number_text(cell)} IS NULL "
-        "ELSE false END"
-    )
+    return f"{odd} AND ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL"
 
 
 class _Inexact(Exception):

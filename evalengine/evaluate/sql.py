@@ -828,8 +828,8 @@ def _number_cell(trimmed: str, node: ast.Expr) -> str:
 
     message = quote_text(f"cannot compare number with text ({unparse(node)})")
     return (
-        f"(CASE WHEN regexp_matches({trimmed}, '[0-9]') THEN {number_text(trimmed)} IS NOT NULL "
-        f"ELSE false END) THEN error({message})"
+        f"regexp_matches({trimmed}, '[0-9]') AND {number_text(trimmed)} IS NOT NULL "
+        f"THEN error({message})"
     )
 
 
