@@ -565,7 +565,7 @@ class _Survey:
         ]
 
     def precomputed(self, q: _Question) -> Precomputed:
-        from ..indicators.survey import INVALID_POLICIES
+        from ..indicators.survey import dropped_summary
 
         ind, table, policy = q.ind, self.table, self.policy
         pre = Precomputed({})
@@ -612,15 +612,14 @@ class _Survey:
         if q is self.questions[0]:
             problems = sum(sum(x.problems.values()) for x in self.questions)
             if problems:
-                what = (
-                    f"{self.rejected} of {self.respondents} respondents dropped"
-                    if drop_respondent
-                    else f"{problems} answers dropped"
-                )
                 pre.warnings.append(
-                    f"table '{table.name}' ({table.where}): {what} "
-                    f"(policy {policy}: {INVALID_POLICIES[policy]}); "
-                    "reasons in extra.dropped_reasons"
+                    dropped_summary(
+                        table.name,
+                        table.where,
+                        policy,
+                        (self.rejected, self.respondents),
+                        problems,
+                    )
                 )
             if self.rule is not None and (low := self.rule.warning(self.sample)):
                 pre.warnings.append(low)

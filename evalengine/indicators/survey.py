@@ -112,6 +112,22 @@ class SampleRule:
         )
 
 
+def dropped_summary(
+    name: str, where: str, policy: str, respondents: tuple[int, int], answers: int
+) -> str:
+    """The warning on a table's first question: what the invalid answers cost, under
+    ``policy`` (``respondents``: dropped and all; ``answers``: invalid answers)."""
+    what = (
+        f"{respondents[0]} of {respondents[1]} respondents dropped"
+        if policy == "drop_respondent"
+        else f"{answers} answers dropped"
+    )
+    return (
+        f"table '{name}' ({where}): {what} (policy {policy}: {INVALID_POLICIES[policy]}); "
+        "reasons in extra.dropped_reasons"
+    )
+
+
 def sample_rule(evidence, options: dict[str, Any]) -> SampleRule | None:
     """The sample rule when the rubric asks for one (``min_sample = "krejcie_morgan"`` on
     the table) and the evidence gives the population; the interpreter and the bulk path
@@ -385,15 +401,14 @@ class SurveyType(IndicatorType):
             self.warnings.append(f"{p.describe()} — reported, never summed ({action})")
         if indicator.id == st.first_indicator:
             if st.problems:
-                what = (
-                    f"{len(st.dropped_rows)} of {len(st.table)} respondents dropped"
-                    if st.policy == "drop_respondent"
-                    else f"{len(st.problems)} answers dropped"
-                )
                 self.warnings.append(
-                    f"table '{st.table.name}' ({st.table.where}): {what} "
-                    f"(policy {st.policy}: {INVALID_POLICIES[st.policy]}); "
-                    "reasons in extra.dropped_reasons"
+                    dropped_summary(
+                        st.table.name,
+                        st.table.where,
+                        st.policy,
+                        (len(st.dropped_rows), len(st.table)),
+                        len(st.problems),
+                    )
                 )
             if st.sample_rule is not None and (low := st.sample_rule.warning(st.sample)):
                 self.warnings.append(low)
