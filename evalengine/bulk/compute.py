@@ -344,10 +344,13 @@ def _answer_sql(col: str, kind: str, scale) -> str:
                 as_label = f"CAST({quote_text(label)} AS DECIMAL(18,{decimal_scale(d)}))"
                 arms.append(f"WHEN {q} = {as_label} THEN {lit(value)}")
         return f"(CASE {' '.join(arms)} END)"
-    # text cells: a number by value (parse_number rules), else the label as written, then folded
+    # text cells: a number by value (parse_number rules), else the label as written, then
+    # folded. The cell's number text ("79,03", "+3", " 4\t", "Rp1.000" read as parse_number
+    # reads them) is computed once and bound to a lambda parameter: written out at each of
+    # the dozens of arms below, DuckDB planned the inlined ee_number macros seconds a query.
     from .source import number_text
 
-    text = number_text(q)  # parse_number's reading: "79,03", "+3", " 4\t", "Rp1.000" …
+    text = "__ee_number"
     num = f"TRY_CAST({text} AS DECIMAL(38,10))"
     is_number = f"{text} IS NOT NULL"
     for value in scale.values.values():
@@ -372,7 +375,7 @@ def _answer_sql(col: str, kind: str, scale) -> str:
             f"WHEN {text} IS NULL AND lower({q}) = {quote_text(label)} "
             f"THEN {v}"
         )
-    return f"(CASE {' '.join(arms)} END)"
+    return f"list_transform([{number_text(q)}], lambda {text}: CASE {' '.join(arms)} END)[1]"
 
 
 def _identity(scale) -> bool:

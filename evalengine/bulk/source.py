@@ -70,29 +70,33 @@ _WS = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) 
 #: the cells NUMBER_RE does not match ("Rp1.000", "95,25%", "(1.000,00)", "+3",
 #: "1 000", a tab or a no-break space around the number). Each is slower than the
 #: pattern: they run only on the cells the pattern leaves (see :func:`number_text`).
+#: A macro is inlined wherever it is used, so each binds its argument once to a lambda
+#: parameter (``list_transform([arg], lambda x: …)[1]``): written out at every use, the
+#: nested macros grew to hundreds of copies of the cell's expression and DuckDB took
+#: seconds to plan a query using them a few times.
 _MACROS = (
     f"CREATE OR REPLACE MACRO ee_strip(t) AS regexp_replace(t, '^{_WS}+|{_WS}+$', '', 'g')",
     # the unsigned digits, dots and comma of parse_number's two forms → plain "123.45"
-    "CREATE OR REPLACE MACRO ee_digits(s) AS CASE "
-    "WHEN regexp_full_match(s, '[0-9]{1,3}(\\.[0-9]{3})+') THEN replace(s, '.', '') "
-    "WHEN regexp_full_match(s, '[0-9]+(\\.[0-9]+)?') THEN s "
-    "WHEN regexp_full_match(s, '([0-9]+|[0-9]{1,3}(\\.[0-9]{3})+),[0-9]+') "
-    "THEN replace(replace(s, '.', ''), ',', '.') END",
+    "CREATE OR REPLACE MACRO ee_digits(s) AS list_transform([s], lambda d: CASE "
+    "WHEN regexp_full_match(d, '[0-9]{1,3}(\\.[0-9]{3})+') THEN replace(d, '.', '') "
+    "WHEN regexp_full_match(d, '[0-9]+(\\.[0-9]+)?') THEN d "
+    "WHEN regexp_full_match(d, '([0-9]+|[0-9]{1,3}(\\.[0-9]{3})+),[0-9]+') "
+    "THEN replace(replace(d, '.', ''), ',', '.') END)[1]",
     # the sign, then the digits
-    "CREATE OR REPLACE MACRO ee_signed(s, negative) AS CASE "
-    "WHEN starts_with(s, '-') THEN (CASE WHEN negative THEN '' ELSE '-' END) "
-    "|| ee_digits(s[2:]) "
-    "WHEN starts_with(s, '+') THEN (CASE WHEN negative THEN '-' ELSE '' END) "
-    "|| ee_digits(s[2:]) "
-    "ELSE (CASE WHEN negative THEN '-' ELSE '' END) || ee_digits(s) END",
+    "CREATE OR REPLACE MACRO ee_signed(s, negative) AS list_transform([s], lambda g: CASE "
+    "WHEN starts_with(g, '-') THEN (CASE WHEN negative THEN '' ELSE '-' END) "
+    "|| ee_digits(g[2:]) "
+    "WHEN starts_with(g, '+') THEN (CASE WHEN negative THEN '-' ELSE '' END) "
+    "|| ee_digits(g[2:]) "
+    "ELSE (CASE WHEN negative THEN '-' ELSE '' END) || ee_digits(g) END)[1]",
     # "Rp"/"IDR" before, "%" after, spaces and no-break spaces anywhere are no part of it
     "CREATE OR REPLACE MACRO ee_bare(t, negative) AS ee_signed(replace(replace(ee_strip("
     f"rtrim(regexp_replace(t, '^(?i:rp\\.?|idr){_WS}*', ''), '%')), ' ', ''), "
     "chr(160), ''), negative)",
     # (…) makes a number negative
-    "CREATE OR REPLACE MACRO ee_number_of(t) AS CASE "
-    "WHEN starts_with(t, '(') AND ends_with(t, ')') THEN ee_bare(ee_strip(t[2:-2]), true) "
-    "ELSE ee_bare(t, false) END",
+    "CREATE OR REPLACE MACRO ee_number_of(t) AS list_transform([t], lambda p: CASE "
+    "WHEN starts_with(p, '(') AND ends_with(p, ')') THEN ee_bare(ee_strip(p[2:-2]), true) "
+    "ELSE ee_bare(p, false) END)[1]",
     "CREATE OR REPLACE MACRO ee_number(t) AS ee_number_of(ee_strip(t))",
 )
 
