@@ -186,7 +186,7 @@ def test_a_non_finite_parquet_number_is_an_error_on_both_engines(tmp_path, bad):
 def test_an_invalid_answer_policy_that_is_not_a_name_is_reported(tmp_path, policy):
     """``invalid = [1, "a"]`` for a survey table was a TypeError (unhashable list) in
     `check` (found by tests/test_fuzz_inputs.py)."""
-    text = IKM.read_text() + f'\n[evidence.tables.responses]\ninvalid = {policy}\n'
+    text = IKM.read_text() + f"\n[evidence.tables.responses]\ninvalid = {policy}\n"
     (tmp_path / "r.toml").write_text(text)
     assert run(["check", str(tmp_path / "r.toml")])[0] == 2
 
@@ -260,7 +260,6 @@ def test_a_blank_number_cell_is_an_error_on_both_engines(tmp_path, column):
     for group_by in (None, "instansi"):
         (py_code, _), (db_code, _) = both(IPASN, evidence, group_by)
         assert py_code == db_code == 2
-
 
 
 def test_the_krejcie_morgan_check_is_made_on_both_engines(tmp_path):

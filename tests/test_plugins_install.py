@@ -33,9 +33,9 @@ SHIPPED = {
 }
 
 
-
 #: These tests are about installed entry points, so they must see them.
 pytestmark = pytest.mark.entry_point_plugins
+
 
 @pytest.fixture
 def skp_importable(monkeypatch):

@@ -365,16 +365,11 @@ def _answer_sql(col: str, kind: str, scale) -> str:
                 f"CAST({num} AS VARCHAR) IS NOT NULL AND {_normalized_text(num)} = "
                 f"{quote_text(label)} THEN {v}"
             )
-        arms.append(
-            f"WHEN {text} IS NULL AND {q} = {quote_text(label)} THEN {v}"
-        )
+        arms.append(f"WHEN {text} IS NULL AND {q} = {quote_text(label)} THEN {v}")
     folded = {label.casefold(): value for label, value in scale.values.items()}
     for label, value in folded.items():
         v = f"CAST({quote_text(format(value, 'f'))} AS DECIMAL(38,10))"
-        arms.append(
-            f"WHEN {text} IS NULL AND lower({q}) = {quote_text(label)} "
-            f"THEN {v}"
-        )
+        arms.append(f"WHEN {text} IS NULL AND lower({q}) = {quote_text(label)} THEN {v}")
     return f"list_transform([{number_text(q)}], lambda {text}: CASE {' '.join(arms)} END)[1]"
 
 

@@ -243,17 +243,17 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
             msg = f"type {ind.type}"
             raise Unsupported(msg)
         itype = types.get(ind.type)()
-        formula = ind.value or engine.parsed_default(
-            itype.default_value(ind, rubric) or "", ind
-        )
+        formula = ind.value or engine.parsed_default(itype.default_value(ind, rubric) or "", ind)
         if not formula.text:
             msg = "no value formula"
             raise Unsupported(msg)
         max_formula = ind.max or (
             engine.parsed_default(t, ind) if (t := itype.default_max(ind, rubric)) else None
         )
-        if max_formula is not None and ind.max is None and _reads_missing_max(
-            max_formula, ind, no_max
+        if (
+            max_formula is not None
+            and ind.max is None
+            and _reads_missing_max(max_formula, ind, no_max)
         ):
             max_formula = None  # the engine finds no value there and gives no maximum
         if max_formula is None:
@@ -271,9 +271,7 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
             "id": ind.id,
             "max": max_value,
         }
-        compiler = GroupCompiler(
-            formula, facts, values, ind, ctx, engine.functions, ctx
-        )
+        compiler = GroupCompiler(formula, facts, values, ind, ctx, engine.functions, ctx)
         try:
             raw = compiler.compile()
             compiler.need(raw, "number", formula.tree)
@@ -290,8 +288,12 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
                 )
             elif raw.is_fraction:
                 tree = formula.tree
-                if not (isinstance(tree, ast.Ref) and tree.path[0] == "self" and len(tree.path) == 2
-                        and tree.path[1] in facts):
+                if not (
+                    isinstance(tree, ast.Ref)
+                    and tree.path[0] == "self"
+                    and len(tree.path) == 2
+                    and tree.path[1] in facts
+                ):
                     msg = f"{ind.id}: an unrounded quotient"
                     raise Unsupported(msg)
                 node.fact = tree.path[1]  # the engine's value is that fact, as computed
@@ -432,4 +434,3 @@ def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | N
 
 
 __all__ = ["FinishPlan", "Unsupported", "build_plan", "light_result"]
-

@@ -221,8 +221,13 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
                 f"CASE WHEN lower({cell}) IN ({yes}) THEN true "
                 f"WHEN lower({cell}) IN ({no}) THEN false END"
             )
-            checks.append((col, f"max(CASE WHEN {cell} IS NOT NULL AND lower({cell}) NOT IN "
-                                f"({yes}, {no}) THEN {cell} END)"))
+            checks.append(
+                (
+                    col,
+                    f"max(CASE WHEN {cell} IS NOT NULL AND lower({cell}) NOT IN "
+                    f"({yes}, {no}) THEN {cell} END)",
+                )
+            )
             column = Column(col.name, "bool")
         elif header != col.name or col.default is not None:
             expr = cell if col.default is not None else quote_ident(header)
@@ -263,11 +268,14 @@ def _refuse_unreadable(con, bt, checks: list[tuple[Any, str]]) -> None:
     found = con.execute(f"SELECT {sql} FROM {quote_ident(bt.view)}").fetchone()
     for (col, _), value in zip(checks, found, strict=True):
         if value is not None:
-            msg = (f"column {col.describe()} of table '{bt.name}' must be ya or tidak, "
-                   f"got {value!r}")
-            raise EvidenceError(msg, hint="write ya/tidak (or sudah/belum, y/t, 1/0); "
-                                "score with --engine python to see the row", code="cell-type",
-                                location=Location(bt.where, key=col.name))
+            msg = f"column {col.describe()} of table '{bt.name}' must be ya or tidak, got {value!r}"
+            raise EvidenceError(
+                msg,
+                hint="write ya/tidak (or sudah/belum, y/t, 1/0); "
+                "score with --engine python to see the row",
+                code="cell-type",
+                location=Location(bt.where, key=col.name),
+            )
 
 
 def _sql_text(value: object) -> str:

@@ -209,8 +209,7 @@ def open_table(
             arrow = False
             columns, select, keys = _typed_columns(con, raw, False, set(text_columns), sniffed)
         con.execute(
-            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} "
-            f"FROM {quote_ident(raw)}"
+            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
         )
     except (duckdb_error(), _Inexact) as exc:
         for path in temp:
@@ -262,8 +261,7 @@ def _csv_view(
         # name); the others, and unnamed columns, are read under hidden names
         last = {h.casefold(): j for j, h in enumerate(header)}
         names = [
-            h if h and last[h.casefold()] == j else f"__unread{j}__"
-            for j, h in enumerate(header)
+            h if h and last[h.casefold()] == j else f"__unread{j}__" for j, h in enumerate(header)
         ]
         hidden = [n for n in names if n.startswith("__unread")]
         described = [(n, "VARCHAR") for n in names]

@@ -351,11 +351,22 @@ class Engine:
         self.static_max: dict[str, tuple[Decimal | None, str | None]] = {}
 
     #: References a maximum may read and still depend on the rubric alone.
-    STATIC_REFS = frozenset({"self.weight", "self.scale_max", "self.scale_min", "self.code",
-                             "self.title", "self.id", "children.max", "children.weight"})
+    STATIC_REFS = frozenset(
+        {
+            "self.weight",
+            "self.scale_max",
+            "self.scale_min",
+            "self.code",
+            "self.title",
+            "self.id",
+            "children.max",
+            "children.weight",
+        }
+    )
     #: Built-in functions without side inputs (plugin functions are not assumed pure).
-    PURE_FUNCTIONS = frozenset({"sum", "mean", "min", "max", "count", "round", "abs", "floor",
-                                "ceil", "lookup", "number"})
+    PURE_FUNCTIONS = frozenset(
+        {"sum", "mean", "min", "max", "count", "round", "abs", "floor", "ceil", "lookup", "number"}
+    )
 
     def max_is_static(self, ind: Indicator, formula: Formula) -> bool:
         """True when ``ind``'s maximum cannot change with the evidence or the stage.
@@ -447,9 +458,7 @@ class Engine:
         if validate:
             check_evidence(self.rubric, evidence, plugins=self.plugins)
         stages = self.rubric.stages or (None,)
-        runs = {
-            stage: _StageRun(self, evidence, stage, precomputed).evaluate() for stage in stages
-        }
+        runs = {stage: _StageRun(self, evidence, stage, precomputed).evaluate() for stage in stages}
         final = runs[stages[-1]]
         root = self._node(self.rubric.root, final, runs)
         _set_contributions(root)

@@ -236,47 +236,52 @@ class ScoreResult:
         rubric = self.rubric
         root = self.root
         meta = {k: v for k, v in self.evidence.meta.items() if not k.startswith("_")}
-        return {
-            "schema": JSON_SCHEMA,
-            "rubric": {
-                "id": rubric.id,
-                "title": rubric.title,
-                "version": rubric.version,
-                "regulation": rubric.regulation,
-                "path": rubric.path,
-                "valid_from": rubric.valid_from.isoformat() if rubric.valid_from else None,
-                "valid_until": rubric.valid_until.isoformat() if rubric.valid_until else None,
-                "params": {
-                    k: json_value(v)
-                    for k, v in (getattr(rubric, "params", None) or {}).items()
-                    if isinstance(v, str | Decimal | int | bool)
+        return (
+            {
+                "schema": JSON_SCHEMA,
+                "rubric": {
+                    "id": rubric.id,
+                    "title": rubric.title,
+                    "version": rubric.version,
+                    "regulation": rubric.regulation,
+                    "path": rubric.path,
+                    "valid_from": rubric.valid_from.isoformat() if rubric.valid_from else None,
+                    "valid_until": rubric.valid_until.isoformat() if rubric.valid_until else None,
+                    "params": {
+                        k: json_value(v)
+                        for k, v in (getattr(rubric, "params", None) or {}).items()
+                        if isinstance(v, str | Decimal | int | bool)
+                    },
+                    "supersedes": rubric.supersedes,
+                    "selection": self.selection.to_dict() if self.selection is not None else None,
                 },
-                "supersedes": rubric.supersedes,
-                "selection": self.selection.to_dict() if self.selection is not None else None,
-            },
-            "evidence": {"path": self.evidence.path} | {k: json_value(v) for k, v in meta.items()},
-            "stages": list(self.stages),
-            "final_stage": self.final_stage,
-            "headline": {
-                "value": root.value_text(),
-                "max": json_value(root.max),
-                "band": root.band.to_dict() | {"table": root.band_table} if root.band else None,
-                "stages": {
-                    s: {
-                        "value": json_value(v),
-                        "band": (b.label if (b := root.stage_bands.get(s)) else None),
-                    }
-                    for s, v in root.stages.items()
+                "evidence": {"path": self.evidence.path}
+                | {k: json_value(v) for k, v in meta.items()},
+                "stages": list(self.stages),
+                "final_stage": self.final_stage,
+                "headline": {
+                    "value": root.value_text(),
+                    "max": json_value(root.max),
+                    "band": root.band.to_dict() | {"table": root.band_table} if root.band else None,
+                    "stages": {
+                        s: {
+                            "value": json_value(v),
+                            "band": (b.label if (b := root.stage_bands.get(s)) else None),
+                        }
+                        for s, v in root.stages.items()
+                    },
                 },
-            },
-            "result": root.to_dict(),
-            "warnings": self.warnings(),
-            "diagnostics": [d.to_dict() for d in self.diagnostics],
-        } | {
-            name: part.to_dict()
-            for name, part in (("leverage", self.leverage), ("what_if", self.what_if))
-            if part is not None
-        } | self._groups_dict()
+                "result": root.to_dict(),
+                "warnings": self.warnings(),
+                "diagnostics": [d.to_dict() for d in self.diagnostics],
+            }
+            | {
+                name: part.to_dict()
+                for name, part in (("leverage", self.leverage), ("what_if", self.what_if))
+                if part is not None
+            }
+            | self._groups_dict()
+        )
 
     def _groups_dict(self) -> dict[str, Any]:
         """``group_by``, ``engine`` and the ranked ``groups`` when scored per group."""

@@ -283,4 +283,3 @@ def parse_uncached(text: str, *, origin: Location | None = None) -> ast.Expr:
         if isinstance(orig, _LimitError):
             fail(str(orig), orig.line, orig.column)
         raise orig from None
-
