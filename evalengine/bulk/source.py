@@ -214,6 +214,10 @@ def open_table(
     except (duckdb_error(), _Inexact) as exc:
         for path in temp:
             Path(path).unlink(missing_ok=True)
+        if sniffed and "Conversion" in type(exc).__name__:
+            # a sniffed integer column holds text or a huge number further down (the
+            # profiling scan met it): every column is read as text
+            return open_table(con, table, view, text_columns=text_columns, sniff=False)
         msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
         raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
     return BulkTable(
@@ -247,9 +251,7 @@ def _csv_view(
     options = f"header = true, delim = {quote_text(delimiter)}"
     integers: set[str] = set()
     found = _sniffed(con, file, options)
-    if found is not None and (
-        [name for name, _ in found[1]] != header or "'" in found[0].split("quote = ")[1][:3]
-    ):
+    if found is not None and [name for name, _ in found[1]] != header:
         found = None  # not the document path's reading: its dialect, all text
     hidden: list[str] = []
     if found is None:
@@ -307,6 +309,10 @@ def _sniffed(con, file: Path, options: str):
     delim, quote, escape, newline, comment, skip, columns = found
     if skip or comment not in (None, "", "(empty)"):
         return None  # the document path reads every line, the first as the header
+    if quote not in (None, "", "(empty)", '"') or escape not in (None, "", "(empty)", '"'):
+        return None  # the document path's only quote is " (DuckDB may choose ')
+    # no quote in the rows sniffed: a quoted cell further down is still read as one
+    quote = escape = '"'
 
     def text(value) -> str:
         return quote_text("" if value in (None, "(empty)") else str(value))
@@ -352,7 +358,9 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             probes.append(f"count(*) FILTER (WHERE {t} <> '')")
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
             # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t")
-            probes.append(f"count(*) FILTER (WHERE {odd} AND ee_number({t}) IS NOT NULL)")
+            probes.append(
+                f"count(*) FILTER (WHERE CASE WHEN {odd} THEN ee_number({t}) IS NOT NULL END)"
+            )
         else:
             plan[name] = "text"
     varchar = [n for n, k in plan.items() if k == "varchar"]
@@ -456,8 +464,13 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
 
 def _not_a_number(odd: str, cell: str) -> str:
     """SQL: an ``odd`` cell (one NUMBER_RE does not match) that is not blank once
-    stripped as Python strips and that parse_number does not read either."""
-    return f"{odd} AND ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL"
+    stripped as Python strips and that parse_number does not read either.
+
+    The slow macros sit under ``CASE``, which evaluates them on the odd cells alone:
+    ``AND`` evaluated them on every cell (a 100,000-row roster's column typing: 1.4 s
+    against 0.26 s).
+    """
+    return f"CASE WHEN {odd} THEN ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL END"
 
 
 class _Inexact(Exception):

@@ -823,13 +823,17 @@ def _is_number_text(text: str) -> bool:
 
 
 def _number_cell(trimmed: str, node: ast.Expr) -> str:
-    """SQL: a CASE arm stopping on a text cell the interpreter reads as a number."""
+    """SQL: a CASE arm stopping on a text cell the interpreter reads as a number.
+
+    The number reading runs under ``CASE`` on the cells with a digit alone (under ``AND``
+    DuckDB would run it on every cell).
+    """
     from ..bulk.source import number_text
 
     message = quote_text(f"cannot compare number with text ({unparse(node)})")
     return (
-        f"regexp_matches({trimmed}, '[0-9]') AND {number_text(trimmed)} IS NOT NULL "
-        f"THEN error({message})"
+        f"CASE WHEN regexp_matches({trimmed}, '[0-9]') THEN {number_text(trimmed)} IS NOT NULL "
+        f"END THEN error({message})"
     )
 
 
