@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from bulk_support import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evalengine.cli import main
 
@@ -244,6 +246,49 @@ def test_the_sql_number_reading_is_parse_numbers():
         got = con.execute(f"SELECT {number_text('$1')}", [cell]).fetchone()[0]
         assert (Decimal(got) if got is not None else None) == expected, cell
     con.close()
+
+
+_TOKENS = ["0", "1", "9", "00", ".", ",", "+", "-", "(", ")", "%", " ", "Rp", "rp.", "IDR", "idr",
+           "\t", "\u00a0", "\u2003", "S", "x", "e"]  # fmt: skip
+#: Cells in parse_number's forms (a prefix, a sign, Indonesian or plain digits, a percent
+#: sign, brackets, space around) and token soup around them.
+NUMBERISH = st.one_of(
+    st.tuples(
+        st.sampled_from(["", "("]),
+        st.sampled_from(["", "Rp", "rp.", "IDR", "idr", "Rp "]),
+        st.sampled_from(["", "-", "+"]),
+        st.sampled_from(["0", "7", "1.500", "8.357.764.610,00", "79,03", "3.42", "1 000"]),
+        st.sampled_from(["", "%"]),
+        st.sampled_from(["", ")"]),
+        st.sampled_from(["", " ", "\t", "\u00a0"]),
+    ).map("".join),
+    st.lists(st.sampled_from(_TOKENS), max_size=8).map("".join),
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(cells=st.lists(NUMBERISH, min_size=1, max_size=50))
+def test_the_sql_number_reading_and_its_text_shortcut_are_parse_numbers(cells):
+    """Random number-like cells: the SQL reading is parse_number's, and a cell holding a
+    TEXT_CHAR (which lets the column typing skip the slow macros) is never a number."""
+    from decimal import Decimal
+
+    from evalengine.bulk.source import TEXT_CHAR, connect, number_text
+    from evalengine.numbers import parse_number
+
+    con = connect()
+    found = con.execute(
+        f"SELECT c, {number_text('c')}, regexp_matches(c, '{TEXT_CHAR}') FROM unnest($1) t(c)",
+        [cells],
+    ).fetchall()
+    con.close()
+    for cell, got, text in found:
+        try:
+            expected = parse_number(cell)
+        except ValueError:
+            expected = None
+        assert (Decimal(got) if got is not None else None) == expected, cell
+        assert not (text and expected is not None), cell
 
 
 @pytest.mark.parametrize("column", ["seminar", "diklat"])
