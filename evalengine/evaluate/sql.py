@@ -85,6 +85,8 @@ class SqlValue:
     band_table: str | None = None  # kind == "band": the table of a band(x, …) call
     band_of: SqlValue | None = None  # kind == "band": the classified number
     raw: str | None = None  # kind == "text" from a column: its cells as read (Column.raw)
+    #: The SQL is never NULL (a blank cell included): an ``if`` on it needs no NULL arm.
+    not_null: bool = False
 
     @property
     def is_fraction(self) -> bool:
@@ -289,7 +291,7 @@ class SqlCompiler:
         value = self.compile(node.operand)
         if node.op == "not":
             self.need(value, "bool", node.operand)
-            return SqlValue("bool", f"(NOT {value.sql})")
+            return SqlValue("bool", f"(NOT {value.sql})", not_null=value.not_null)
         self.need(value, "number", node.operand)
         return SqlValue("number", f"(-{value.sql})", value.scale, value.den, value.den_scale)
 
@@ -303,8 +305,9 @@ class SqlCompiler:
             )
         kind = then.kind
         # a condition on a blank cell is NULL: so is the value (the interpreter stops on
-        # such a row; the records path reports blank cells), never the `else` branch
-        other = f"WHEN NOT {cond.sql} THEN"
+        # such a row; the records path reports blank cells), never the `else` branch. A
+        # condition that is never NULL is evaluated once, not twice
+        other = "ELSE" if cond.not_null else f"WHEN NOT {cond.sql} THEN"
         if kind == "band":
             raise self.fail(node, "choose a band field (.label) in each branch")
         if kind != "number":
@@ -335,7 +338,8 @@ class SqlCompiler:
             left, right = self.compile(node.left), self.compile(node.right)
             self.need(left, "bool", node.left)
             self.need(right, "bool", node.right)
-            return SqlValue("bool", f"({left.sql} {op.upper()} {right.sql})")
+            not_null = left.not_null and right.not_null
+            return SqlValue("bool", f"({left.sql} {op.upper()} {right.sql})", not_null=not_null)
         if op == "in":
             return self.in_sql(node)
         left, right = self.compile(node.left), self.compile(node.right)
@@ -365,14 +369,8 @@ class SqlCompiler:
             left, right = right, left
         text = _text_literal(right.sql) if left.kind == "text" and left.raw else None
         if text is not None and text == text.strip(" "):
-            # equal as read ⇒ equal once trimmed (the literal has no edge spaces); only the
-            # other rows are trimmed and compared again. A cell the interpreter reads as a
-            # number cannot be compared with text: the row stops, as there
-            lit, trimmed = right.sql, _trimmed(left.raw)
-            number = _number_cell(trimmed, node)
-            first = "" if _is_number_text(text) else f"WHEN {left.raw} = {lit} THEN TRUE "
-            test = f"(CASE {first}WHEN {number} ELSE {trimmed} = {lit} END)"
-            return SqlValue("bool", test if node.op == "eq" else f"(NOT {test})")
+            test = _text_equals(left.raw, right.sql, text, node)
+            return SqlValue("bool", test if node.op == "eq" else f"(NOT {test})", not_null=True)
         return SqlValue("bool", f"({left.sql} {sym} {right.sql})")
 
     def compare(self, node: ast.Expr, left: SqlValue, right: SqlValue, op: str) -> SqlValue:
@@ -822,19 +820,29 @@ def _is_number_text(text: str) -> bool:
     return True
 
 
-def _number_cell(trimmed: str, node: ast.Expr) -> str:
-    """SQL: a CASE arm stopping on a text cell the interpreter reads as a number.
+def _text_equals(raw: str, lit: str, text: str, node: ast.Expr) -> str:
+    """SQL: the trimmed cell of ``raw`` equals the literal ``lit`` (``text``, no edge
+    spaces), never NULL; a cell the interpreter reads as a number stops the row, as the
+    interpreter cannot compare a number with text.
 
-    The number reading runs under ``CASE`` on the cells with a digit alone (under ``AND``
+    Each row pays as little as it can: equal as read is equal once trimmed; a cell with
+    no digit is no number; a cell not holding the literal cannot equal it once trimmed.
+    Only the rest are trimmed (trimming every cell cost as much as the formula), and the
+    slow number reading runs under ``CASE`` on cells with a digit alone (under ``AND``
     DuckDB would run it on every cell).
     """
     from ..bulk.source import number_text
 
+    trimmed = _trimmed(raw)
     message = quote_text(f"cannot compare number with text ({unparse(node)})")
-    return (
-        f"CASE WHEN regexp_matches({trimmed}, '[0-9]') THEN {number_text(trimmed)} IS NOT NULL "
-        f"END THEN error({message})"
+    same = f"WHEN {raw} = {lit} THEN TRUE " if not _is_number_text(text) else ""
+    number = (
+        f"WHEN regexp_matches({raw}, '[0-9]') THEN (CASE WHEN {number_text(trimmed)} "
+        f"IS NOT NULL THEN error({message}) ELSE {trimmed} = {lit} END) "
     )
+    if not text:  # a blank cell (NULL) is '' once trimmed
+        return f"(CASE {same}{number}ELSE {trimmed} = {lit} END)"
+    return f"(CASE {same}{number}WHEN contains({raw}, {lit}) THEN {trimmed} = {lit} ELSE FALSE END)"
 
 
 def _text_literal(sql: str) -> str | None:
