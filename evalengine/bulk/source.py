@@ -41,7 +41,7 @@ from ..evaluate.sql import (
     quote_ident,
     quote_text,
 )
-from ..evidence.model import Table
+from ..evidence.model import Provenance, Table
 
 #: A cell the interpreter reads as a number (see numbers.parse_number): plain, Indonesian
 #: thousands with dots, or a decimal comma (with or without thousands dots).
@@ -140,6 +140,12 @@ class BulkTable:
     #: and trimming the few distinct keys in Python is cheaper than trimming every row.
     keys: dict[str, str] = field(default_factory=dict)
     temp_files: list[str] = field(default_factory=list)
+    #: The header as the document path reads it (trimmed, a repeated name kept twice,
+    #: unnamed columns left out) and the sheet read: the rubric's declared columns are
+    #: matched against it (a name used twice is an error there, as on the document path).
+    header: list[str] = field(default_factory=list)
+    #: Where the table was read from, as the document path's table source names it.
+    source: Any = None
 
     def cleanup(self) -> None:
         for path in self.temp_files:
@@ -172,6 +178,7 @@ def open_table(
     temp: list[str] = []
     sniffed: set[str] = set()
     arrow = False
+    read: dict[str, Any] = {}  # the header and sheet the readers find
     if file is None:
         native = _inline(con, table, raw)
         where = f"inline table '{table.name}'"
@@ -185,7 +192,9 @@ def open_table(
             native = True
         elif suffix in _XLSX:
             sheet = getattr(table, "sheet", None)
-            arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(con, file, sheet, raw, text_columns)
+            arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(
+                con, file, sheet, raw, text_columns, read=read
+            )
             native = arrow
         else:
             native = False
@@ -195,7 +204,7 @@ def open_table(
                 con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
             )
         if suffix in _XLSX and not arrow:
-            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns))
+            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns), read=read)
             temp.append(path)
         try:
             columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
@@ -204,7 +213,7 @@ def open_table(
                 raise
             # numbers no DECIMAL(38, s) holds: the calamine path reads them as it always has
             con.execute(f"DROP TABLE {quote_ident(raw)}")
-            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns))
+            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns), read=read)
             temp.append(path)
             arrow = False
             columns, select, keys = _typed_columns(con, raw, False, set(text_columns), sniffed)
@@ -220,6 +229,16 @@ def open_table(
             return open_table(con, table, view, text_columns=text_columns, sniff=False)
         msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
         raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
+    if file is None:
+        header = list(table.columns)
+    elif suffix in _XLSX:
+        header = [h for h in read.get("header", []) if h]
+    elif suffix == ".parquet":
+        header = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(raw)}").fetchall()]
+    else:
+        from ..evidence.tables import csv_header
+
+        header = csv_header(file, getattr(table, "delimiter", None))[1]
     return BulkTable(
         table.name,
         view,
@@ -229,6 +248,8 @@ def open_table(
         sniffed=bool(sniffed) and suffix not in _XLSX,
         keys=keys,
         temp_files=temp,
+        header=header,
+        source=table.source if file is None else Provenance(str(file), sheet=read.get("sheet")),
     )
 
 
@@ -575,7 +596,9 @@ _ARROW_TYPES = {"float", "int", "boolean", "string", "null"}
 _SPACE = "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace())
 
 
-def _xlsx_arrow(con, file: Path, sheet: str | None, view: str, text_columns) -> bool:
+def _xlsx_arrow(
+    con, file: Path, sheet: str | None, view: str, text_columns, read: dict | None = None
+) -> bool:
     """The sheet read by fastexcel straight into Arrow, copied into the table ``view``.
 
     The typed view on top is what the document path (:func:`evidence.tables._read_xlsx`)
@@ -610,6 +633,8 @@ def _xlsx_arrow(con, file: Path, sheet: str | None, view: str, text_columns) -> 
     header = _arrow_header([c.name for c in info], [c.column_name_from for c in info])
     if header is None:
         return False
+    if read is not None:
+        read.update(header=header, sheet=sheet_name)
     last = {h: j for j, h in enumerate(header) if h}
     keep = sorted(last.values(), key=lambda j: header.index(header[j]))
     if not keep or any(
@@ -677,7 +702,7 @@ def _numeric(text: str) -> bool:
 
 
 def _xlsx_view(
-    con, file: Path, sheet: str | None, view: str, keys=frozenset()
+    con, file: Path, sheet: str | None, view: str, keys=frozenset(), read: dict | None = None
 ) -> tuple[str, set[str]]:
     """A sheet read by python-calamine, handed to DuckDB as a temporary CSV; the view.
 
@@ -688,12 +713,14 @@ def _xlsx_view(
     numbers with a decimal comma (``2,675``) so the reader takes them as the numbers
     they are, never as Indonesian thousands (``2.675``). Rows with no value at all are
     left out, as the document path does. Returns the temporary file and the columns
-    read as integers.
+    read as integers; ``read`` learns the header and the sheet.
     """
     from ..evidence.tables import read_sheet
 
-    _, data = read_sheet(file, sheet)
+    sheet_name, data = read_sheet(file, sheet)
     header = [str(h).strip() for h in data[0]] if data else []
+    if read is not None:
+        read.update(header=header, sheet=sheet_name)
     body = data[1:]
     width = len(header)
     if body and set(map(len, body)) != {width}:  # ragged: pad or cut to the header

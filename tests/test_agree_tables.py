@@ -1,0 +1,128 @@
+"""The two engines agree on the odd tables docs/fuzz-tables.md left open.
+
+Each test scores a table on the Decimal interpreter (``--engine python``) and on DuckDB
+(``--engine duckdb``), with and without ``--group-by``, and asserts the same figures, or
+the same located error (exit code and message), on both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from evalengine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+IPASN = ROOT / "rubrics" / "ipasn-2019.toml"
+PEGAWAI = ROOT / "examples" / "ipasn-belitung-timur" / "pegawai.csv"
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    """Exit code, standard output and standard error of the CLI."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(args)
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def outcomes(rubric: Path, evidence: Path, group_by: str | None = None, fmt: str = "json"):
+    """(exit code, JSON report or error text) on the python engine, then on duckdb."""
+    found = []
+    for engine in ("python", "duckdb"):
+        args = ["score", str(rubric), str(evidence), "-f", fmt, "--engine", engine]
+        code, out, err = run(args + (["--group-by", group_by] if group_by else []))
+        if code in (0, 1) and fmt == "json":
+            report = json.loads(out)
+            report.pop("engine", None)
+            found.append((code, report))
+        else:
+            found.append((code, err.strip()))
+    return found
+
+
+def evidence_for(folder: Path, rubric_id: str, table: str, file: str, extra: str = "") -> Path:
+    path = folder / "e.toml"
+    path.write_text(
+        f'[evidence]\nrubric = "{rubric_id}"\n{extra}[tables.{table}]\nfile = "{file}"\n'
+    )
+    return path
+
+
+def pegawai(extra_header: str, extra_cell: str = "Fungsional") -> tuple[list[str], list[list]]:
+    """The example roster with one more column (header, rows)."""
+    lines = PEGAWAI.read_text(encoding="utf-8").splitlines()
+    header = [*lines[0].split(";"), extra_header]
+    rows = [[*line.split(";"), extra_cell] for line in lines[1:] if line.strip()]
+    return header, rows
+
+
+def write_table(folder: Path, fmt: str, header: list[str], rows: list[list]) -> str:
+    """The table as ``t.csv``, ``t.xlsx`` or ``t.parquet``; returns the file name."""
+    if fmt == "csv":
+        text = "\n".join(";".join(map(str, r)) for r in [header, *rows]) + "\n"
+        (folder / "t.csv").write_text(text, encoding="utf-8")
+        return "t.csv"
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(folder / "t.xlsx"))
+        sheet = book.add_worksheet("Pegawai")
+        for i, r in enumerate([header, *rows]):
+            sheet.write_row(i, 0, r)
+        book.close()
+        return "t.xlsx"
+    import duckdb
+
+    # every cell as text: DuckDB writes the columns under the header's exact names
+    csv = folder / "src.csv"
+    csv.write_text("\n".join(";".join(map(str, r)) for r in [header, *rows]) + "\n")
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{csv}', delim = ';', header = true, all_varchar = true))"
+        f" TO '{folder / 't.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    return "t.parquet"
+
+
+# -- 1. a header naming a declared column twice -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "repeated"),
+    [
+        ("csv", "Jenis Jabatan"),  # the same name twice
+        ("csv", "jenis  jabatan"),  # another case and spacing: the same declared column
+        ("csv", "jabatan"),  # an alias of it
+        ("xlsx", "Jenis Jabatan"),  # read by python-calamine (fastexcel renames a repeat)
+        ("xlsx", "JenisJabatan"),  # read by fastexcel straight into Arrow
+        ("parquet", "JenisJabatan"),
+    ],
+)
+@pytest.mark.parametrize("group_by", [None, "instansi"])
+def test_a_header_naming_a_declared_column_twice_stops_both_engines(
+    tmp_path, fmt, repeated, group_by
+):
+    """DuckDB read one of the two columns and went on; the document path stops with
+    ``duplicate-column`` naming the file, the column and both headers."""
+    header, rows = pegawai(repeated)
+    if group_by:
+        header, rows = (
+            [*header, group_by],
+            [[*r, "A" if i % 2 else "B"] for i, r in enumerate(rows)],
+        )
+    file = write_table(tmp_path, fmt, header, rows)
+    (py_code, py), (db_code, db) = outcomes(
+        IPASN, evidence_for(tmp_path, "ipasn", "pegawai", file, 'version = "2019"\n'), group_by
+    )
+    assert py_code == db_code == 2
+    assert "duplicate-column" in py
+    assert f"Jenis Jabatan, {repeated}" in py
+    assert py == db
