@@ -126,3 +126,55 @@ def test_a_header_naming_a_declared_column_twice_stops_both_engines(
     assert "duplicate-column" in py
     assert f"Jenis Jabatan, {repeated}" in py
     assert py == db
+
+
+# -- 4. DuckDB names the indicator whose formula failed ------------------------------------
+
+TWO = """[rubric]
+id = "two"
+title = "two"
+version = "test"
+value = "sum(children)"
+
+[tables.k]
+A = 1
+B = 2
+
+[indicators.plain]
+title = "Plain"
+type = "records"
+table = "t"
+row = 'row.x + 1'
+aggregate = "sum"
+
+[indicators.keyed]
+title = "Keyed"
+type = "records"
+table = "t"
+row = 'lookup("k", row.g)'
+aggregate = "sum"
+{more}"""
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+@pytest.mark.parametrize("also_failing", [False, True])
+def test_duckdb_names_the_indicator_whose_formula_failed(tmp_path, group_by, also_failing):
+    """A key missing from the lookup table in the second indicator's formula: DuckDB's
+    one scan of the table failed and its error named the table's first indicator."""
+    more = ""
+    if also_failing:  # a later indicator failing too: the first in evaluation order is named
+        more = '\n[indicators.later]\ntitle = "L"\ntype = "records"\ntable = "t"\n'
+        more += 'row = \'row.x * lookup("k", row.g)\'\naggregate = "sum"\n'
+    rubric = tmp_path / "two.toml"
+    rubric.write_text(TWO.format(more=more))
+    (tmp_path / "t.csv").write_text("x,g\n1,A\n2,C\n3,B\n")
+    (py_code, py), (db_code, db) = outcomes(
+        rubric, evidence_for(tmp_path, "two", "t", "t.csv"), group_by
+    )
+    assert py_code == db_code == 2
+    line = TWO.format(more=more).splitlines().index("[indicators.keyed]") + 1
+    assert "'C' is not a key of table 'k'" in py
+    assert f"two.toml:{line + 4}:" in py  # the interpreter's hint: the failing formula
+    assert f"two.toml:{line}:" in db
+    assert "'keyed' on table 't'" in db
+    assert "lookup table 'k'" in db
