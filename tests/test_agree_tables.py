@@ -178,3 +178,69 @@ def test_duckdb_names_the_indicator_whose_formula_failed(tmp_path, group_by, als
     assert f"two.toml:{line}:" in db
     assert "'keyed' on table 't'" in db
     assert "lookup table 'k'" in db
+
+
+# -- 3. text cells with a tab or a no-break space at an edge ---------------------------------
+
+MINI_HEADER = ["nip", "instansi", "pendidikan", "diklat", "seminar", "skp", "hukuman"]
+MINI_ROWS = [
+    [1, "A", "S1", 2, 1, 90, "tidak"],
+    [2, "A", "S2", 4, 0, 85.5, "tidak"],
+    [3, "B", "S3", 3, 2, 95, "tidak"],
+    [4, "B", "D3", 0, 0, 60, "ringan"],
+    [5, "C", "S1", 2, 0, 80, "tidak"],
+]
+
+
+def mini_table(folder: Path, fmt: str, rows: list[list]) -> str:
+    """ipasn-mini's roster as ``fmt`` (``xlsx-calamine``: a sheet fastexcel leaves to
+    python-calamine, its nip column mixing numbers and text)."""
+    if fmt == "csv":
+        import csv
+
+        with (folder / "t.csv").open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([MINI_HEADER, *rows])
+        return "t.csv"
+    if fmt == "xlsx-calamine":
+        rows = [["x", *r[1:]] if i == 0 else r for i, r in enumerate(rows)]
+        fmt = "xlsx"
+    if fmt == "xlsx":
+        return write_table(folder, "xlsx", MINI_HEADER, rows)
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t (nip BIGINT, instansi VARCHAR, pendidikan VARCHAR, diklat BIGINT, "
+        "seminar BIGINT, skp DOUBLE, hukuman VARCHAR)"
+    )
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(f"COPY t TO '{folder / 't.parquet'}' (FORMAT parquet)")
+    con.close()
+    return "t.parquet"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "xlsx-calamine", "parquet"])
+@pytest.mark.parametrize("space", ["\t", "\u00a0", "\u2003", "\x1f", " \t "])
+@pytest.mark.parametrize("group_by", [None, "instansi"])
+def test_text_cells_are_stripped_alike_on_both_engines(tmp_path, fmt, space, group_by):
+    """A tab or a no-break space around a lookup key (``pendidikan``), a compared label
+    (``hukuman == "tidak"``) or a group key: the document path strips it (str.strip),
+    DuckDB's trim took spaces only (a key missing from the lookup table, a label not
+    equal, exit 2 or other figures)."""
+    from test_fuzz_tables import IPASN, agree
+
+    rows = [list(r) for r in MINI_ROWS]
+    rows[1][1], rows[1][2], rows[1][6] = f"A{space}", f"{space}S2", f"tidak{space}"
+    rows[3][1], rows[3][2] = f"{space}B", f"D3{space}"
+    rows[4][6] = f"{space}tidak{space}"
+    file = mini_table(tmp_path, fmt, rows)
+    code, found = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", file), group_by)
+    assert code == 0
+    # the figures of the clean table: the spaces change nothing
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    file = mini_table(clean, fmt, [list(r) for r in MINI_ROWS])
+    assert agree(IPASN, evidence_for(clean, "ipasn-mini", "pegawai", file), group_by) == (
+        code,
+        found,
+    )

@@ -76,6 +76,11 @@ _WS = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) 
 #: seconds to plan a query using them a few times.
 _MACROS = (
     f"CREATE OR REPLACE MACRO ee_strip(t) AS regexp_replace(t, '^{_WS}+|{_WS}+$', '', 'g')",
+    # a text cell as str.strip() leaves it: DuckDB's trim (spaces) unless the trimmed
+    # text still has another strip() character at an edge (a tab, a no-break space):
+    # the slow exact form runs on those cells alone
+    "CREATE OR REPLACE MACRO ee_trim(t) AS list_transform([trim(t)], lambda s: CASE "
+    f"WHEN regexp_matches(s, '^{_WS}|{_WS}$') THEN ee_strip(s) ELSE s END)[1]",
     # the unsigned digits, dots and comma of parse_number's two forms → plain "123.45"
     "CREATE OR REPLACE MACRO ee_digits(s) AS list_transform([s], lambda d: CASE "
     "WHEN regexp_full_match(d, '[0-9]{1,3}(\\.[0-9]{3})+') THEN replace(d, '.', '') "
@@ -435,7 +440,7 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
                 select.append(f"CAST({text} AS {decimal_type(s)}) AS {q}")
             else:
                 columns[name] = Column(name, "text", raw=f"__raw__{name}")
-                select.append(f"coalesce({t}, '') AS {q}")
+                select.append(f"coalesce(ee_trim({q}), '') AS {q}")
                 select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         elif kind == "float":
             # a cell is the exact decimal of its shortest repr (as evidence.tables._cell
@@ -475,11 +480,11 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         elif kind == "sample-text":
             # the cell as read beside the trimmed one: comparisons try it first (see sql.py)
             columns[name] = Column(name, "text", raw=f"__raw__{name}")
-            select.append(f"coalesce(trim({q}), '') AS {q}")
+            select.append(f"coalesce(ee_trim({q}), '') AS {q}")
             select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         else:
             columns[name] = Column(name, "text")
-            select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
+            select.append(f"coalesce(ee_trim(CAST({q} AS VARCHAR)), '') AS {q}")
     return columns, ", ".join(select) or "*", keys
 
 

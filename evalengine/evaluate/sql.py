@@ -364,14 +364,19 @@ class SqlCompiler:
         if right.raw and not left.raw:
             left, right = right, left
         text = _text_literal(right.sql) if left.kind == "text" and left.raw else None
-        if text is not None and text == text.strip(" "):
-            # equal as read ⇒ equal once trimmed (the literal has no edge spaces); only the
-            # other rows are trimmed and compared again. A cell the interpreter reads as a
-            # number cannot be compared with text: the row stops, as there
-            lit, trimmed = right.sql, _trimmed(left.raw)
+        if text is not None and text == text.strip():
+            # equal as read ⇒ equal once stripped (the literal has no edge spaces); only the
+            # other rows are trimmed and compared again, and stripped as str.strip does
+            # (a tab, a no-break space …) only when they hold the literal. A cell the
+            # interpreter reads as a number cannot be compared with text: the row stops
+            lit, trimmed = right.sql, f"coalesce(trim({left.raw}), '')"
             number = _number_cell(trimmed, node)
             first = "" if _is_number_text(text) else f"WHEN {left.raw} = {lit} THEN TRUE "
-            test = f"(CASE {first}WHEN {number} ELSE {trimmed} = {lit} END)"
+            test = (
+                f"(CASE {first}WHEN {number} WHEN {trimmed} = {lit} THEN TRUE "
+                f"WHEN contains({left.raw}, {lit}) THEN {_trimmed(left.raw)} = {lit} "
+                "ELSE FALSE END)"
+            )
             return SqlValue("bool", test if node.op == "eq" else f"(NOT {test})")
         return SqlValue("bool", f"({left.sql} {sym} {right.sql})")
 
@@ -807,8 +812,10 @@ class SqlCompiler:
 
 
 def _trimmed(raw: str) -> str:
-    """The trimmed cell computed from the cell as read (what the bulk view's column holds)."""
-    return f"coalesce(trim({raw}), '')"
+    """The cell as read, stripped as the document path strips it (what the bulk view's
+    column holds; ``ee_trim``: DuckDB's ``trim`` unless a tab or a no-break space is left
+    at an edge)."""
+    return f"coalesce(ee_trim({raw}), '')"
 
 
 def _is_number_text(text: str) -> bool:
