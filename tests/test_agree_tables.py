@@ -244,3 +244,92 @@ def test_text_cells_are_stripped_alike_on_both_engines(tmp_path, fmt, space, gro
         code,
         found,
     )
+
+
+# -- 2. results beyond the interpreter's limit (10^24) ------------------------------------
+
+LIMITS = """[rubric]
+id = "limits"
+title = "limits"
+version = "test"
+value = "{top}"
+
+[indicators.plain]
+title = "Plain"
+type = "records"
+table = "t"
+row = 'row.x'
+aggregate = "sum"
+
+[indicators.product]
+title = "Product"
+type = "records"
+table = "t"
+row = 'min(40, row.x * row.y)'
+aggregate = "max"
+"""
+
+
+def limits_table(folder: Path, fmt: str, rows: list[tuple]) -> Path:
+    """A table x, y, g (as CSV or XLSX with spreadsheet numbers) and its evidence file."""
+    if fmt == "csv":
+        lines = ["x,y,g", *(",".join(map(str, r)) for r in rows)]
+        (folder / "t.csv").write_text("\n".join(lines) + "\n")
+        file = "t.csv"
+    else:
+        file = write_table(folder, "xlsx", ["x", "y", "g"], [list(r) for r in rows])
+    return evidence_for(folder, "limits", "t", file)
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+@pytest.mark.parametrize(
+    ("fmt", "rows"),
+    [
+        ("csv", [(10**13, 10**12, "A"), (2, 3, "B")]),  # a product of two big cells
+        ("xlsx", [(1e30, 1, "A"), (2.5, 3, "B")]),  # 1e30 in a spreadsheet cell
+        ("xlsx", [(1e13, 1e12, "A"), (2.5, 3, "B")]),
+    ],
+)
+def test_a_result_beyond_the_limit_stops_both_engines(tmp_path, fmt, rows, group_by):
+    """The interpreter stops on an arithmetic result past 10^24; DuckDB computed it (and
+    `min(40, …)` hid it in the row's value)."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(LIMITS.format(top="sum(children)"))
+    (py_code, py), (db_code, db) = outcomes(rubric, limits_table(tmp_path, fmt, rows), group_by)
+    assert py_code == db_code == 2
+    for text in (py, db):
+        assert "exceeds the limit 1E+24" in text
+    assert "'product' on table 't'" in db
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+def test_a_result_at_the_limit_is_computed_on_both_engines(tmp_path, group_by):
+    """10^12 × 10^12 is 10^24, within the limit: DuckDB stopped with an INT64 overflow
+    (both columns read as BIGINT)."""
+    from test_fuzz_tables import agree
+
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(
+        LIMITS.format(top="sum(children)").replace("min(40, ", "(").replace('"max"', '"sum"')
+    )
+    rows = [(10**12, 10**12, "A"), (2, 3, "B"), (-(10**12), 10**12, "B")]
+    code, found = agree(rubric, limits_table(tmp_path, "csv", rows), group_by)
+    assert code == 0
+    assert found["result/product.value"] == str(10**24 + 6 - 10**24)
+
+
+def test_an_upper_level_result_beyond_the_limit_stops_both_engines(tmp_path):
+    """Per group the rubric's upper levels are computed on DuckDB too: their arithmetic
+    is checked as the interpreter checks it."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(LIMITS.format(top="plain * plain"))
+    rows = [(10**13, 1, "A"), (-(10**13) + 1, 1, "B"), (5, 1, "C")]
+    evidence = limits_table(tmp_path, "csv", rows)
+    found = outcomes(rubric, evidence, "g")
+    assert found[0][0] == found[1][0] == 0  # the whole table: 6 × 6
+    groups = [{g["group"]: g for g in report["groups"]} for _, report in found]
+    for by_key in groups:
+        assert by_key["C"]["value"] == str(36 - 11)  # 5 × 5
+        for key in ("A", "B"):
+            assert by_key[key].get("value") is None
+            assert "exceeds the limit" in by_key[key]["error"]

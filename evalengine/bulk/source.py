@@ -383,6 +383,8 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             probes.append(f"count(*) FILTER (WHERE {_not_a_number(odd, t)})")
             probes.append(f"count(*) FILTER (WHERE {t} <> '')")
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
+            # the integer digits (and sign): the column's bound (see sql.SqlCompiler.bound)
+            probes.append(f"max(length(split_part({normalized(t)}, '.', 1)))")
             # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t")
             probes.append(
                 f"count(*) FILTER (WHERE CASE WHEN {odd} THEN ee_number({t}) IS NOT NULL END)"
@@ -423,8 +425,8 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
     for name, kind in plan.items():
         q = quote_ident(name)
         if kind == "varchar":
-            bad, nonblank, scale, other = stats[:4]
-            del stats[:4]
+            bad, nonblank, scale, digits, other = stats[:5]
+            del stats[:5]
             t = f"trim({q})"
             empty = "''"
             if bad == 0 and nonblank:
@@ -432,11 +434,13 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
                 text = normalized(cell)
                 if other:  # the rare cells in other forms: each read the slower way
                     text = number_text(cell)
-                    scale = con.execute(
-                        f"SELECT max(length(split_part({text}, '.', 2))) FROM {quote_ident(raw)}"
-                    ).fetchone()[0]
+                    scale, digits = con.execute(
+                        f"SELECT max(length(split_part({text}, '.', 2))), "
+                        f"max(length(split_part({text}, '.', 1))) FROM {quote_ident(raw)}"
+                    ).fetchone()
                 s = int(scale or 0)
-                columns[name] = Column(name, "number", s)
+                bound = Decimal(10) ** int(digits or 0)
+                columns[name] = Column(name, "number", s, bound=bound)
                 select.append(f"CAST({text} AS {decimal_type(s)}) AS {q}")
             else:
                 columns[name] = Column(name, "text", raw=f"__raw__{name}")
@@ -452,15 +456,16 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             if top is not None and not math.isfinite(top):
                 msg = f"column '{name}' holds {top}, which is not a number"
                 raise _Inexact(msg)
+            bound = Decimal(math.ceil(top)) if top is not None else Decimal(0)
             if scale is None and (top is None or top < 2**63):
-                columns[name] = Column(name, "number", 0)
+                columns[name] = Column(name, "number", 0, bound=bound)
                 select.append(f"CAST({d} AS BIGINT) AS {q}")
                 continue
             s = int(scale or 0)
             if len(str(int(top))) + s > MAX_WIDTH:
                 msg = f"column '{name}' holds numbers with more than {MAX_WIDTH} digits"
                 raise _Inexact(msg)
-            columns[name] = Column(name, "number", s)
+            columns[name] = Column(name, "number", s, bound=bound)
             # a whole number is int(x), exactly (its repr may be shorter: 1e+19)
             whole = f"CAST(CAST({d} AS HUGEINT) AS {decimal_type(s)})"
             if scale is not None:
@@ -470,7 +475,7 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         elif kind == "native-number":
             sql_type = types[name]
             s = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
-            columns[name] = Column(name, "number", s)
+            columns[name] = Column(name, "number", s, bound=_type_bound(sql_type))
             # integers and decimals stay as they are: DuckDB's arithmetic on them is exact
             # (a mixed expression widens to DECIMAL, overflow raises) and int64 is fastest
             select.append(q)
@@ -497,6 +502,16 @@ def _not_a_number(odd: str, cell: str) -> str:
     against 0.26 s).
     """
     return f"CASE WHEN {odd} THEN ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL END"
+
+
+def _type_bound(sql_type: str) -> Decimal | None:
+    """The largest magnitude a native number column's type holds (None: HUGEINT)."""
+    if sql_type.startswith("DECIMAL"):
+        width, scale = (int(x) for x in sql_type[8:-1].split(","))
+        return Decimal(10) ** (width - scale)
+    if sql_type in _INTEGER_TYPES and "HUGE" not in sql_type:
+        return Decimal(2**64)
+    return None
 
 
 class _Inexact(Exception):
