@@ -333,3 +333,23 @@ def test_an_upper_level_result_beyond_the_limit_stops_both_engines(tmp_path):
         for key in ("A", "B"):
             assert by_key[key].get("value") is None
             assert "exceeds the limit" in by_key[key]["error"]
+
+
+@pytest.mark.parametrize(
+    "cell", [str(10**30), "1.000.000.000.000.000.000.000.001", "-1" + "0" * 25]
+)
+def test_a_csv_number_past_the_limit_is_text_on_both_engines(tmp_path, cell):
+    """A CSV cell past 10^24 is text to the interpreter (``to_decimal`` refuses it): a
+    row formula reading it stops. DuckDB read the column as numbers and summed it."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(LIMITS.format(top="sum(children)").split("[indicators.product]")[0])
+    evidence = limits_table(tmp_path, "csv", [(cell, 1, "A"), (2, 3, "B")])
+    (py_code, py), (db_code, db) = outcomes(rubric, evidence)
+    assert py_code == db_code == 2
+    assert "not a number" in py
+    assert "gives text, not a number" in db
+    # 10^24 itself is a number on both
+    evidence = limits_table(tmp_path, "csv", [(10**24, 1, "A"), (2, 3, "B")])
+    (py_code, py), (db_code, db) = outcomes(rubric, evidence)
+    assert py_code == db_code == 0
+    assert py["headline"]["value"] == db["headline"]["value"] == str(10**24 + 2)

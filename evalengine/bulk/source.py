@@ -42,6 +42,7 @@ from ..evaluate.sql import (
     quote_text,
 )
 from ..evidence.model import Provenance, Table
+from ..numbers import MAX_MAGNITUDE
 
 #: A cell the interpreter reads as a number (see numbers.parse_number): plain, Indonesian
 #: thousands with dots, or a decimal comma (with or without thousands dots).
@@ -429,16 +430,26 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             del stats[:5]
             t = f"trim({q})"
             empty = "''"
+            cell = f"NULLIF({t}, {empty})"
+            text = normalized(cell)
+            if bad == 0 and nonblank and other:
+                # the rare cells in other forms: each read the slower way
+                text = number_text(cell)
+                scale, digits = con.execute(
+                    f"SELECT max(length(split_part({text}, '.', 2))), "
+                    f"max(length(split_part({text}, '.', 1))) FROM {quote_ident(raw)}"
+                ).fetchone()
+            s = int(scale or 0)
+            if bad == 0 and nonblank and int(digits or 0) >= 25:
+                # a number past the limit (10^24) is text to the interpreter (to_decimal
+                # refuses it): so is the column here, as with any other text cell
+                limit = f"CAST('{MAX_MAGNITUDE:f}' AS {decimal_type(0)})"
+                exact = f"TRY_CAST({text} AS {decimal_type(s)})"
+                bad = con.execute(
+                    f"SELECT count_if({text} IS NOT NULL AND coalesce(abs({exact}) > {limit}, "
+                    f"TRUE)) FROM {quote_ident(raw)}"
+                ).fetchone()[0]
             if bad == 0 and nonblank:
-                cell = f"NULLIF({t}, {empty})"
-                text = normalized(cell)
-                if other:  # the rare cells in other forms: each read the slower way
-                    text = number_text(cell)
-                    scale, digits = con.execute(
-                        f"SELECT max(length(split_part({text}, '.', 2))), "
-                        f"max(length(split_part({text}, '.', 1))) FROM {quote_ident(raw)}"
-                    ).fetchone()
-                s = int(scale or 0)
                 bound = Decimal(10) ** int(digits or 0)
                 columns[name] = Column(name, "number", s, bound=bound)
                 select.append(f"CAST({text} AS {decimal_type(s)}) AS {q}")
