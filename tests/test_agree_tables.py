@@ -353,3 +353,20 @@ def test_a_csv_number_past_the_limit_is_text_on_both_engines(tmp_path, cell):
     (py_code, py), (db_code, db) = outcomes(rubric, evidence)
     assert py_code == db_code == 0
     assert py["headline"]["value"] == db["headline"]["value"] == str(10**24 + 2)
+
+
+@pytest.mark.parametrize("op", ["+", "-"])
+def test_two_big_integer_cells_add_on_both_engines(tmp_path, op):
+    """Two cells near 9.2·10^18 (BIGINT columns on DuckDB) added or subtracted: the
+    interpreter computes it; DuckDB stopped with an INT64 overflow."""
+    from test_fuzz_tables import agree
+
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(
+        LIMITS.format(top="sum(children)").replace("min(40, row.x * row.y)", f"row.x {op} row.y")
+    )
+    big = 9 * 10**18
+    rows = [(big, big if op == "+" else -big, "A"), (2, 3, "B")]
+    code, found = agree(rubric, limits_table(tmp_path, "csv", rows), None)
+    assert code == 0
+    assert found["result/product.value"] == str(2 * big)  # the max of the rows

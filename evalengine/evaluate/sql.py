@@ -351,7 +351,10 @@ class SqlCompiler:
             return self.compare(node, left, right, op)
         found = self.reach(node)
         risky = found is None or found > MAX_MAGNITUDE
-        if risky:  # it may pass the limit: exact in DECIMAL(38) (BIGINT * BIGINT overflows)
+        # two integer columns (BIGINT) make a BIGINT, which overflows past 2^63: a node that
+        # may pass the limit, or that may pass 2^63 from two columns, computes in DECIMAL(38)
+        columns = all(isinstance(n, ast.Ref) for n in (node.left, node.right))
+        if risky or (columns and found >= 2**63):
             left, right = self.widened(left), self.widened(right)
         if op in ("add", "sub"):
             value = self.additive(node, left, right, "+" if op == "add" else "-")
