@@ -652,10 +652,12 @@ def table_facts(
     derived: list[str] = []
     aggs: list[tuple[str, str]] = []
     finishers = []
+    parts: list[tuple[Indicator, list[str], list[tuple[str, str]]]] = []
     for i, ind in enumerate(indicators):
         if ind.type == "records":
             d, a, f = records_part(engine, evidence, ind, table, str(i))
             finishers.append((len(aggs), len(a), lambda vals, f=f, iid=ind.id: {iid: f(vals)}))
+            parts.append((ind, d, a))
             derived += d
             aggs += a
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
@@ -670,7 +672,7 @@ def table_facts(
     except duckdb_error() as exc:
         if _resniff(exc, table):
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
-        raise _runtime_error(exc, indicators[0], table) from None
+        raise _failing(con, engine, table, gexpr, parts, exc) from None
     if store is not None:
         types = _column_types(con, store)
         records = [ind for ind in indicators if ind.type == "records"]
@@ -750,6 +752,22 @@ def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
         "scale_min": lit(scale.min),
         "scale_max": lit(scale.max),
     }
+
+
+def _failing(con, engine, table: BulkTable, gexpr, parts, exc: Exception) -> FormulaEvalError:
+    """The error of the indicator whose formula failed in the one scan of ``table``.
+
+    DuckDB's error does not say which of the scan's formulas failed. Only now, on the
+    error path, each indicator's part runs alone, in the order the interpreter evaluates
+    them: the first to fail is the one the interpreter names, with its own error.
+    """
+    rank = {ind.id: k for k, ind in enumerate(getattr(engine, "order", None) or ())}
+    for ind, derived, aggs in sorted(parts, key=lambda p: rank.get(p[0].id, len(rank))):
+        try:
+            grouped_query(con, table, gexpr, derived, aggs)
+        except duckdb_error() as alone:
+            return _runtime_error(alone, ind, table)
+    return _runtime_error(exc, parts[0][0], table)
 
 
 def _runtime_error(exc: Exception, indicator: Indicator, table: BulkTable) -> FormulaEvalError:

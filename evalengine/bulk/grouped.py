@@ -199,6 +199,7 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
     spec = table_spec(rubric, bt.name)
     if spec is None:
         return
+    _refuse_repeated(spec, bt)
     added, replaced = [], []
     checks: list[tuple[Any, str]] = []  # (column, SQL giving one value it cannot read)
     for col in spec.columns:
@@ -254,6 +255,20 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
         f"SELECT {columns} FROM {quote_ident(bt.view)}"
     )
     bt.view = named
+
+
+def _refuse_repeated(spec, bt) -> None:
+    """A header naming a declared column twice (``Jenis Jabatan`` twice, or ``Jenis
+    Jabatan`` and ``jenis jabatan``) is the document path's ``duplicate-column`` error:
+    the readers keep one of the columns, so the header as read is checked (no scan)."""
+    from ..evidence.schema import describe_source, duplicate_column
+
+    for col in spec.columns:
+        found = [h for h in bt.header if col.accepts(h)]
+        if len(found) > 1:
+            file = bt.source.file
+            location = Location(file, 1 if file else None, None, f"tables.{bt.name}")
+            raise duplicate_column(bt.name, describe_source(bt.source), col, found, location)
 
 
 def _refuse_unreadable(con, bt, checks: list[tuple[Any, str]]) -> None:

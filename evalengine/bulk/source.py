@@ -41,7 +41,8 @@ from ..evaluate.sql import (
     quote_ident,
     quote_text,
 )
-from ..evidence.model import Table
+from ..evidence.model import Provenance, Table
+from ..numbers import MAX_MAGNITUDE
 
 #: A cell the interpreter reads as a number (see numbers.parse_number): plain, Indonesian
 #: thousands with dots, or a decimal comma (with or without thousands dots).
@@ -81,6 +82,11 @@ TEXT_CHAR = f"[^0-9.,+()%RrPpIiDd{_SPACE}-]"
 #: seconds to plan a query using them a few times.
 _MACROS = (
     f"CREATE OR REPLACE MACRO ee_strip(t) AS regexp_replace(t, '^{_WS}+|{_WS}+$', '', 'g')",
+    # a text cell as str.strip() leaves it: DuckDB's trim (spaces) unless the trimmed
+    # text still has another strip() character at an edge (a tab, a no-break space):
+    # the slow exact form runs on those cells alone
+    "CREATE OR REPLACE MACRO ee_trim(t) AS list_transform([trim(t)], lambda s: CASE "
+    f"WHEN regexp_matches(s, '^{_WS}|{_WS}$') THEN ee_strip(s) ELSE s END)[1]",
     # the unsigned digits, dots and comma of parse_number's two forms → plain "123.45"
     "CREATE OR REPLACE MACRO ee_digits(s) AS list_transform([s], lambda d: CASE "
     "WHEN regexp_full_match(d, '[0-9]{1,3}(\\.[0-9]{3})+') THEN replace(d, '.', '') "
@@ -145,6 +151,12 @@ class BulkTable:
     #: and trimming the few distinct keys in Python is cheaper than trimming every row.
     keys: dict[str, str] = field(default_factory=dict)
     temp_files: list[str] = field(default_factory=list)
+    #: The header as the document path reads it (trimmed, a repeated name kept twice,
+    #: unnamed columns left out) and the sheet read: the rubric's declared columns are
+    #: matched against it (a name used twice is an error there, as on the document path).
+    header: list[str] = field(default_factory=list)
+    #: Where the table was read from, as the document path's table source names it.
+    source: Any = None
 
     def cleanup(self) -> None:
         for path in self.temp_files:
@@ -177,6 +189,7 @@ def open_table(
     temp: list[str] = []
     sniffed: set[str] = set()
     arrow = False
+    read: dict[str, Any] = {}  # the header and sheet the readers find
     if file is None:
         native = _inline(con, table, raw)
         where = f"inline table '{table.name}'"
@@ -190,7 +203,9 @@ def open_table(
             native = True
         elif suffix in _XLSX:
             sheet = getattr(table, "sheet", None)
-            arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(con, file, sheet, raw, text_columns)
+            arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(
+                con, file, sheet, raw, text_columns, read=read
+            )
             native = arrow
         else:
             native = False
@@ -200,7 +215,7 @@ def open_table(
                 con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
             )
         if suffix in _XLSX and not arrow:
-            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns))
+            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns), read=read)
             temp.append(path)
         try:
             columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
@@ -209,7 +224,7 @@ def open_table(
                 raise
             # numbers no DECIMAL(38, s) holds: the calamine path reads them as it always has
             con.execute(f"DROP TABLE {quote_ident(raw)}")
-            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns))
+            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns), read=read)
             temp.append(path)
             arrow = False
             columns, select, keys = _typed_columns(con, raw, False, set(text_columns), sniffed)
@@ -225,6 +240,16 @@ def open_table(
             return open_table(con, table, view, text_columns=text_columns, sniff=False)
         msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
         raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
+    if file is None:
+        header = list(table.columns)
+    elif suffix in _XLSX:
+        header = [h for h in read.get("header", []) if h]
+    elif suffix == ".parquet":
+        header = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(raw)}").fetchall()]
+    else:
+        from ..evidence.tables import csv_header
+
+        header = csv_header(file, getattr(table, "delimiter", None))[1]
     return BulkTable(
         table.name,
         view,
@@ -234,6 +259,8 @@ def open_table(
         sniffed=bool(sniffed) and suffix not in _XLSX,
         keys=keys,
         temp_files=temp,
+        header=header,
+        source=table.source if file is None else Provenance(str(file), sheet=read.get("sheet")),
     )
 
 
@@ -362,6 +389,8 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             probes.append(f"count(*) FILTER (WHERE {_not_a_number(odd, t)})")
             probes.append(f"count(*) FILTER (WHERE {t} <> '')")
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
+            # the integer digits (and sign): the column's bound (see sql.SqlCompiler.bound)
+            probes.append(f"max(length(split_part({normalized(t)}, '.', 1)))")
             # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t")
             probes.append(
                 f"count(*) FILTER (WHERE CASE WHEN NOT ({odd}) THEN false "
@@ -404,24 +433,36 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
     for name, kind in plan.items():
         q = quote_ident(name)
         if kind == "varchar":
-            bad, nonblank, scale, other = stats[:4]
-            del stats[:4]
+            bad, nonblank, scale, digits, other = stats[:5]
+            del stats[:5]
             t = f"trim({q})"
             empty = "''"
+            cell = f"NULLIF({t}, {empty})"
+            text = normalized(cell)
+            if bad == 0 and nonblank and other:
+                # the rare cells in other forms: each read the slower way
+                text = number_text(cell)
+                scale, digits = con.execute(
+                    f"SELECT max(length(split_part({text}, '.', 2))), "
+                    f"max(length(split_part({text}, '.', 1))) FROM {quote_ident(raw)}"
+                ).fetchone()
+            s = int(scale or 0)
+            if bad == 0 and nonblank and int(digits or 0) >= 25:
+                # a number past the limit (10^24) is text to the interpreter (to_decimal
+                # refuses it): so is the column here, as with any other text cell
+                limit = f"CAST('{MAX_MAGNITUDE:f}' AS {decimal_type(0)})"
+                exact = f"TRY_CAST({text} AS {decimal_type(s)})"
+                bad = con.execute(
+                    f"SELECT count_if({text} IS NOT NULL AND coalesce(abs({exact}) > {limit}, "
+                    f"TRUE)) FROM {quote_ident(raw)}"
+                ).fetchone()[0]
             if bad == 0 and nonblank:
-                cell = f"NULLIF({t}, {empty})"
-                text = normalized(cell)
-                if other:  # the rare cells in other forms: each read the slower way
-                    text = number_text(cell)
-                    scale = con.execute(
-                        f"SELECT max(length(split_part({text}, '.', 2))) FROM {quote_ident(raw)}"
-                    ).fetchone()[0]
-                s = int(scale or 0)
-                columns[name] = Column(name, "number", s)
+                bound = Decimal(10) ** int(digits or 0)
+                columns[name] = Column(name, "number", s, bound=bound)
                 select.append(f"CAST({text} AS {decimal_type(s)}) AS {q}")
             else:
                 columns[name] = Column(name, "text", raw=f"__raw__{name}")
-                select.append(f"coalesce({t}, '') AS {q}")
+                select.append(f"coalesce(ee_trim({q}), '') AS {q}")
                 select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         elif kind == "float":
             # a cell is the exact decimal of its shortest repr (as evidence.tables._cell
@@ -433,15 +474,16 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             if top is not None and not math.isfinite(top):
                 msg = f"column '{name}' holds {top}, which is not a number"
                 raise _Inexact(msg)
+            bound = Decimal(math.ceil(top)) if top is not None else Decimal(0)
             if scale is None and (top is None or top < 2**63):
-                columns[name] = Column(name, "number", 0)
+                columns[name] = Column(name, "number", 0, bound=bound)
                 select.append(f"CAST({d} AS BIGINT) AS {q}")
                 continue
             s = int(scale or 0)
             if len(str(int(top))) + s > MAX_WIDTH:
                 msg = f"column '{name}' holds numbers with more than {MAX_WIDTH} digits"
                 raise _Inexact(msg)
-            columns[name] = Column(name, "number", s)
+            columns[name] = Column(name, "number", s, bound=bound)
             # a whole number is int(x), exactly (its repr may be shorter: 1e+19)
             whole = f"CAST(CAST({d} AS HUGEINT) AS {decimal_type(s)})"
             if scale is not None:
@@ -451,7 +493,7 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         elif kind == "native-number":
             sql_type = types[name]
             s = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
-            columns[name] = Column(name, "number", s)
+            columns[name] = Column(name, "number", s, bound=_type_bound(sql_type))
             # integers and decimals stay as they are: DuckDB's arithmetic on them is exact
             # (a mixed expression widens to DECIMAL, overflow raises) and int64 is fastest
             select.append(q)
@@ -461,11 +503,11 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
         elif kind == "sample-text":
             # the cell as read beside the trimmed one: comparisons try it first (see sql.py)
             columns[name] = Column(name, "text", raw=f"__raw__{name}")
-            select.append(f"coalesce(trim({q}), '') AS {q}")
+            select.append(f"coalesce(ee_trim({q}), '') AS {q}")
             select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         else:
             columns[name] = Column(name, "text")
-            select.append(f"coalesce(trim(CAST({q} AS VARCHAR)), '') AS {q}")
+            select.append(f"coalesce(ee_trim(CAST({q} AS VARCHAR)), '') AS {q}")
     return columns, ", ".join(select) or "*", keys
 
 
@@ -481,6 +523,16 @@ def _not_a_number(odd: str, cell: str) -> str:
         f"CASE WHEN NOT ({odd}) THEN false WHEN regexp_matches({cell}, '{TEXT_CHAR}') THEN true "
         f"ELSE ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL END"
     )
+
+
+def _type_bound(sql_type: str) -> Decimal | None:
+    """The largest magnitude a native number column's type holds (None: HUGEINT)."""
+    if sql_type.startswith("DECIMAL"):
+        width, scale = (int(x) for x in sql_type[8:-1].split(","))
+        return Decimal(10) ** (width - scale)
+    if sql_type in _INTEGER_TYPES and "HUGE" not in sql_type:
+        return Decimal(2**64)
+    return None
 
 
 class _Inexact(Exception):
@@ -582,7 +634,9 @@ _ARROW_SHEETS = (".xlsx", ".xlsm")
 _ARROW_TYPES = {"float", "int", "boolean", "string", "null"}
 
 
-def _xlsx_arrow(con, file: Path, sheet: str | None, view: str, text_columns) -> bool:
+def _xlsx_arrow(
+    con, file: Path, sheet: str | None, view: str, text_columns, read: dict | None = None
+) -> bool:
     """The sheet read by fastexcel straight into Arrow, copied into the table ``view``.
 
     The typed view on top is what the document path (:func:`evidence.tables._read_xlsx`)
@@ -617,6 +671,8 @@ def _xlsx_arrow(con, file: Path, sheet: str | None, view: str, text_columns) -> 
     header = _arrow_header([c.name for c in info], [c.column_name_from for c in info])
     if header is None:
         return False
+    if read is not None:
+        read.update(header=header, sheet=sheet_name)
     last = {h: j for j, h in enumerate(header) if h}
     keep = sorted(last.values(), key=lambda j: header.index(header[j]))
     if not keep or any(
@@ -684,7 +740,7 @@ def _numeric(text: str) -> bool:
 
 
 def _xlsx_view(
-    con, file: Path, sheet: str | None, view: str, keys=frozenset()
+    con, file: Path, sheet: str | None, view: str, keys=frozenset(), read: dict | None = None
 ) -> tuple[str, set[str]]:
     """A sheet read by python-calamine, handed to DuckDB as a temporary CSV; the view.
 
@@ -695,12 +751,14 @@ def _xlsx_view(
     numbers with a decimal comma (``2,675``) so the reader takes them as the numbers
     they are, never as Indonesian thousands (``2.675``). Rows with no value at all are
     left out, as the document path does. Returns the temporary file and the columns
-    read as integers.
+    read as integers; ``read`` learns the header and the sheet.
     """
     from ..evidence.tables import read_sheet
 
-    _, data = read_sheet(file, sheet)
+    sheet_name, data = read_sheet(file, sheet)
     header = [str(h).strip() for h in data[0]] if data else []
+    if read is not None:
+        read.update(header=header, sheet=sheet_name)
     body = data[1:]
     width = len(header)
     if body and set(map(len, body)) != {width}:  # ragged: pad or cut to the header

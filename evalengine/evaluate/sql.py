@@ -34,7 +34,7 @@ from typing import Any
 from ..errors import FormulaEvalError
 from ..formula import ast
 from ..formula.unparse import unparse
-from ..numbers import CONTEXT, ROUNDING_MODES
+from ..numbers import CONTEXT, MAX_MAGNITUDE, ROUNDING_MODES
 from ..rubric.check import node_location
 from ..rubric.model import Formula
 from .interpreter import Interpreter, Record, type_name
@@ -67,6 +67,9 @@ class Column:
     #: the trimmed column: an equality with a constant tries it first and trims only the
     #: rows that do not match as read (trimming every cell costs as much as the formula).
     raw: str | None = None
+    #: The largest magnitude a cell may hold (from its type or a probe of the column), or
+    #: None when unknown: arithmetic that may pass the interpreter's limit is checked.
+    bound: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ class SqlCompiler:
         self.functions = functions
         self.context = context
         self.used_columns: set[str] = set()
+        self._bounds: dict[int, Decimal | None] = {}
 
     # -- entry points -----------------------------------------------------------------
     def compile(self, node: ast.Expr | None = None) -> SqlValue:
@@ -349,11 +353,119 @@ class SqlCompiler:
         self.need(right, "number", node.right)
         if op in ("lt", "le", "gt", "ge"):
             return self.compare(node, left, right, op)
+        found = self.reach(node)
+        risky = found is None or found > MAX_MAGNITUDE
+        # two integer columns (BIGINT) make a BIGINT, which overflows past 2^63: a node that
+        # may pass the limit, or that may pass 2^63 from two columns, computes in DECIMAL(38)
+        columns = all(isinstance(n, ast.Ref) for n in (node.left, node.right))
+        if risky or (columns and found >= 2**63):
+            left, right = self.widened(left), self.widened(right)
         if op in ("add", "sub"):
-            return self.additive(node, left, right, "+" if op == "add" else "-")
-        if op == "mul":
-            return self.multiply(node, left, right)
-        return self.divide(node, left, right)
+            value = self.additive(node, left, right, "+" if op == "add" else "-")
+        elif op == "mul":
+            value = self.multiply(node, left, right)
+        else:
+            value = self.divide(node, left, right)
+        return self.limited(node, value) if risky else value
+
+    # -- the interpreter's limit on every arithmetic result ----------------------------
+    def bound(self, node: ast.Expr) -> Decimal | None:
+        """The largest magnitude ``node`` can have on any row, or None when it may pass
+        :data:`MAX_MAGNITUDE` (the interpreter's limit on an arithmetic result).
+
+        Known from the columns' bounds (their types or a probe), the constants and the
+        lookup tables; an arithmetic node that may pass the limit is checked per row
+        (:meth:`limited`), so its own bound is the limit. Usual formulas (points from
+        lookups, a column times a constant) need no check.
+        """
+        found = self.reach(node)
+        if isinstance(node, ast.Binary) and node.op in _ARITHMETIC and not self.is_constant(node):
+            # checked past the limit: nothing larger comes out of it
+            return found if found is not None and found <= MAX_MAGNITUDE else MAX_MAGNITUDE
+        return found
+
+    def reach(self, node: ast.Expr) -> Decimal | None:
+        """The largest magnitude ``node`` can compute (before any check), or None."""
+        key = id(node)
+        if key not in self._bounds:
+            self._bounds[key] = self._bound(node)
+        return self._bounds[key]
+
+    def _bound(self, node: ast.Expr) -> Decimal | None:
+        if self.is_constant(node):
+            interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
+            try:
+                with localcontext(CONTEXT):
+                    value = interp.visit(node)
+            except FormulaEvalError:
+                return None
+            return abs(value) if isinstance(value, Decimal) else None
+        if isinstance(node, ast.Ref):
+            col = self.columns.get(node.path[-1]) if len(node.path) == 2 else None
+            return col.bound if col is not None and col.kind == "number" else None
+        if isinstance(node, ast.Unary):
+            return self.bound(node.operand)
+        if isinstance(node, ast.If):
+            return _largest([self.bound(node.then), self.bound(node.else_)])
+        if isinstance(node, ast.Binary) and node.op in _ARITHMETIC:
+            a, b = self.bound(node.left), self.bound(node.right)
+            if a is None or b is None:
+                return None
+            with localcontext(CONTEXT):
+                if node.op in ("add", "sub"):
+                    return a + b
+                if node.op == "mul":
+                    return a * b
+                if b and self.is_constant(node.right):
+                    return a / b  # b is |the constant divisor|
+            return None
+        if isinstance(node, ast.Call):
+            args = [self.bound(a) for a in node.args]
+            if node.name in ("min", "max", "abs", "number", "mean"):
+                return _largest(args)
+            if node.name in ("round", "floor", "ceil") and args and args[0] is not None:
+                return args[0] + 1
+            if node.name == "sum" and args and None not in args:
+                return sum(args, Decimal(0))
+            if node.name == "lookup" and len(node.args) == 2 and self.is_constant(node.args[0]):
+                return self._lookup_bound(node)
+        return None
+
+    def _lookup_bound(self, node: ast.Call) -> Decimal | None:
+        from ..numbers import to_decimal
+
+        interp = Interpreter(self.formula, self.env, self.functions, context=self.context)
+        try:
+            table = self.context.rubric.tables[interp.visit(node.args[0])]
+            return max((abs(to_decimal(v)) for v in table.values()), default=Decimal(0))
+        except (KeyError, ValueError, TypeError, AttributeError, FormulaEvalError):
+            return None
+
+    def widened(self, value: SqlValue) -> SqlValue:
+        """A number as ``DECIMAL(38, s)``: arithmetic on it overflows only past 38 digits."""
+        if value.kind != "number" or value.is_fraction:
+            return value
+        sql = f"CAST({value.sql} AS {decimal_type(value.scale)})"
+        return SqlValue("number", sql, value.scale)
+
+    def limited(self, node: ast.Expr, value: SqlValue) -> SqlValue:
+        """``value`` checked per row against the interpreter's limit (the same error).
+
+        The value is bound once to a lambda parameter (``list_transform``): written out
+        twice, nested checks would double the SQL at every level. A quotient of two
+        columns is not checked (it has no value in SQL until rounded or compared).
+        """
+        if value.is_fraction:
+            return value
+        message = "'result ' || printf('%.3E', CAST(v AS DOUBLE)) || " + quote_text(
+            f" exceeds the limit {MAX_MAGNITUDE} (in `{unparse(node)}`)"
+        )
+        limit = f"CAST('{MAX_MAGNITUDE:f}' AS {decimal_type(0)})"
+        sql = (
+            f"list_transform([{value.sql}], lambda v: CASE WHEN abs(v) > {limit} "
+            f"THEN error({message}) ELSE v END)[1]"
+        )
+        return SqlValue("number", sql, value.scale)
 
     def equality(self, node: ast.Binary, left: SqlValue, right: SqlValue) -> SqlValue:
         if left.kind == "band":
@@ -368,7 +480,7 @@ class SqlCompiler:
         if right.raw and not left.raw:
             left, right = right, left
         text = _text_literal(right.sql) if left.kind == "text" and left.raw else None
-        if text is not None and text == text.strip(" "):
+        if text is not None and text == text.strip():
             test = _text_equals(left.raw, right.sql, text, node)
             return SqlValue("bool", test if node.op == "eq" else f"(NOT {test})", not_null=True)
         return SqlValue("bool", f"({left.sql} {sym} {right.sql})")
@@ -804,9 +916,21 @@ class SqlCompiler:
         return f"(CASE WHEN {zero} THEN error({message}) ELSE {sql} END)"
 
 
+_ARITHMETIC = ("add", "sub", "mul", "div")
+
+
+def _largest(bounds: list[Decimal | None]) -> Decimal | None:
+    """The largest of some bounds (None when any is unknown)."""
+    if not bounds or None in bounds:
+        return None
+    return max(b for b in bounds if b is not None)
+
+
 def _trimmed(raw: str) -> str:
-    """The trimmed cell computed from the cell as read (what the bulk view's column holds)."""
-    return f"coalesce(trim({raw}), '')"
+    """The cell as read, stripped as the document path strips it (what the bulk view's
+    column holds; ``ee_trim``: DuckDB's ``trim`` unless a tab or a no-break space is left
+    at an edge)."""
+    return f"coalesce(ee_trim({raw}), '')"
 
 
 def _is_number_text(text: str) -> bool:
@@ -825,11 +949,11 @@ def _text_equals(raw: str, lit: str, text: str, node: ast.Expr) -> str:
     spaces), never NULL; a cell the interpreter reads as a number stops the row, as the
     interpreter cannot compare a number with text.
 
-    Each row pays as little as it can: equal as read is equal once trimmed; a cell with
-    no digit is no number; a cell not holding the literal cannot equal it once trimmed.
-    Only the rest are trimmed (trimming every cell cost as much as the formula), and the
-    slow number reading runs under ``CASE`` on cells with a digit alone (under ``AND``
-    DuckDB would run it on every cell).
+    Each row pays as little as it can: equal as read is equal once stripped; a cell with
+    no digit is no number; a cell not holding the literal cannot equal it once stripped.
+    Only the rest are stripped as the document path strips (:func:`_trimmed`; trimming
+    every cell cost as much as the formula), and the slow number reading runs under
+    ``CASE`` on cells with a digit alone (under ``AND`` DuckDB would run it on every cell).
     """
     from ..bulk.source import number_text
 

@@ -218,6 +218,17 @@ def table_spec(rubric, name: str) -> TableSpec | None:
     return TableSpec(name, raw.get("title"), tuple(columns), options)
 
 
+def duplicate_column(
+    table: str, where: str, col: ColumnSpec, found: list[str], location: Location
+) -> EvidenceError:
+    """The error for a header naming the declared column ``col`` more than once
+    (``found``: the headers that name it). The bulk path raises it too."""
+    msg = f"table '{table}' ({where}) has {len(found)} columns for {col.describe()}: " + ", ".join(
+        found
+    )
+    return EvidenceError(msg, location=location, hint="keep one of them", code="duplicate-column")
+
+
 def bind_table(table: Table, spec: TableSpec | None) -> BoundTable:
     """Map ``table`` onto ``spec``: find each column, convert each cell, or raise a clear error.
 
@@ -244,13 +255,7 @@ def bind_table(table: Table, spec: TableSpec | None) -> BoundTable:
     for col in spec.columns:
         found = [h for h in table.columns if col.accepts(h)]
         if len(found) > 1:
-            msg = (
-                f"table '{table.name}' ({where}) has {len(found)} columns for "
-                f"{col.describe()}: {', '.join(found)}"
-            )
-            raise EvidenceError(
-                msg, location=header_loc, hint="keep one of them", code="duplicate-column"
-            )
+            raise duplicate_column(table.name, where, col, found, header_loc)
         if found:
             mapping[col.name] = found[0]
         elif col.required and col.default is None:

@@ -1,0 +1,372 @@
+"""The two engines agree on the odd tables docs/fuzz-tables.md left open.
+
+Each test scores a table on the Decimal interpreter (``--engine python``) and on DuckDB
+(``--engine duckdb``), with and without ``--group-by``, and asserts the same figures, or
+the same located error (exit code and message), on both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from evalengine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+IPASN = ROOT / "rubrics" / "ipasn-2019.toml"
+PEGAWAI = ROOT / "examples" / "ipasn-belitung-timur" / "pegawai.csv"
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    """Exit code, standard output and standard error of the CLI."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(args)
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def outcomes(rubric: Path, evidence: Path, group_by: str | None = None, fmt: str = "json"):
+    """(exit code, JSON report or error text) on the python engine, then on duckdb."""
+    found = []
+    for engine in ("python", "duckdb"):
+        args = ["score", str(rubric), str(evidence), "-f", fmt, "--engine", engine]
+        code, out, err = run(args + (["--group-by", group_by] if group_by else []))
+        if code in (0, 1) and fmt == "json":
+            report = json.loads(out)
+            report.pop("engine", None)
+            found.append((code, report))
+        else:
+            found.append((code, err.strip()))
+    return found
+
+
+def evidence_for(folder: Path, rubric_id: str, table: str, file: str, extra: str = "") -> Path:
+    path = folder / "e.toml"
+    path.write_text(
+        f'[evidence]\nrubric = "{rubric_id}"\n{extra}[tables.{table}]\nfile = "{file}"\n'
+    )
+    return path
+
+
+def pegawai(extra_header: str, extra_cell: str = "Fungsional") -> tuple[list[str], list[list]]:
+    """The example roster with one more column (header, rows)."""
+    lines = PEGAWAI.read_text(encoding="utf-8").splitlines()
+    header = [*lines[0].split(";"), extra_header]
+    rows = [[*line.split(";"), extra_cell] for line in lines[1:] if line.strip()]
+    return header, rows
+
+
+def write_table(folder: Path, fmt: str, header: list[str], rows: list[list]) -> str:
+    """The table as ``t.csv``, ``t.xlsx`` or ``t.parquet``; returns the file name."""
+    if fmt == "csv":
+        text = "\n".join(";".join(map(str, r)) for r in [header, *rows]) + "\n"
+        (folder / "t.csv").write_text(text, encoding="utf-8")
+        return "t.csv"
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(folder / "t.xlsx"))
+        sheet = book.add_worksheet("Pegawai")
+        for i, r in enumerate([header, *rows]):
+            sheet.write_row(i, 0, r)
+        book.close()
+        return "t.xlsx"
+    import duckdb
+
+    # every cell as text: DuckDB writes the columns under the header's exact names
+    csv = folder / "src.csv"
+    csv.write_text("\n".join(";".join(map(str, r)) for r in [header, *rows]) + "\n")
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{csv}', delim = ';', header = true, all_varchar = true))"
+        f" TO '{folder / 't.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    return "t.parquet"
+
+
+# -- 1. a header naming a declared column twice -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "repeated"),
+    [
+        ("csv", "Jenis Jabatan"),  # the same name twice
+        ("csv", "jenis  jabatan"),  # another case and spacing: the same declared column
+        ("csv", "jabatan"),  # an alias of it
+        ("xlsx", "Jenis Jabatan"),  # read by python-calamine (fastexcel renames a repeat)
+        ("xlsx", "JenisJabatan"),  # read by fastexcel straight into Arrow
+        ("parquet", "JenisJabatan"),
+    ],
+)
+@pytest.mark.parametrize("group_by", [None, "instansi"])
+def test_a_header_naming_a_declared_column_twice_stops_both_engines(
+    tmp_path, fmt, repeated, group_by
+):
+    """DuckDB read one of the two columns and went on; the document path stops with
+    ``duplicate-column`` naming the file, the column and both headers."""
+    header, rows = pegawai(repeated)
+    if group_by:
+        header, rows = (
+            [*header, group_by],
+            [[*r, "A" if i % 2 else "B"] for i, r in enumerate(rows)],
+        )
+    file = write_table(tmp_path, fmt, header, rows)
+    (py_code, py), (db_code, db) = outcomes(
+        IPASN, evidence_for(tmp_path, "ipasn", "pegawai", file, 'version = "2019"\n'), group_by
+    )
+    assert py_code == db_code == 2
+    assert "duplicate-column" in py
+    assert f"Jenis Jabatan, {repeated}" in py
+    assert py == db
+
+
+# -- 4. DuckDB names the indicator whose formula failed ------------------------------------
+
+TWO = """[rubric]
+id = "two"
+title = "two"
+version = "test"
+value = "sum(children)"
+
+[tables.k]
+A = 1
+B = 2
+
+[indicators.plain]
+title = "Plain"
+type = "records"
+table = "t"
+row = 'row.x + 1'
+aggregate = "sum"
+
+[indicators.keyed]
+title = "Keyed"
+type = "records"
+table = "t"
+row = 'lookup("k", row.g)'
+aggregate = "sum"
+{more}"""
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+@pytest.mark.parametrize("also_failing", [False, True])
+def test_duckdb_names_the_indicator_whose_formula_failed(tmp_path, group_by, also_failing):
+    """A key missing from the lookup table in the second indicator's formula: DuckDB's
+    one scan of the table failed and its error named the table's first indicator."""
+    more = ""
+    if also_failing:  # a later indicator failing too: the first in evaluation order is named
+        more = '\n[indicators.later]\ntitle = "L"\ntype = "records"\ntable = "t"\n'
+        more += 'row = \'row.x * lookup("k", row.g)\'\naggregate = "sum"\n'
+    rubric = tmp_path / "two.toml"
+    rubric.write_text(TWO.format(more=more))
+    (tmp_path / "t.csv").write_text("x,g\n1,A\n2,C\n3,B\n")
+    (py_code, py), (db_code, db) = outcomes(
+        rubric, evidence_for(tmp_path, "two", "t", "t.csv"), group_by
+    )
+    assert py_code == db_code == 2
+    line = TWO.format(more=more).splitlines().index("[indicators.keyed]") + 1
+    assert "'C' is not a key of table 'k'" in py
+    assert f"two.toml:{line + 4}:" in py  # the interpreter's hint: the failing formula
+    assert f"two.toml:{line}:" in db
+    assert "'keyed' on table 't'" in db
+    assert "lookup table 'k'" in db
+
+
+# -- 3. text cells with a tab or a no-break space at an edge ---------------------------------
+
+MINI_HEADER = ["nip", "instansi", "pendidikan", "diklat", "seminar", "skp", "hukuman"]
+MINI_ROWS = [
+    [1, "A", "S1", 2, 1, 90, "tidak"],
+    [2, "A", "S2", 4, 0, 85.5, "tidak"],
+    [3, "B", "S3", 3, 2, 95, "tidak"],
+    [4, "B", "D3", 0, 0, 60, "ringan"],
+    [5, "C", "S1", 2, 0, 80, "tidak"],
+]
+
+
+def mini_table(folder: Path, fmt: str, rows: list[list]) -> str:
+    """ipasn-mini's roster as ``fmt`` (``xlsx-calamine``: a sheet fastexcel leaves to
+    python-calamine, its nip column mixing numbers and text)."""
+    if fmt == "csv":
+        import csv
+
+        with (folder / "t.csv").open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([MINI_HEADER, *rows])
+        return "t.csv"
+    if fmt == "xlsx-calamine":
+        rows = [["x", *r[1:]] if i == 0 else r for i, r in enumerate(rows)]
+        fmt = "xlsx"
+    if fmt == "xlsx":
+        return write_table(folder, "xlsx", MINI_HEADER, rows)
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t (nip BIGINT, instansi VARCHAR, pendidikan VARCHAR, diklat BIGINT, "
+        "seminar BIGINT, skp DOUBLE, hukuman VARCHAR)"
+    )
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(f"COPY t TO '{folder / 't.parquet'}' (FORMAT parquet)")
+    con.close()
+    return "t.parquet"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "xlsx-calamine", "parquet"])
+@pytest.mark.parametrize("space", ["\t", "\u00a0", "\u2003", "\x1f", " \t "])
+@pytest.mark.parametrize("group_by", [None, "instansi"])
+def test_text_cells_are_stripped_alike_on_both_engines(tmp_path, fmt, space, group_by):
+    """A tab or a no-break space around a lookup key (``pendidikan``), a compared label
+    (``hukuman == "tidak"``) or a group key: the document path strips it (str.strip),
+    DuckDB's trim took spaces only (a key missing from the lookup table, a label not
+    equal, exit 2 or other figures)."""
+    from test_fuzz_tables import IPASN, agree
+
+    rows = [list(r) for r in MINI_ROWS]
+    rows[1][1], rows[1][2], rows[1][6] = f"A{space}", f"{space}S2", f"tidak{space}"
+    rows[3][1], rows[3][2] = f"{space}B", f"D3{space}"
+    rows[4][6] = f"{space}tidak{space}"
+    file = mini_table(tmp_path, fmt, rows)
+    code, found = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", file), group_by)
+    assert code == 0
+    # the figures of the clean table: the spaces change nothing
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    file = mini_table(clean, fmt, [list(r) for r in MINI_ROWS])
+    assert agree(IPASN, evidence_for(clean, "ipasn-mini", "pegawai", file), group_by) == (
+        code,
+        found,
+    )
+
+
+# -- 2. results beyond the interpreter's limit (10^24) ------------------------------------
+
+LIMITS = """[rubric]
+id = "limits"
+title = "limits"
+version = "test"
+value = "{top}"
+
+[indicators.plain]
+title = "Plain"
+type = "records"
+table = "t"
+row = 'row.x'
+aggregate = "sum"
+
+[indicators.product]
+title = "Product"
+type = "records"
+table = "t"
+row = 'min(40, row.x * row.y)'
+aggregate = "max"
+"""
+
+
+def limits_table(folder: Path, fmt: str, rows: list[tuple]) -> Path:
+    """A table x, y, g (as CSV or XLSX with spreadsheet numbers) and its evidence file."""
+    if fmt == "csv":
+        lines = ["x,y,g", *(",".join(map(str, r)) for r in rows)]
+        (folder / "t.csv").write_text("\n".join(lines) + "\n")
+        file = "t.csv"
+    else:
+        file = write_table(folder, "xlsx", ["x", "y", "g"], [list(r) for r in rows])
+    return evidence_for(folder, "limits", "t", file)
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+@pytest.mark.parametrize(
+    ("fmt", "rows"),
+    [
+        ("csv", [(10**13, 10**12, "A"), (2, 3, "B")]),  # a product of two big cells
+        ("xlsx", [(1e30, 1, "A"), (2.5, 3, "B")]),  # 1e30 in a spreadsheet cell
+        ("xlsx", [(1e13, 1e12, "A"), (2.5, 3, "B")]),
+    ],
+)
+def test_a_result_beyond_the_limit_stops_both_engines(tmp_path, fmt, rows, group_by):
+    """The interpreter stops on an arithmetic result past 10^24; DuckDB computed it (and
+    `min(40, …)` hid it in the row's value)."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(LIMITS.format(top="sum(children)"))
+    (py_code, py), (db_code, db) = outcomes(rubric, limits_table(tmp_path, fmt, rows), group_by)
+    assert py_code == db_code == 2
+    for text in (py, db):
+        assert "exceeds the limit 1E+24" in text
+    assert "'product' on table 't'" in db
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+def test_a_result_at_the_limit_is_computed_on_both_engines(tmp_path, group_by):
+    """10^12 × 10^12 is 10^24, within the limit: DuckDB stopped with an INT64 overflow
+    (both columns read as BIGINT)."""
+    from test_fuzz_tables import agree
+
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(
+        LIMITS.format(top="sum(children)").replace("min(40, ", "(").replace('"max"', '"sum"')
+    )
+    rows = [(10**12, 10**12, "A"), (2, 3, "B"), (-(10**12), 10**12, "B")]
+    code, found = agree(rubric, limits_table(tmp_path, "csv", rows), group_by)
+    assert code == 0
+    assert found["result/product.value"] == str(10**24 + 6 - 10**24)
+
+
+def test_an_upper_level_result_beyond_the_limit_stops_both_engines(tmp_path):
+    """Per group the rubric's upper levels are computed on DuckDB too: their arithmetic
+    is checked as the interpreter checks it."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(LIMITS.format(top="plain * plain"))
+    rows = [(10**13, 1, "A"), (-(10**13) + 1, 1, "B"), (5, 1, "C")]
+    evidence = limits_table(tmp_path, "csv", rows)
+    found = outcomes(rubric, evidence, "g")
+    assert found[0][0] == found[1][0] == 0  # the whole table: 6 × 6
+    groups = [{g["group"]: g for g in report["groups"]} for _, report in found]
+    for by_key in groups:
+        assert by_key["C"]["value"] == str(36 - 11)  # 5 × 5
+        for key in ("A", "B"):
+            assert by_key[key].get("value") is None
+            assert "exceeds the limit" in by_key[key]["error"]
+
+
+@pytest.mark.parametrize(
+    "cell", [str(10**30), "1.000.000.000.000.000.000.000.001", "-1" + "0" * 25]
+)
+def test_a_csv_number_past_the_limit_is_text_on_both_engines(tmp_path, cell):
+    """A CSV cell past 10^24 is text to the interpreter (``to_decimal`` refuses it): a
+    row formula reading it stops. DuckDB read the column as numbers and summed it."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(LIMITS.format(top="sum(children)").split("[indicators.product]")[0])
+    evidence = limits_table(tmp_path, "csv", [(cell, 1, "A"), (2, 3, "B")])
+    (py_code, py), (db_code, db) = outcomes(rubric, evidence)
+    assert py_code == db_code == 2
+    assert "not a number" in py
+    assert "gives text, not a number" in db
+    # 10^24 itself is a number on both
+    evidence = limits_table(tmp_path, "csv", [(10**24, 1, "A"), (2, 3, "B")])
+    (py_code, py), (db_code, db) = outcomes(rubric, evidence)
+    assert py_code == db_code == 0
+    assert py["headline"]["value"] == db["headline"]["value"] == str(10**24 + 2)
+
+
+@pytest.mark.parametrize("op", ["+", "-"])
+def test_two_big_integer_cells_add_on_both_engines(tmp_path, op):
+    """Two cells near 9.2·10^18 (BIGINT columns on DuckDB) added or subtracted: the
+    interpreter computes it; DuckDB stopped with an INT64 overflow."""
+    from test_fuzz_tables import agree
+
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(
+        LIMITS.format(top="sum(children)").replace("min(40, row.x * row.y)", f"row.x {op} row.y")
+    )
+    big = 9 * 10**18
+    rows = [(big, big if op == "+" else -big, "A"), (2, 3, "B")]
+    code, found = agree(rubric, limits_table(tmp_path, "csv", rows), None)
+    assert code == 0
+    assert found["result/product.value"] == str(2 * big)  # the max of the rows
