@@ -118,21 +118,24 @@ def precompute(
         table_facts,
         tables_used,
     )
-    from .source import connect, open_table
+    from .source import connect, load_sheets, open_table
 
     rubric = engine.rubric
     per_indicator: dict[str, dict[Any, Precomputed]] = {}
+    used = tables_used(bulk_indicators(rubric))
+    # spreadsheets are read while DuckDB is imported and connected
+    sheets = load_sheets(t for name in used if (t := evidence.tables.get(name)) is not None)
     con = connect(threads)
     opened = []
     stored = Stored() if finish is not None and group_by else None
     finished = None
     try:
-        for i, (name, inds) in enumerate(tables_used(bulk_indicators(rubric)).items()):
+        for i, (name, inds) in enumerate(used.items()):
             table = evidence.tables.get(name)
             if table is None:
                 continue  # the indicator type reports it (or uses its published fallback)
             text_cols = {group_by} if group_by else set()
-            bt = open_table(con, table, f"t{i}", text_columns=text_cols)
+            bt = open_table(con, table, f"t{i}", text_columns=text_cols, sheets=sheets)
             opened.append(bt)
             _apply_layout(con, rubric, bt)
             try:
