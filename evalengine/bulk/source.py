@@ -214,7 +214,7 @@ def open_table(
     try:
         if file is not None and suffix not in _XLSX and suffix != ".parquet":
             sniffed = _csv_view(
-                con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns)
+                con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns), read
             )
         if suffix in _XLSX and not arrow:
             path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns), read=read)
@@ -249,9 +249,7 @@ def open_table(
     elif suffix == ".parquet":
         header = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(raw)}").fetchall()]
     else:
-        from ..evidence.tables import csv_header
-
-        header = csv_header(file, getattr(table, "delimiter", None))[1]
+        header = read["header"]
     return BulkTable(
         table.name,
         view,
@@ -267,9 +265,16 @@ def open_table(
 
 
 def _csv_view(
-    con, file: Path, view: str, delimiter: str | None, sniff: bool = False, text=frozenset()
+    con,
+    file: Path,
+    view: str,
+    delimiter: str | None,
+    sniff: bool = False,
+    text=frozenset(),
+    read: dict | None = None,
 ) -> set[str]:
-    """A view of the CSV file; returns the columns read as sniffed integers.
+    """A view of the CSV file; returns the columns read as sniffed integers (and puts
+    the header as read in ``read``).
 
     The file is read as the document path (:func:`evidence.tables._read_csv`) reads
     it: the delimiter it finds on the first line, ``"`` quotes, its column names, and
@@ -282,6 +287,8 @@ def _csv_view(
     from ..evidence.tables import csv_header
 
     delimiter, header = csv_header(file, delimiter)
+    if read is not None:
+        read["header"] = header
     options = f"header = true, delim = {quote_text(delimiter)}"
     integers: set[str] = set()
     found = _sniffed(con, file, options)
