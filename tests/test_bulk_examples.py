@@ -51,3 +51,23 @@ def test_a_word_that_is_neither_yes_nor_no_is_an_error_on_duckdb(run_cli, write)
     res = run_cli("score", "ipasn", path, "--engine", "duckdb")
     assert res.code == 2
     assert "must be ya or tidak, got 'mungkin'" in res.err and "Traceback" not in res.err
+
+
+@pytest.mark.parametrize("group_by", [None, "jenis_jabatan"])
+def test_an_unreadable_word_is_reported_before_a_formula_error_it_causes(run_cli, write, group_by):
+    """The yes/no check rides on the table's first scan (no scan of its own); when that
+    scan stops on another row's error (a key not in a lookup table), the unreadable word
+    is still the error reported, as the document path reports it when it reads the table."""
+    roster = (EXAMPLES / "ipasn-belitung-timur" / "pegawai.csv").read_text(encoding="utf-8")
+    lines = roster.splitlines()
+    lines[1] = lines[1].replace(";Administrator;ya;", ";Administrator;mungkin;")
+    lines[2] = lines[2].replace(";S-1;", ";Kursus;")  # the first indicator's lookup fails
+    write("pegawai.csv", "\n".join(lines) + "\n")
+    evidence = (EXAMPLES / "ipasn-belitung-timur" / "evidence-roster.toml").read_text("utf-8")
+    path = write("evidence.toml", evidence)
+    extra = ["--group-by", group_by] if group_by else []
+    for engine in ("duckdb", "python"):
+        res = run_cli("score", "ipasn", path, "--engine", engine, *extra)
+        assert res.code == 2, engine
+        assert "must be ya or tidak" in res.err and "'mungkin'" in res.err, (engine, res.err)
+        assert "Traceback" not in res.err

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
-from ..errors import EvidenceError, FormulaEvalError, RubricError
+from ..errors import EvidenceError, FormulaEvalError, Location, RubricError
 from ..evaluate.sql import SqlCompiler, decimal_scale, quote_ident, quote_text
 from ..formula import parse_formula
 from ..indicators.base import Fact
@@ -172,6 +172,9 @@ def grouped_query(
     in DuckDB as the temporary table ``store`` (columns ``__g``, ``__a0``…) for the
     rubric's upper levels (:mod:`.finish`). Returns {group key or OVERALL: values}.
     """
+    asked = len(aggs)
+    checks = table.checks if where is None else []  # every row, or none
+    aggs = [*aggs, *(("max", sql) for _, sql in checks)]
     cols = ", ".join(["*", *derived])
     selects = ", ".join(f"{sql} AS __a{i}" for i, (_, sql) in enumerate(aggs))
     source = f"SELECT {cols} FROM {quote_ident(table.view)}"
@@ -183,11 +186,15 @@ def grouped_query(
     if keys:
         sql += " GROUP BY ALL"
     label = f"reading table {table.name!r} ({table.where})"
-    if store and keys:
-        fetch_all(con, f"CREATE OR REPLACE TEMP TABLE {store} AS {sql}", label, rows=False)
-        found = con.execute(f"SELECT * FROM {store}").fetchall()
-    else:
-        found = fetch_all(con, sql, label)
+    try:
+        if store and keys:
+            fetch_all(con, f"CREATE OR REPLACE TEMP TABLE {store} AS {sql}", label, rows=False)
+            found = con.execute(f"SELECT * FROM {store}").fetchall()
+        else:
+            found = fetch_all(con, sql, label)
+    except duckdb_error():
+        check_cells(con, table)  # an unreadable cell is the error to report first
+        raise
     parts: dict[Any, list[tuple]] = {}
     for row in found:
         # keys are trimmed here (a few hundred), not per row in SQL; equal trimmed keys
@@ -219,7 +226,40 @@ def grouped_query(
         out[OVERALL] = combine([p for pieces in parts.values() for p in pieces])
     if OVERALL not in out:  # an empty table
         out[OVERALL] = combine([])
+    if checks:
+        _refuse_unreadable(table, out[OVERALL][asked:])
+        out = {key: values[:asked] for key, values in out.items()}
     return out
+
+
+def check_cells(con, table: BulkTable) -> None:
+    """Make the cell checks of ``table`` no scan has made yet (one scan for all)."""
+    if table.checks:
+        sql = ", ".join(expr for _, expr in table.checks)
+        found = con.execute(f"SELECT {sql} FROM {quote_ident(table.view)}").fetchone()
+        _refuse_unreadable(table, found)
+
+
+def _refuse_unreadable(table: BulkTable, found) -> None:
+    """A boolean column holding a word that is neither yes nor no is an error.
+
+    The document path names the row; DuckDB gives the first such value, which is enough
+    to find it, and never lets it pass as a silent "no".
+    """
+    checks, table.checks = table.checks, []
+    for (col, _), value in zip(checks, found, strict=True):
+        if value is not None:
+            msg = (
+                f"column {col.describe()} of table '{table.name}' must be ya or tidak, "
+                f"got {value!r}"
+            )
+            raise EvidenceError(
+                msg,
+                hint="write ya/tidak (or sudah/belum, y/t, 1/0); "
+                "score with --engine python to see the row",
+                code="cell-type",
+                location=Location(table.where, key=col.name),
+            )
 
 
 def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: str):

@@ -114,6 +114,7 @@ def precompute(
         Resniff,
         Stored,
         bulk_indicators,
+        check_cells,
         group_expr,
         table_facts,
         tables_used,
@@ -149,6 +150,7 @@ def precompute(
                 facts = table_facts(
                     con, engine, evidence, inds, bt, group_expr(bt, group_by), stored
                 )
+            check_cells(con, bt)  # when no scan of the table made them
             per_indicator.update(facts)
         out = _by_group(rubric, per_indicator)
         if stored is not None:
@@ -225,13 +227,14 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
                 f"CASE WHEN lower({cell}) IN ({yes}) THEN true "
                 f"WHEN lower({cell}) IN ({no}) THEN false END"
             )
-            checks.append(
-                (
-                    col,
-                    f"max(CASE WHEN {cell} IS NOT NULL AND lower({cell}) NOT IN "
-                    f"({yes}, {no}) THEN {cell} END)",
-                )
+            # a word that is neither yes nor no, beside the column: checked in the first
+            # scan of the table (compute.grouped_query), not in a scan of its own
+            bad = quote_ident(f"__unreadable__{col.name}")
+            added.append(
+                f"CASE WHEN {cell} IS NOT NULL AND lower({cell}) NOT IN ({yes}, {no}) "
+                f"THEN {cell} END AS {bad}"
             )
+            checks.append((col, f"max({bad})"))
             column = Column(col.name, "bool")
         elif header != col.name or col.default is not None:
             expr = cell if col.default is not None else quote_ident(header)
@@ -246,8 +249,7 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
         bt.columns[col.name] = column
         bt.keys.pop(header, None)  # the group key is now the declared column's value
         bt.keys.pop(col.name, None)
-    if checks:
-        _refuse_unreadable(con, bt, checks)
+    bt.checks = checks
     if not added and not replaced:
         return
     named = f"{bt.view}__named"
@@ -272,28 +274,6 @@ def _refuse_repeated(spec, bt) -> None:
             file = bt.source.file
             location = Location(file, 1 if file else None, None, f"tables.{bt.name}")
             raise duplicate_column(bt.name, describe_source(bt.source), col, found, location)
-
-
-def _refuse_unreadable(con, bt, checks: list[tuple[Any, str]]) -> None:
-    """One scan: a boolean column holding a word that is neither yes nor no is an error.
-
-    The document path names the row; DuckDB gives the first such value, which is enough
-    to find it, and never lets it pass as a silent "no".
-    """
-    from ..evaluate.sql import quote_ident
-
-    sql = ", ".join(expr for _, expr in checks)
-    found = con.execute(f"SELECT {sql} FROM {quote_ident(bt.view)}").fetchone()
-    for (col, _), value in zip(checks, found, strict=True):
-        if value is not None:
-            msg = f"column {col.describe()} of table '{bt.name}' must be ya or tidak, got {value!r}"
-            raise EvidenceError(
-                msg,
-                hint="write ya/tidak (or sudah/belum, y/t, 1/0); "
-                "score with --engine python to see the row",
-                code="cell-type",
-                location=Location(bt.where, key=col.name),
-            )
 
 
 def _sql_text(value: object) -> str:

@@ -157,6 +157,9 @@ class BulkTable:
     header: list[str] = field(default_factory=list)
     #: Where the table was read from, as the document path's table source names it.
     source: Any = None
+    #: Cell checks not yet made: (declared column, SQL aggregate giving a cell it cannot
+    #: read, or NULL). The first scan of the table makes them (compute.grouped_query).
+    checks: list[tuple[Any, str]] = field(default_factory=list)
 
     def cleanup(self) -> None:
         for path in self.temp_files:
