@@ -97,7 +97,7 @@ class SqlValue:
 
 
 #: SQL up to this length is written out at each of its uses (see SqlCompiler.bind).
-_INLINE_SQL = 160
+_INLINE_SQL = 500
 
 
 def quote_ident(name: str) -> str:
@@ -172,7 +172,8 @@ class SqlCompiler:
         keyed by another lookup and a ``min`` guard over it grew IP ASN's kompetensi
         formula to 120 KB of SQL (1.2 s to plan, 4 s a million rows). A long expression
         is bound to a lambda parameter instead (``list_transform([x], lambda p: …)[1]``);
-        a lambda costs ~20 ns a row, so short SQL is still written out.
+        a lambda costs ~20 ns a row, more than evaluating short SQL (a little arithmetic,
+        ``min(40, row.diklat * 10 + …)``) twice, so short SQL is still written out.
         """
         if len(sql) <= _INLINE_SQL and not always:
             return body(sql)
