@@ -329,13 +329,13 @@ class SqlCompiler:
                 node, f"the branches give different types ({then.kind} and {else_.kind})"
             )
         kind = then.kind
-        # a condition on a blank cell is NULL: so is the value (the interpreter stops on
-        # such a row; the records path reports blank cells), never the `else` branch. A
-        # condition that is never NULL is evaluated once, not twice
         if kind == "band":
             raise self.fail(node, "choose a band field (.label) in each branch")
 
         def choose(yes: str, no: str) -> str:
+            # a condition on a blank cell is NULL: so is the value (the interpreter stops
+            # on such a row; the records path reports blank cells), never the `else`
+            # branch. A condition that is never NULL needs no such arm
             if cond.not_null:
                 return f"(CASE WHEN {cond.sql} THEN {yes} ELSE {no} END)"
             return self.bind(
