@@ -71,3 +71,26 @@ def test_an_unreadable_word_is_reported_before_a_formula_error_it_causes(run_cli
         assert res.code == 2, engine
         assert "must be ya or tidak" in res.err and "'mungkin'" in res.err, (engine, res.err)
         assert "Traceback" not in res.err
+
+
+def test_the_ipasn_roster_query_computes_each_nested_lookup_once(run_cli, monkeypatch):
+    """kompetensi looks a kelompok jabatan up, then its points by that kelompok, under a
+    min(40, …): written out at each use, the inner lookup was copied into every arm of the
+    outer ones and the guard doubled it all (142 KB of SQL, 1.2 s for DuckDB to plan).
+    Long expressions are computed once per row (SqlCompiler.bind)."""
+    from evalengine.bulk import compute
+
+    seen: list[str] = []
+    fetch_all = compute.fetch_all
+
+    def spy(con, sql, *args, **kwargs):
+        seen.append(sql)
+        return fetch_all(con, sql, *args, **kwargs)
+
+    monkeypatch.setattr(compute, "fetch_all", spy)
+    evidence = EXAMPLES / "ipasn-belitung-timur" / "evidence-roster.toml"
+    res = run_cli("score", "ipasn", evidence, "--engine", "duckdb", "-f", "json")
+    assert res.code == 0, res.err
+    scan = max(seen, key=len)
+    assert "jenis jabatan" in scan.lower()
+    assert len(scan) < 30_000, len(scan)  # 18 KB; 143 KB written out at each use
