@@ -176,7 +176,10 @@ def grouped_query(
     checks = table.checks if where is None else []  # every row, or none
     aggs = [*aggs, *(("max", sql) for _, sql in checks)]
     cols = ", ".join(["*", *derived])
-    selects = ", ".join(f"{sql} AS __a{i}" for i, (_, sql) in enumerate(aggs))
+    # indicators repeat aggregates (every one counts its rows): DuckDB computes each
+    # distinct one once, and the outer projection lays them out as __a0, __a1, …
+    distinct = {sql: f"__u{i}" for i, sql in enumerate(dict.fromkeys(sql for _, sql in aggs))}
+    selects = ", ".join(f"{sql} AS {name}" for sql, name in distinct.items())
     source = f"SELECT {cols} FROM {quote_ident(table.view)}"
     if where:
         source += f" WHERE {where}"
@@ -185,6 +188,8 @@ def grouped_query(
     sql = f"SELECT {head + ', ' if head else ''}{selects} FROM ({source}) s"
     if keys:
         sql += " GROUP BY ALL"
+    laid_out = ", ".join(f"{distinct[sql]} AS __a{i}" for i, (_, sql) in enumerate(aggs))
+    sql = f"SELECT {'__g, ' if keys else ''}{laid_out} FROM ({sql}) d"
     label = f"reading table {table.name!r} ({table.where})"
     try:
         if store and keys:
