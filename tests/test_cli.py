@@ -207,3 +207,25 @@ def test_python_dash_m_entry_point():
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["headline"]["value"] == "252"
+
+
+def test_the_command_process_collects_less_and_main_leaves_the_collector_alone():
+    # console_main (the `evalengine` script, python -m evalengine) tunes the collector for
+    # its own process; main(), which other Python code calls, changes nothing
+    code = (
+        "import gc, sys\n"
+        "from evalengine.cli import GC_THRESHOLD, console_main, main\n"
+        "before = gc.get_threshold()\n"
+        f"assert main(['score', 'merit', {str(MERIT_EVIDENCE)!r}, '-f', 'json']) == 0\n"
+        "assert gc.get_threshold() == before and gc.get_freeze_count() == 0\n"
+        f"sys.argv = ['evalengine', 'score', 'merit', {str(MERIT_EVIDENCE)!r}, '-f', 'json']\n"
+        "code = console_main()\n"
+        "assert gc.get_threshold()[0] == GC_THRESHOLD and gc.get_freeze_count() > 0\n"
+        "raise SystemExit(code)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.split("\n}\n", 1)
+    assert json.loads(first + "}") == json.loads(second)  # the same report either way
