@@ -19,6 +19,7 @@ import pytest
 from bulk_support import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import ROOT
 
 from evalengine.cli import main
 
@@ -422,3 +423,51 @@ def test_a_quoted_cell_after_the_sniffed_rows_is_one_cell(tmp_path):
     code, found = agree(IPASN, evidence, "instansi")
     assert code == 0
     assert "group[B,C].value" in found
+
+
+_YES_NO = ["ya", "tidak", "Ya", "TIDAK", "sudah", "Belum", "y", "T", "1", "0", "-", "✓", "Yes"]
+_PAD = ["", " ", "  ", "\t", "\xa0", "\u3000"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.one_of(
+                st.tuples(
+                    st.sampled_from(_PAD), st.sampled_from(_YES_NO), st.sampled_from(_PAD)
+                ).map("".join),
+                st.sampled_from(["", " ", "\t", "\xa0"]),  # blank: the column's default
+            ),
+            st.sampled_from(["ya", "tidak", " ya", "tidak\t", ""]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    odd=st.sampled_from([None, "mungkin", " entah\t"]),
+    group_by=st.sampled_from([None, "Instansi"]),
+)
+def test_yes_no_columns_read_alike_on_both_engines(tmp_path_factory, cells, odd, group_by):
+    """The shipped IP ASN rubric's yes/no columns, in any case, padded with any white
+    space Python strips, blank (the declared default): DuckDB reads the cell as read
+    first and strips only the others; both engines give the same figures, and a word
+    that is neither yes nor no stops both."""
+    folder = tmp_path_factory.mktemp("yesno")
+    header = (
+        "NIP;Nama;Pendidikan Terakhir;Jenis Jabatan;Diklatpim;Diklat Fungsional;"
+        "Diklat Teknis JP;Seminar;Predikat SKP;Hukuman Disiplin;Instansi\n"
+    )
+    rows = [
+        f"{k};P{k};S-1;{'JPT' if k % 2 else 'Pelaksana'};{pim};tidak;24;{seminar};Baik;;"
+        f"{'AB'[k % 2]}"
+        for k, (pim, seminar) in enumerate(cells)
+    ]
+    if odd is not None:
+        rows.append(f"99;X;S-1;JPT;{odd};tidak;0;ya;Baik;;A")
+    (folder / "pegawai.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    evidence = folder / "e.toml"
+    evidence.write_text(
+        '[evidence]\nrubric = "ipasn"\nversion = "2019"\n[tables.pegawai]\nfile = "pegawai.csv"\n'
+    )
+    code, _ = agree(ROOT / "rubrics" / "ipasn-2019.toml", evidence, group_by)
+    assert code == (2 if odd else 0)

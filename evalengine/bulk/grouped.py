@@ -198,14 +198,14 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
     keep the reading the SQL compiler gives every cell (the interpreter's reading).
     """
     from ..evaluate.sql import Column, quote_ident
-    from ..evidence.schema import _FALSE, _TRUE, table_spec
+    from ..evidence.schema import table_spec
     from ..numbers import to_decimal
 
     spec = table_spec(rubric, bt.name)
     if spec is None:
         return
     _refuse_repeated(spec, bt)
-    added, replaced = [], []
+    added, replaced, late = [], [], []
     checks: list[tuple[Any, str]] = []  # (column, SQL giving one value it cannot read)
     for col in spec.columns:
         found = [h for h in bt.columns if col.accepts(h)]
@@ -213,27 +213,34 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
             continue  # missing or ambiguous: the document path reports it with its place
         header = found[0]
         source = bt.columns[header]
-        cell = f"NULLIF(TRIM(CAST({quote_ident(header)} AS VARCHAR)), '')"
-        if col.default is not None:
-            default = str(col.default).lower() if isinstance(col.default, bool) else col.default
-            cell = f"COALESCE({cell}, {_sql_text(default)})"
-            if source.kind == "number" and col.type != "boolean":
-                # keep the column's DECIMAL type: a blank is the declared number
-                cell = f"COALESCE({quote_ident(header)}, {to_decimal(col.default):f})"
+        default = col.default
+        if isinstance(default, bool):
+            default = str(default).lower()
+
+        def cell_of(text: str, default=default) -> str:
+            """The trimmed cell from the column's text (blank: the default, or NULL)."""
+            cell = f"NULLIF(TRIM(CAST({text} AS VARCHAR)), '')"
+            return cell if default is None else f"COALESCE({cell}, {_sql_text(default)})"
+
+        cell = cell_of(quote_ident(header))
+        if default is not None and source.kind == "number" and col.type != "boolean":
+            # keep the column's DECIMAL type: a blank is the declared number
+            cell = f"COALESCE({quote_ident(header)}, {to_decimal(col.default):f})"
+        # DuckDB names are case-insensitive: "Seminar" and seminar are one column
+        same = header.casefold() == col.name.casefold()
+        target = quote_ident(header if same else col.name)
         if col.type == "boolean":
-            yes = ", ".join(_sql_text(w) for w in sorted(_TRUE))
-            no = ", ".join(_sql_text(w) for w in sorted(_FALSE))
-            expr = (
-                f"CASE WHEN lower({cell}) IN ({yes}) THEN true "
-                f"WHEN lower({cell}) IN ({no}) THEN false END"
-            )
             # a word that is neither yes nor no, beside the column: checked in the first
             # scan of the table (compute.grouped_query), not in a scan of its own
             bad = quote_ident(f"__unreadable__{col.name}")
-            added.append(
-                f"CASE WHEN {cell} IS NOT NULL AND lower({cell}) NOT IN ({yes}, {no}) "
-                f"THEN {cell} END AS {bad}"
-            )
+            if source.raw:
+                expr, unreadable = _yes_no_as_read(source.raw, target, cell_of)
+                late.append(f"{unreadable} AS {bad}")
+            else:
+                expr = _yes_no(f"lower({cell})")
+                added.append(
+                    f"CASE WHEN {cell} IS NOT NULL AND {expr} IS NULL THEN {cell} END AS {bad}"
+                )
             checks.append((col, f"max({bad})"))
             column = Column(col.name, "bool")
         elif header != col.name or col.default is not None:
@@ -242,9 +249,6 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
             column = replace(source, name=col.name, raw=source.raw if col.default is None else None)
         else:
             continue
-        # DuckDB names are case-insensitive: "Seminar" and seminar are one column
-        same = header.casefold() == col.name.casefold()
-        target = quote_ident(header if same else col.name)
         (replaced if same else added).append(f"{expr} AS {target}")
         bt.columns[col.name] = column
         bt.keys.pop(header, None)  # the group key is now the declared column's value
@@ -254,12 +258,52 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
         return
     named = f"{bt.view}__named"
     star = f"* REPLACE ({', '.join(replaced)})" if replaced else "*"
-    columns = ", ".join([star, *added])
-    con.execute(
-        f"CREATE OR REPLACE VIEW {quote_ident(named)} AS "
-        f"SELECT {columns} FROM {quote_ident(bt.view)}"
-    )
+    select = f"SELECT {', '.join([star, *added])} FROM {quote_ident(bt.view)}"
+    if late:  # read from the declared columns
+        select = f"SELECT {', '.join(['*', *late])} FROM ({select})"
+    con.execute(f"CREATE OR REPLACE VIEW {quote_ident(named)} AS {select}")
     bt.view = named
+
+
+def _yes_no_as_read(raw: str, target: str, cell_of) -> tuple[str, str]:
+    """SQL of a yes/no text column and of its unreadable cell, the cell as read first.
+
+    ``raw`` names the cell as read, ``target`` the declared column the value becomes,
+    ``cell_of(text)`` trims a cell and gives blanks their default. "ya", "Tidak" need no
+    trimming; the exact strip (a regex, ~0.3 s a million cells) runs on the other cells
+    alone, inside ``coalesce``, which DuckDB evaluates lazily. No piece of that arm may
+    appear twice (DuckDB computes a repeated piece for every row, before the query): the
+    trimmed cell is bound once, and the unreadable cell is found from the declared column
+    in a query above this one.
+    """
+    from ..evaluate.sql import quote_ident
+    from .source import not_blank
+
+    q = quote_ident(raw)
+    # the cell trimmed as the table's view trims it, bound once (NULLIF and COALESCE
+    # repeat their argument)
+    trimmed = f"list_transform([ee_trim({q})], lambda __ee_c: lower({cell_of('__ee_c')}))[1]"
+    value = f"coalesce({_yes_no(f'lower({q})')}, {_yes_no(trimmed)})"
+    unreadable = (
+        f"CASE WHEN {target} IS NOT NULL THEN NULL WHEN {not_blank(q)} THEN ee_strip({q}) END"
+    )
+    return value, unreadable
+
+
+def _yes_no(word: str) -> str:
+    """SQL: true or false for a yes/no word as the document path reads it (else NULL).
+
+    The word is written once (a list position, not ``CASE word WHEN …``, which repeats
+    it at each arm): DuckDB computes a repeated piece once for every row before the
+    query, even one meant for a few rows only (the exact strip of an odd cell). An
+    ``IN`` list of this length would be planned as a join, slower still.
+    """
+    from ..evidence.schema import _FALSE, _TRUE
+
+    words = ["ya", "tidak", *sorted((_TRUE | _FALSE) - {"ya", "tidak"})]
+    listed = ", ".join(_sql_text(w) for w in words)
+    values = ", ".join(str(w in _TRUE).lower() for w in words)
+    return f"[{values}][list_position([{listed}], {word})]"
 
 
 def _refuse_repeated(spec, bt) -> None:

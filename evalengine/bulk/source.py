@@ -112,6 +112,11 @@ _MACROS = (
 )
 
 
+def not_blank(text: str) -> str:
+    """SQL: the text holds a character ``str.strip()`` keeps (NULL for NULL)."""
+    return f"regexp_matches({text}, '[^{_SPACE}]')"
+
+
 def number_text(expr: str) -> str:
     """SQL: the cell as plain ``-123.45`` text when parse_number reads it, else NULL."""
     return (
@@ -323,9 +328,7 @@ def _csv_view(
     options += f", columns = {{{spec}}}"
     # a row is kept when any cell holds something (as _read_csv skips blank rows)
     tests = [f"{quote_ident(c)} IS NOT NULL" for c in types if c in integers]
-    tests += [
-        f"regexp_matches({quote_ident(c)}, '[^{_SPACE}]')" for c in types if c not in integers
-    ]
+    tests += [not_blank(quote_ident(c)) for c in types if c not in integers]
     star = f"* EXCLUDE ({', '.join(map(quote_ident, hidden))})" if hidden else "*"
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
