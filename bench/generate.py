@@ -3,10 +3,14 @@
     python bench/generate.py ipasn 1000000      # bench/data/ipasn-1000000.{csv,parquet} + evidence
     python bench/generate.py skm 1000000        # bench/data/skm-1000000.{csv,parquet} + evidence
     python bench/generate.py xlsx 100000        # bench/data/ipasn-100000.xlsx + evidence
+    python bench/generate.py ipasn2019 1000000  # bench/data/ipasn2019-1000000.csv + evidence
     python bench/generate.py akip 10000         # bench/data/akip/ 10,000 AKIP 2021 documents
     python bench/generate.py merit 10000        # bench/data/merit/ 10,000 Sistem Merit documents
 
 IP ASN rosters spread employees over 600 agencies, SKM responses over 200 units;
+the ``ipasn2019`` roster is written as a BKPSDM exports it for the shipped
+rubrics/ipasn-2019.toml (the columns of examples/ipasn-belitung-timur/pegawai.csv, ``;``
+separated, its spellings of education, position, SKP and discipline, blank cells);
 values are deterministic (hashes of the row number), so runs are repeatable. The
 AKIP documents answer rubrics/akip-2021.toml (grades AA … E per sub-komponen, with
 the variations real files show; see ``akip_document``); the merit documents answer
@@ -35,6 +39,26 @@ SELECT i AS nip,
 FROM range({n}) t(i)
 """
 
+#: A roster for rubrics/ipasn-2019.toml, in the words of examples/ipasn-belitung-timur.
+IPASN_2019_SQL = """
+SELECT 198000000000000000 + i AS "NIP",
+       'Pegawai ' || i AS "Nama",
+       (['S-3', 'S-2', 'S-1', 'S1', 'D-IV', 'D-III', 'D3', 'SLTA', 'SMA', 'SLTP', 'SD'])
+         [1 + CAST(hash(i) % 11 AS INTEGER)] AS "Pendidikan Terakhir",
+       (['JPT', 'Administrator', 'Pengawas', 'Fungsional', 'JF', 'Pelaksana', 'JFU'])
+         [1 + CAST(hash(i * 3) % 7 AS INTEGER)] AS "Jenis Jabatan",
+       CASE WHEN hash(i * 5) % 4 = 0 THEN 'ya' ELSE 'tidak' END AS "Diklatpim",
+       CASE WHEN hash(i * 7) % 3 = 0 THEN 'ya' ELSE 'tidak' END AS "Diklat Fungsional",
+       CAST(hash(i * 11) % 41 AS INTEGER) AS "Diklat Teknis JP",
+       CASE WHEN hash(i * 13) % 2 = 0 THEN 'ya' ELSE 'tidak' END AS "Seminar",
+       (['Sangat Baik', 'Baik', 'Baik', 'Cukup', 'Kurang'])
+         [1 + CAST(hash(i * 17) % 5 AS INTEGER)] AS "Predikat SKP",
+       (['tidak ada', 'tidak ada', 'tidak ada', NULL, 'ringan', 'sedang', 'berat'])
+         [1 + CAST(hash(i * 19) % 7 AS INTEGER)] AS "Hukuman Disiplin",
+       'I' || lpad(CAST(i % 600 AS VARCHAR), 3, '0') AS "Instansi"
+FROM range({n}) t(i)
+"""
+
 SKM_SQL = """
 SELECT 'U' || lpad(CAST(i % 200 AS VARCHAR), 3, '0') AS unit,
        {answers}
@@ -60,6 +84,19 @@ def ipasn(n: int) -> None:
         opts = "(HEADER)" if fmt == "csv" else "(FORMAT PARQUET)"
         con.execute(f"COPY ({sql}) TO '{out}' {opts}")
         evidence(DATA / f"ipasn-{n}-{fmt}.toml", "ipasn-bench", "pegawai", out.name)
+
+
+def ipasn2019(n: int) -> None:
+    import duckdb
+
+    out = DATA / f"ipasn2019-{n}.csv"
+    sql = IPASN_2019_SQL.format(n=n)
+    duckdb.connect().execute(f"COPY ({sql}) TO '{out}' (HEADER, DELIMITER ';')")
+    (DATA / f"ipasn2019-{n}-csv.toml").write_text(
+        f'[evidence]\nrubric = "ipasn"\nversion = "2019"\nsubject = "benchmark"\n\n'
+        f'[tables.pegawai]\nfile = "{out.name}"\n',
+        encoding="utf-8",
+    )
 
 
 def skm(n: int) -> None:
@@ -292,7 +329,9 @@ def merit(n: int) -> None:
 def main(argv: list[str]) -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     kind, n = argv[0], int(argv[1])
-    {"ipasn": ipasn, "skm": skm, "xlsx": xlsx, "akip": akip, "merit": merit}[kind](n)
+    kinds = {"ipasn": ipasn, "ipasn2019": ipasn2019, "skm": skm, "xlsx": xlsx}
+    kinds.update(akip=akip, merit=merit)
+    kinds[kind](n)
 
 
 if __name__ == "__main__":

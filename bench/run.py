@@ -13,6 +13,7 @@ targets for:
 * IP ASN per agency (CSV, Parquet): evalengine ≤ 1.25× DuckDB, ≥ 4× faster than Python,
   peak ≤ 1 GB;
 * IKM per unit: ≤ 1.25× DuckDB, peak ≤ 1 GB;
+* the shipped rubrics/ipasn-2019.toml on a roster as BKPSDM exports it (no target);
 * XLSX 100k rows: ≤ 1.5× reading the file with python-calamine alone;
 * batch of AKIP documents (rubrics/akip-2021.toml): ≥ 1,000 documents/s;
 * ``evalengine score`` on the merit example (rich report): ≤ 1.3× ``python -c "import rich,
@@ -122,6 +123,49 @@ SELECT instansi,
 + round(avg(round(skp / 100 * 30, 2)), 2)
 + round(avg(CASE WHEN hukuman = 'tidak' THEN 5 ELSE 0 END), 2) AS ip
 FROM {reader} GROUP BY instansi ORDER BY ip DESC''').fetchall()
+print(len(rows))
+"""
+
+#: The shipped rubrics/ipasn-2019.toml by hand, for a roster of bench/generate.py ipasn2019
+#: (its point tables as CASE, keys matched ignoring case, a blank discipline cell as
+#: "tidak ada"); per agency, the sum of the four means rounded to 2 places.
+DUCKDB_IPASN_2019 = """
+import duckdb, sys
+src = sys.argv[1]
+rows = duckdb.sql(f'''
+WITH p AS (
+  SELECT "Instansi" AS instansi,
+    CASE upper(trim("Pendidikan Terakhir"))
+      WHEN 'S3' THEN 25 WHEN 'S-3' THEN 25 WHEN 'S2' THEN 20 WHEN 'S-2' THEN 20
+      WHEN 'S1' THEN 15 WHEN 'S-1' THEN 15 WHEN 'D4' THEN 15 WHEN 'D-IV' THEN 15
+      WHEN 'DIV' THEN 15 WHEN 'D3' THEN 10 WHEN 'D-III' THEN 10 WHEN 'DIII' THEN 10
+      WHEN 'D2' THEN 5 WHEN 'D-II' THEN 5 WHEN 'D1' THEN 5 WHEN 'D-I' THEN 5
+      WHEN 'SLTA' THEN 5 WHEN 'SMA' THEN 5 WHEN 'SMK' THEN 5
+      WHEN 'SLTP' THEN 1 WHEN 'SMP' THEN 1 WHEN 'SD' THEN 1 END AS kualifikasi,
+    CASE upper(trim("Jenis Jabatan"))
+      WHEN 'JPT' THEN 's' WHEN 'PIMPINAN TINGGI' THEN 's' WHEN 'ADMINISTRATOR' THEN 's'
+      WHEN 'PENGAWAS' THEN 's' WHEN 'STRUKTURAL' THEN 's' WHEN 'JF' THEN 'f'
+      WHEN 'FUNGSIONAL' THEN 'f' WHEN 'JABATAN FUNGSIONAL' THEN 'f'
+      WHEN 'PELAKSANA' THEN 'p' WHEN 'JFU' THEN 'p' END AS kelompok,
+    lower(trim("Diklatpim")) = 'ya' AS pim,
+    lower(trim("Diklat Fungsional")) = 'ya' AS fungsional,
+    coalesce("Diklat Teknis JP", 0) AS jp,
+    lower(trim("Seminar")) = 'ya' AS seminar,
+    CASE lower(trim("Predikat SKP"))
+      WHEN 'sangat baik' THEN 30 WHEN 'baik' THEN 25 WHEN 'cukup' THEN 15
+      WHEN 'butuh perbaikan' THEN 15 WHEN 'kurang' THEN 5 WHEN 'buruk' THEN 1
+      WHEN 'sangat kurang' THEN 1 END AS kinerja,
+    CASE lower(trim(coalesce("Hukuman Disiplin", 'tidak ada')))
+      WHEN 'tidak ada' THEN 5 WHEN 'tidak' THEN 5 WHEN 'tidak pernah' THEN 5
+      WHEN 'ringan' THEN 3 WHEN 'sedang' THEN 2 WHEN 'berat' THEN 1 END AS disiplin
+  FROM read_csv('{src}'))
+SELECT instansi, round(avg(kualifikasi)
+  + avg(least(40, CASE WHEN pim AND kelompok = 's' THEN 15 ELSE 0 END
+                + CASE WHEN fungsional AND kelompok = 'f' THEN 15 ELSE 0 END
+                + CASE WHEN jp >= 20 THEN CASE kelompok WHEN 'p' THEN 22.5 ELSE 15 END ELSE 0 END
+                + CASE WHEN seminar THEN CASE kelompok WHEN 'p' THEN 17.5 ELSE 10 END ELSE 0 END))
+  + avg(kinerja) + avg(disiplin), 2) AS ip
+FROM p GROUP BY instansi ORDER BY ip DESC''').fetchall()
 print(len(rows))
 """
 
@@ -333,6 +377,27 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     ratios.append(text)
                     print(text, flush=True)
+    for roster in sorted(DATA.glob("ipasn2019-*.csv"), key=lambda p: int(p.stem.split("-")[1])):
+        n = int(roster.stem.split("-")[1])
+        target = f"IP ASN 2019 rubric {n:,} csv"
+        ev = DATA / f"ipasn2019-{n}-csv.toml"
+        shipped = ROOT / "rubrics" / "ipasn-2019.toml"
+        pair = best_of(
+            {
+                "evalengine": (evalengine_score(shipped, ev, "Instansi"), {}),
+                "by hand": ([PY, "-c", DUCKDB_IPASN_2019, str(roster)], {}),
+            },
+            args.repeat,
+        )
+        e, d = pair["evalengine"], pair["by hand"]
+        report(Line(target, n, "evalengine (shipped rubric)", e))
+        report(Line(target, n, "DuckDB by hand", d))
+        text = (
+            f"{target}: evalengine / DuckDB = {e.wall / d.wall:.2f}× (no target: the shipped "
+            f"rubric, nested lookups and yes/no columns); peak {e.peak_mb:,.0f} MB"
+        )
+        ratios.append(text)
+        print(text, flush=True)
     for xlsx in sorted(DATA.glob("ipasn-*.xlsx")):
         n = int(xlsx.stem.split("-")[1])
         target = f"XLSX {n:,}"
