@@ -440,6 +440,7 @@ _PAD = ["", " ", "  ", "\t", "\xa0", "\u3000"]
                 st.sampled_from(["", " ", "\t", "\xa0"]),  # blank: the column's default
             ),
             st.sampled_from(["ya", "tidak", " ya", "tidak\t", ""]),
+            st.sampled_from(["", " ", "\xa0", "ringan", " Berat ", "Sedang\t", "tidak ada"]),
         ),
         min_size=1,
         max_size=12,
@@ -447,20 +448,22 @@ _PAD = ["", " ", "  ", "\t", "\xa0", "\u3000"]
     odd=st.sampled_from([None, "mungkin", " entah\t"]),
     group_by=st.sampled_from([None, "Instansi"]),
 )
-def test_yes_no_columns_read_alike_on_both_engines(tmp_path_factory, cells, odd, group_by):
-    """The shipped IP ASN rubric's yes/no columns, in any case, padded with any white
-    space Python strips, blank (the declared default): DuckDB reads the cell as read
-    first and strips only the others; both engines give the same figures, and a word
-    that is neither yes nor no stops both."""
+def test_yes_no_and_defaulted_columns_read_alike_on_both_engines(
+    tmp_path_factory, cells, odd, group_by
+):
+    """The shipped IP ASN rubric's yes/no columns and its discipline column (blank: "tidak
+    ada"), in any case, padded with any white space Python strips, or blank (the declared
+    default): DuckDB reads the cell as read first and strips only the others; both engines
+    give the same figures, and a word that is neither yes nor no stops both."""
     folder = tmp_path_factory.mktemp("yesno")
     header = (
         "NIP;Nama;Pendidikan Terakhir;Jenis Jabatan;Diklatpim;Diklat Fungsional;"
         "Diklat Teknis JP;Seminar;Predikat SKP;Hukuman Disiplin;Instansi\n"
     )
     rows = [
-        f"{k};P{k};S-1;{'JPT' if k % 2 else 'Pelaksana'};{pim};tidak;24;{seminar};Baik;;"
-        f"{'AB'[k % 2]}"
-        for k, (pim, seminar) in enumerate(cells)
+        f"{k};P{k};S-1;{'JPT' if k % 2 else 'Pelaksana'};{pim};tidak;24;{seminar};Baik;"
+        f"{hukuman};{'AB'[k % 2]}"
+        for k, (pim, seminar, hukuman) in enumerate(cells)
     ]
     if odd is not None:
         rows.append(f"99;X;S-1;JPT;{odd};tidak;0;ya;Baik;;A")

@@ -200,6 +200,7 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
     from ..evaluate.sql import Column, quote_ident
     from ..evidence.schema import table_spec
     from ..numbers import to_decimal
+    from .source import not_blank
 
     spec = table_spec(rubric, bt.name)
     if spec is None:
@@ -245,8 +246,20 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
             column = Column(col.name, "bool")
         elif header != col.name or col.default is not None:
             expr = cell if col.default is not None else quote_ident(header)
-            # the cell as read stands for the column only when no default replaces blanks
-            column = replace(source, name=col.name, raw=source.raw if col.default is None else None)
+            raw = source.raw
+            if default is not None and raw and source.kind == "text":
+                # the cell as read, a blank one replaced by the default, stands for the
+                # column (it trims to the column's value): comparisons and lookups read
+                # it first, and the column is trimmed only where they need it
+                q_raw = quote_ident(raw)
+                raw = f"__raw_default__{col.name}"
+                added.append(
+                    f"CASE WHEN {not_blank(q_raw)} THEN {q_raw} ELSE {_sql_text(default)} END "
+                    f"AS {quote_ident(raw)}"
+                )
+            elif default is not None:
+                raw = None  # blanks read as the default: the cell as read is not the value
+            column = replace(source, name=col.name, raw=raw)
         else:
             continue
         (replaced if same else added).append(f"{expr} AS {target}")
