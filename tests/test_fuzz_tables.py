@@ -474,3 +474,24 @@ def test_yes_no_and_defaulted_columns_read_alike_on_both_engines(
     )
     code, _ = agree(ROOT / "rubrics" / "ipasn-2019.toml", evidence, group_by)
     assert code == (2 if odd else 0)
+
+
+@pytest.mark.parametrize("cell", ["\t", "\xa0", " \t "])
+def test_a_column_blank_only_once_stripped_is_blank_on_both_engines(tmp_path, cell):
+    """A column whose only cells are white space DuckDB's trim keeps (a tab, a no-break
+    space) was typed a number column on DuckDB, and reading the cell as a number stopped
+    the query ("Could not convert string"); the document path reads a blank cell, here
+    the yes/no column's default."""
+    (tmp_path / "pegawai.csv").write_text(
+        "NIP;Nama;Pendidikan Terakhir;Jenis Jabatan;Diklatpim;Diklat Fungsional;"
+        "Diklat Teknis JP;Seminar;Predikat SKP;Hukuman Disiplin\n"
+        f"0;P0;S-1;Pelaksana;{cell};tidak;24;ya;Baik;\n",
+        encoding="utf-8",
+    )
+    evidence = tmp_path / "e.toml"
+    evidence.write_text(
+        '[evidence]\nrubric = "ipasn"\nversion = "2019"\n[tables.pegawai]\nfile = "pegawai.csv"\n'
+    )
+    code, found = agree(ROOT / "rubrics" / "ipasn-2019.toml", evidence, None)
+    assert code == 0 and found is not None
+    assert found["headline"] == "85.00"  # 15 + (22,5 + 17,5: pelaksana) + 25 + 5

@@ -405,11 +405,10 @@ def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers
             probes.append(f"max(length(split_part({normalized(t)}, '.', 2)))")
             # the integer digits (and sign): the column's bound (see sql.SqlCompiler.bound)
             probes.append(f"max(length(split_part({normalized(t)}, '.', 1)))")
-            # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t")
-            probes.append(
-                f"count(*) FILTER (WHERE "
-                f"{_odd_cell(t, text='false', other=f'ee_number({t}) IS NOT NULL')})"
-            )
+            # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t"), and
+            # cells blank only once stripped as Python strips ("\t"): read the slower way
+            odd = f"ee_number({t}) IS NOT NULL OR ee_strip({t}) = ''"
+            probes.append(f"count(*) FILTER (WHERE {_odd_cell(t, text='false', other=odd)})")
         else:
             plan[name] = "text"
     varchar = [n for n, k in plan.items() if k == "varchar"]
