@@ -267,8 +267,14 @@ def _refuse_unreadable(table: BulkTable, found) -> None:
             )
 
 
-def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: str):
-    """SQL pieces of a records indicator: derived columns, aggregates, and a finisher."""
+def records_part(
+    engine, evidence, indicator: Indicator, table: BulkTable, tag: str, hoisted: dict[str, str]
+):
+    """SQL pieces of a records indicator: derived columns, aggregates, and a finisher.
+
+    ``hoisted`` gathers the lookups the formulas make, for the table's view (see
+    :class:`~evalengine.evaluate.sql.SqlCompiler`).
+    """
     agg = str(indicator.options.get("aggregate", "sum"))
     resolver = _Resolver(engine, evidence, indicator)
     functions = engine.functions
@@ -277,7 +283,7 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
     where_sql = "TRUE"
     if where_f is not None:
         where_sql = (
-            SqlCompiler(where_f, table.columns, resolver, functions, resolver)
+            SqlCompiler(where_f, table.columns, resolver, functions, resolver, hoisted)
             .boolean_sql_expr()
             .sql
         )
@@ -288,7 +294,9 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
         value_sql = "CAST(1 AS DECIMAL(38,0))"
     else:
         value_sql = (
-            SqlCompiler(row_f, table.columns, resolver, functions, resolver).number_sql_expr().sql
+            SqlCompiler(row_f, table.columns, resolver, functions, resolver, hoisted)
+            .number_sql_expr()
+            .sql
         )
     w, v = f"__w{tag}", f"__v{tag}"
     extremes = [("min", f"min({v})"), ("max", f"max({v})")] if agg in ("min", "max") else []
@@ -698,13 +706,22 @@ def table_facts(
     aggs: list[tuple[str, str]] = []
     finishers = []
     parts: list[tuple[Indicator, list[str], list[tuple[str, str]]]] = []
+    hoisted: dict[str, str] = {}
     for i, ind in enumerate(indicators):
         if ind.type == "records":
-            d, a, f = records_part(engine, evidence, ind, table, str(i))
+            d, a, f = records_part(engine, evidence, ind, table, str(i), hoisted)
             finishers.append((len(aggs), len(a), lambda vals, f=f, iid=ind.id: {iid: f(vals)}))
             parts.append((ind, d, a))
             derived += d
             aggs += a
+    if hoisted:  # each lookup once a row, whichever formulas use it
+        columns = ", ".join(["*", *(f"{sql} AS {quote_ident(n)}" for n, sql in hoisted.items())])
+        view = f"{table.view}__lookups"
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
+            f"SELECT {columns} FROM {quote_ident(table.view)}"
+        )
+        table.view = view
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     surveys = [ind for ind in indicators if ind.type == "survey"]
     if surveys:

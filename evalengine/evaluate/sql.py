@@ -146,6 +146,11 @@ class SqlCompiler:
             interpreter's :class:`~evalengine.evaluate.interpreter.Environment`.
         functions: the formula functions (for constant folding through the interpreter).
         context: what functions need (``.rubric`` for ``lookup`` and ``band``).
+        hoisted: where to put lookups of a column's cells as columns of their own
+            ({name: SQL}, shared by the formulas on one table), which the caller adds to
+            the table's view: DuckDB then computes each once a row, however many times
+            the formulas use it (IP ASN's kompetensi looks up a jabatan's kelompok
+            four times). None writes them out at each use.
     """
 
     def __init__(
@@ -155,7 +160,9 @@ class SqlCompiler:
         env: Any,
         functions: Mapping[str, Any],
         context: Any,
+        hoisted: dict[str, str] | None = None,
     ) -> None:
+        self.hoisted = hoisted
         self.formula = formula
         self.columns = dict(columns)
         self.env = env
@@ -827,14 +834,23 @@ class SqlCompiler:
                     for k, v in values
                     if k == k.strip(" ")
                 ]
-                missing = quote_text(f"a key is not in lookup table '{name}' ({unparse(node)})")
-                inner = self.bind(
-                    _trimmed(key.raw),
-                    lambda k: f"(CASE {' '.join(text_arms(k))} ELSE error({missing}) END)",
-                    always=True,  # a macro: short to read, long once expanded
-                )
                 if fast:
-                    arms = [*fast, f"ELSE {inner}"]
+                    # the value, or NULL for a key not in the table (a table's values are
+                    # never NULL): that is the error where the value is used, so the value
+                    # itself may be computed for every row (see ``hoisted``)
+                    inner = (
+                        f"list_transform([{_trimmed(key.raw)}], lambda __ee_key: "
+                        f"(CASE {' '.join(text_arms('__ee_key'))} END))[1]"
+                    )
+                    found = f"(CASE {' '.join(fast)} ELSE {inner} END)"
+                    if self.hoisted is not None:  # one column per distinct lookup
+                        same = (n for n, sql in self.hoisted.items() if sql == found)
+                        hoist = next(same, f"__ee_lookup{len(self.hoisted)}")
+                        self.hoisted[hoist] = found
+                        found = quote_ident(hoist)
+                    missing = quote_text(f"a key is not in lookup table '{name}' ({unparse(node)})")
+                    sql = f"coalesce({found}, error({missing}))"
+                    return SqlValue(kind, sql, scale if kind == "number" else 0)
         elif key.kind == "number":
             self.plain(key, node.args[1])
             numbers = []
