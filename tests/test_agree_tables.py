@@ -370,3 +370,99 @@ def test_two_big_integer_cells_add_on_both_engines(tmp_path, op):
     code, found = agree(rubric, limits_table(tmp_path, "csv", rows), None)
     assert code == 0
     assert found["result/product.value"] == str(2 * big)  # the max of the rows
+
+
+# -- 5. a quotient of two columns past the limit -------------------------------------------
+
+QUOTIENT = (
+    LIMITS.split("[indicators.product]")[0]
+    + """
+[indicators.quotient]
+title = "Quotient"
+type = "records"
+table = "t"
+row = '{row}'
+aggregate = "sum"
+"""
+)
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+@pytest.mark.parametrize(
+    "row",
+    [
+        "round(row.x / row.y, 2)",
+        "if row.x / row.y > 1 then 1 else 0",  # compared, never rounded
+        "round(row.x / row.y * 2, 0)",  # the quotient, then a product of it
+    ],
+)
+@pytest.mark.parametrize(
+    ("fmt", "rows"),
+    [
+        ("csv", [("100000000000000000000", "0.000001", "A"), (2, 4, "B")]),
+        ("xlsx", [(1e20, 1e-6, "A"), (2, 4, "B")]),  # spreadsheet numbers (float columns)
+        ("csv", [("-1000000000000000000000", "0.0001", "A"), (2, 4, "B")]),
+    ],
+)
+def test_a_quotient_beyond_the_limit_stops_both_engines(tmp_path, fmt, rows, row, group_by):
+    """`row.x / row.y` past 10^24 (10^20 / 10^-6): the interpreter stops on the quotient;
+    DuckDB kept it as an exact fraction, which was never checked, and rounded or
+    compared it."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(QUOTIENT.format(top="sum(children)", row=row))
+    (py_code, py), (db_code, db) = outcomes(rubric, limits_table(tmp_path, fmt, rows), group_by)
+    assert py_code == db_code == 2
+    for text in (py, db):
+        assert "exceeds the limit 1E+24" in text
+    assert "'quotient' on table 't'" in db
+    assert "in `row.x / row.y`" in db
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # 10^18 / 10^-6 is 10^24, at the limit: a number on both
+        ([("1000000000000000000", "0.000001", "A"), (2, 4, "B")], 10**24 + 1),
+        ([("1000000000000000000", "-0.000001", "A"), (2, 4, "B")], -(10**24) + 1),
+        ([("999999999999999999", "0.000001", "A"), (2, 4, "B")], 10**24 - 10**6 + 1),
+    ],
+)
+def test_a_quotient_at_the_limit_is_computed_on_both_engines(tmp_path, rows, expected):
+    from test_fuzz_tables import agree
+
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(QUOTIENT.format(top="sum(children)", row="round(row.x / row.y, 0)"))
+    code, found = agree(rubric, limits_table(tmp_path, "csv", rows), "g")
+    assert code == 0
+    assert found["result/quotient.value"] == str(expected)  # x / y + round(2 / 4, 0)
+
+
+def test_a_zero_divisor_is_division_by_zero_on_both_engines(tmp_path):
+    """A quotient that may pass the limit is checked, but a zero divisor is no result
+    past the limit: both engines say "division by zero"."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(QUOTIENT.format(top="sum(children)", row="round(row.x / row.y, 2)"))
+    rows = [("2", "0.000001", "A"), ("100000000000000000000", "0", "B")]
+    (py_code, py), (db_code, db) = outcomes(rubric, limits_table(tmp_path, "csv", rows))
+    assert py_code == db_code == 2
+    for text in (py, db):
+        assert "division by zero" in text
+
+
+def test_a_quotient_that_cannot_pass_the_limit_is_not_checked(tmp_path):
+    """Integer columns (a divisor of at least 1) cannot make a quotient past 10^24: the
+    compiled SQL has no check (the bulk path's speed), and none is needed."""
+    from decimal import Decimal
+
+    from evalengine.evaluate.sql import Column, SqlCompiler
+    from evalengine.formula import parse_formula
+    from evalengine.rubric.model import Formula
+
+    def sql(row: str, y: Column) -> str:
+        x = Column("x", "number", 0, bound=Decimal(2**64))
+        formula = Formula(row, parse_formula(row), None)
+        return SqlCompiler(formula, {"x": x, "y": y}, None, {}, None).number_sql_expr().sql
+
+    row = "round(row.x / row.y * 100, 2)"
+    assert "exceeds the limit" not in sql(row, Column("y", "number", 0, bound=Decimal(2**64)))
+    assert "exceeds the limit" in sql(row, Column("y", "number", 6, bound=Decimal(10)))

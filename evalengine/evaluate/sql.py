@@ -163,6 +163,8 @@ class SqlCompiler:
         self.context = context
         self.used_columns: set[str] = set()
         self._bounds: dict[int, Decimal | None] = {}
+        #: Each compiled node's value (by ``id``): a divisor's scale bounds a quotient.
+        self._compiled: dict[int, SqlValue] = {}
         self._bound_names = 0
 
     def bind(self, sql: str, body: Callable[[str], str], *, always: bool = False) -> str:
@@ -190,7 +192,9 @@ class SqlCompiler:
         method: Callable[[Any], SqlValue] | None = getattr(self, f"{node.kind}_sql", None)
         if method is None:
             raise self.fail(node, f"a {node.kind} node has no SQL form")
-        return method(node)
+        value = method(node)
+        self._compiled[id(node)] = value
+        return value
 
     def number_sql_expr(self) -> SqlValue:
         """The formula as a plain exact number (a row value), or a clear error."""
@@ -380,9 +384,11 @@ class SqlCompiler:
         found = self.reach(node)
         risky = found is None or found > MAX_MAGNITUDE
         # two integer columns (BIGINT) make a BIGINT, which overflows past 2^63: a node that
-        # may pass the limit, or that may pass 2^63 from two columns, computes in DECIMAL(38)
+        # may pass the limit, or that may pass 2^63 from two columns, computes in DECIMAL(38),
+        # and so does a quotient of columns (its cross-multiplications grow fast)
         columns = all(isinstance(n, ast.Ref) for n in (node.left, node.right))
-        if risky or (columns and found >= 2**63):
+        quotient = op == "div" and not self.is_constant(node.right)
+        if risky or quotient or (columns and found >= 2**63):
             left, right = self.widened(left), self.widened(right)
         if op in ("add", "sub"):
             value = self.additive(node, left, right, "+" if op == "add" else "-")
@@ -440,8 +446,12 @@ class SqlCompiler:
                     return a + b
                 if node.op == "mul":
                     return a * b
-                if b and self.is_constant(node.right):
-                    return a / b  # b is |the constant divisor|
+                if self.is_constant(node.right):
+                    return a / b if b else None  # b is |the constant divisor|
+                # a nonzero DECIMAL(38, s) is at least 10^-s: |a / b| ≤ bound(a) · 10^s
+                divisor = self._compiled.get(id(node.right))
+                if divisor is not None and divisor.kind == "number" and not divisor.is_fraction:
+                    return a.scaleb(divisor.scale)
             return None
         if isinstance(node, ast.Call):
             args = [self.bound(a) for a in node.args]
@@ -476,11 +486,12 @@ class SqlCompiler:
         """``value`` checked per row against the interpreter's limit (the same error).
 
         The value is bound once to a lambda parameter (``list_transform``): written out
-        twice, nested checks would double the SQL at every level. A quotient of two
-        columns is not checked (it has no value in SQL until rounded or compared).
+        twice, nested checks would double the SQL at every level. A quotient (an exact
+        fraction, no value in SQL until rounded or compared) is checked by
+        :meth:`limited_fraction`.
         """
         if value.is_fraction:
-            return value
+            return self.limited_fraction(node, value)
         message = "'result ' || printf('%.3E', CAST(v AS DOUBLE)) || " + quote_text(
             f" exceeds the limit {MAX_MAGNITUDE} (in `{unparse(node)}`)"
         )
@@ -490,6 +501,32 @@ class SqlCompiler:
             f"THEN error({message}) ELSE v END)[1]"
         )
         return SqlValue("number", sql, value.scale)
+
+    def limited_fraction(self, node: ast.Expr, value: SqlValue) -> SqlValue:
+        """A fraction ``n / d`` (``d`` ≥ 0) checked per row as :meth:`limited` checks a
+        number: the interpreter's quotient is a number, and past the limit it stops.
+
+        ``|n| > 10^24 · d`` is settled in DOUBLE where it is clear (0.1 % from the limit:
+        almost every row, and no product that could overflow DECIMAL(38)); only a row
+        that close is compared exactly. A zero ``d`` is left to where the fraction is
+        used (the interpreter's "division by zero", :meth:`guard_den`). The numerator
+        carries the check; the denominator is as it was.
+        """
+        assert value.den is not None
+        ratio = "abs(CAST(n AS DOUBLE)) / CAST(d AS DOUBLE)"
+        message = "'result ' || printf('%.3E', CAST(n AS DOUBLE) / CAST(d AS DOUBLE)) || " + (
+            quote_text(f" exceeds the limit {MAX_MAGNITUDE} (in `{unparse(node)}`)")
+        )
+        limit = f"CAST('{MAX_MAGNITUDE:f}' AS {decimal_type(0)})"
+        check = (
+            f"CASE WHEN d = 0 OR {ratio} < 0.999e24 THEN n "
+            f"WHEN {ratio} > 1.001e24 OR abs(n) > {limit} * d THEN error({message}) ELSE n END"
+        )
+        sql = (
+            f"list_transform([{value.sql}], lambda n: "
+            f"list_transform([{value.den}], lambda d: {check})[1])[1]"
+        )
+        return SqlValue("number", sql, value.scale, value.den, value.den_scale)
 
     def equality(self, node: ast.Binary, left: SqlValue, right: SqlValue) -> SqlValue:
         if left.kind == "band":
