@@ -466,3 +466,35 @@ def test_a_quotient_that_cannot_pass_the_limit_is_not_checked(tmp_path):
     row = "round(row.x / row.y * 100, 2)"
     assert "exceeds the limit" not in sql(row, Column("y", "number", 0, bound=Decimal(2**64)))
     assert "exceeds the limit" in sql(row, Column("y", "number", 6, bound=Decimal(10)))
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("min(row.x, row.y) + row.z", 18 * 10**18),
+        ("max(row.x, row.y) - -row.z", 18 * 10**18 + 10**17),
+        ("abs(row.x) + abs(row.z)", 18 * 10**18),
+        ("(if row.x > row.y then row.x else row.y) + row.z", 18 * 10**18 + 10**17),
+        ("round(row.x, 0) + row.z", 18 * 10**18),
+        ("sum(row.x, row.z)", 18 * 10**18),
+        ("sum(row.x, 1, row.z)", 18 * 10**18 + 1),
+        ("mean(row.x, row.z) * 2", 18 * 10**18),
+        ("min(row.x, row.y) * min(row.z, 2)", 18 * 10**18),
+    ],
+)
+def test_big_integer_cells_through_a_function_add_on_both_engines(
+    tmp_path, row, expected, group_by
+):
+    """Cells near 9.2·10^18 (BIGINT columns on DuckDB) combined through a function
+    first: ``least``, ``abs``, a ``CASE`` and ``sum`` of BIGINTs are BIGINTs, and DuckDB
+    stopped with "Overflow in addition of INT64"; the interpreter computes the sum."""
+    from test_fuzz_tables import agree
+
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(LIMITS.format(top="sum(children)").replace("min(40, row.x * row.y)", row))
+    big = 9 * 10**18
+    (tmp_path / "t.csv").write_text(f"x,y,z,g\n{big},{big + 10**17},{big},A\n2,3,1,B\n")
+    code, found = agree(rubric, evidence_for(tmp_path, "limits", "t", "t.csv"), group_by)
+    assert code == 0
+    assert found["result/product.value"] == str(expected)  # the max of the rows

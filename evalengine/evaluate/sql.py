@@ -90,6 +90,9 @@ class SqlValue:
     raw: str | None = None  # kind == "text" from a column: its cells as read (Column.raw)
     #: The SQL is never NULL (a blank cell included): an ``if`` on it needs no NULL arm.
     not_null: bool = False
+    #: The SQL may be an integer type (a BIGINT column, ``least`` of such columns …):
+    #: DuckDB's arithmetic of two of them stays integer and overflows past 2^63.
+    integer: bool = False
 
     @property
     def is_fraction(self) -> bool:
@@ -302,8 +305,13 @@ class SqlCompiler:
             )
         self.used_columns.add(name)
         raw = quote_ident(col.raw) if col.kind == "text" and col.raw else None
+        number = col.kind == "number"
         return SqlValue(
-            col.kind, quote_ident(name), col.scale if col.kind == "number" else 0, raw=raw
+            col.kind,
+            quote_ident(name),
+            col.scale if number else 0,
+            raw=raw,
+            integer=number and col.scale == 0,
         )
 
     def columns_hint(self) -> str:
@@ -322,7 +330,14 @@ class SqlCompiler:
             self.need(value, "bool", node.operand)
             return SqlValue("bool", f"(NOT {value.sql})", not_null=value.not_null)
         self.need(value, "number", node.operand)
-        return SqlValue("number", f"(-{value.sql})", value.scale, value.den, value.den_scale)
+        return SqlValue(
+            "number",
+            f"(-{value.sql})",
+            value.scale,
+            value.den,
+            value.den_scale,
+            integer=value.integer,
+        )
 
     def if_sql(self, node: ast.If) -> SqlValue:
         cond = self.compile(node.cond)
@@ -350,9 +365,8 @@ class SqlCompiler:
             return SqlValue(kind, choose(then.sql, else_.sql))
         if not then.is_fraction and not else_.is_fraction:
             scale = max(then.scale, else_.scale)
-            return SqlValue(
-                "number", choose(self.cast(then, scale), self.cast(else_, scale)), scale
-            )
+            sql = choose(self.cast(then, scale), self.cast(else_, scale))
+            return SqlValue("number", sql, scale, integer=then.integer and else_.integer)
         a, b = self.as_fraction(then), self.as_fraction(else_)
         scale, dscale = max(a.scale, b.scale), max(a.den_scale, b.den_scale)
         num = choose(self.cast(a, scale), self.cast(b, scale))
@@ -387,8 +401,9 @@ class SqlCompiler:
         # may pass the limit, or that may pass 2^63 from two columns, computes in DECIMAL(38),
         # and so does a quotient of columns (its cross-multiplications grow fast)
         columns = all(isinstance(n, ast.Ref) for n in (node.left, node.right))
+        integers = columns or (left.integer and right.integer)  # min(row.a, row.b) + row.c
         quotient = op == "div" and not self.is_constant(node.right)
-        if risky or quotient or (columns and found >= 2**63):
+        if risky or quotient or (integers and found >= 2**63):
             left, right = self.widened(left), self.widened(right)
         if op in ("add", "sub"):
             value = self.additive(node, left, right, "+" if op == "add" else "-")
@@ -583,7 +598,8 @@ class SqlCompiler:
     def additive(self, node: ast.Expr, left: SqlValue, right: SqlValue, sym: str) -> SqlValue:
         if not left.is_fraction and not right.is_fraction:
             scale = max(left.scale, right.scale)
-            return SqlValue("number", f"({left.sql} {sym} {right.sql})", scale)
+            integer = left.integer and right.integer
+            return SqlValue("number", f"({left.sql} {sym} {right.sql})", scale, integer=integer)
         a, b = self.as_fraction(left), self.as_fraction(right)
         if a.den == b.den and a.den_scale == b.den_scale:
             # one denominator (the NRRs of one survey all divide by n): add numerators,
@@ -598,7 +614,7 @@ class SqlCompiler:
     def multiply(self, node: ast.Expr, left: SqlValue, right: SqlValue) -> SqlValue:
         if not left.is_fraction and not right.is_fraction:
             sql, scale = self.product(node, (left.sql, left.scale), (right.sql, right.scale))
-            return SqlValue("number", sql, scale)
+            return SqlValue("number", sql, scale, integer=left.integer and right.integer)
         a, b = self.as_fraction(left), self.as_fraction(right)
         num = self.product(node, (a.sql, a.scale), (b.sql, b.scale))
         den = self.product(node, (a.den, a.den_scale), (b.den, b.den_scale))
@@ -674,6 +690,11 @@ class SqlCompiler:
 
     def fn_sum_sql(self, node: ast.Call) -> SqlValue:
         values = self.numbers(node, self.args(node, 1, None))
+        # integers (BIGINT columns) whose sum may pass 2^63 add in DECIMAL(38), as `+` does
+        bounds = [self.bound(a) for a in node.args]
+        big = None in bounds or sum(b for b in bounds if b is not None) >= 2**63
+        if big and sum(v.integer for v in values) > 1:
+            values = [self.widened(v) for v in values]
         total = values[0]
         for v in values[1:]:
             total = self.additive(node, total, v, "+")
@@ -705,7 +726,8 @@ class SqlCompiler:
             tests = " AND ".join(f"{done[i]} IS NOT NULL" for i in nullable)
             return f"(CASE WHEN {tests} THEN {core} END)"
 
-        return SqlValue("number", guarded(args, nullable), scale)
+        integer = all(v.integer for v in values)  # least(BIGINT, BIGINT) is a BIGINT
+        return SqlValue("number", guarded(args, nullable), scale, integer=integer)
 
     def fn_min_sql(self, node: ast.Call) -> SqlValue:
         return self._extreme(node, "least")
@@ -715,7 +737,8 @@ class SqlCompiler:
 
     def fn_abs_sql(self, node: ast.Call) -> SqlValue:
         (x,) = self.numbers(node, self.args(node, 1, 1))
-        return SqlValue("number", f"abs({x.sql})", x.scale, x.den, x.den_scale)
+        sql = f"abs({x.sql})"
+        return SqlValue("number", sql, x.scale, x.den, x.den_scale, integer=x.integer)
 
     def fn_floor_sql(self, node: ast.Call) -> SqlValue:
         (x,) = self.numbers(node, self.args(node, 1, 1))
