@@ -340,14 +340,16 @@ def test_an_upper_level_result_beyond_the_limit_stops_both_engines(tmp_path):
 )
 def test_a_csv_number_past_the_limit_is_text_on_both_engines(tmp_path, cell):
     """A CSV cell past 10^24 is text to the interpreter (``to_decimal`` refuses it): a
-    row formula reading it stops. DuckDB read the column as numbers and summed it."""
+    row formula reading it stops. DuckDB read the column as numbers and summed it, then
+    (text) said "the row formula gives text" where the interpreter names the row: the
+    same error now."""
     rubric = tmp_path / "limits.toml"
     rubric.write_text(LIMITS.format(top="sum(children)").split("[indicators.product]")[0])
     evidence = limits_table(tmp_path, "csv", [(cell, 1, "A"), (2, 3, "B")])
     (py_code, py), (db_code, db) = outcomes(rubric, evidence)
     assert py_code == db_code == 2
-    assert "not a number" in py
-    assert "gives text, not a number" in db
+    assert f"row 2 of table 't' (t.csv): the `row` formula of 'plain' gave '{cell}'" in py
+    assert py == db
     # 10^24 itself is a number on both
     evidence = limits_table(tmp_path, "csv", [(10**24, 1, "A"), (2, 3, "B")])
     (py_code, py), (db_code, db) = outcomes(rubric, evidence)
@@ -498,3 +500,37 @@ def test_big_integer_cells_through_a_function_add_on_both_engines(
     code, found = agree(rubric, evidence_for(tmp_path, "limits", "t", "t.csv"), group_by)
     assert code == 0
     assert found["result/product.value"] == str(expected)  # the max of the rows
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+@pytest.mark.parametrize(
+    ("row", "where", "message"),
+    [
+        ("row.x", None, "row 4 of table 't' (t.csv): the `row` formula of 'product' gave"),
+        ("row.x * 2 + row.y", None, "row 4 of table 't' (t.csv): expected a number, got text"),
+        ("row.y + row.x", 'row.g != "B"', "row 6 of table 't' (t.csv): expected a number"),
+        ("1", "row.x > 0", "row 4 of table 't' (t.csv): expected a number, got text"),
+    ],
+)
+@pytest.mark.parametrize("cell", [str(10**30), "abc", "1,2,3"])
+def test_a_text_cell_in_a_number_formula_is_one_error_on_both_engines(
+    tmp_path, cell, row, where, message, group_by
+):
+    """A CSV column holding one cell that is no number (a word, or a number past the
+    limit): the interpreter names the first row it stops on (after `where`); DuckDB
+    types the column as text and said "expected a number, got text (in `row.x`)" or
+    "the row formula gives text", without the row. Now both give the interpreter's
+    error: message, file, line, hint."""
+    rubric = tmp_path / "limits.toml"
+    head, product = LIMITS.format(top="sum(children)").split("[indicators.product]")
+    text = head.split("[indicators.plain]")[0] + "[indicators.product]" + product
+    text = text.replace("min(40, row.x * row.y)", row)
+    if where:
+        text = text.replace('aggregate = "max"', f"where = '{where}'\naggregate = \"max\"")
+    rubric.write_text(text)
+    rows = [(1, 1, "A"), (f'"{cell}"', 1, "B"), (3, 1, "A"), (f'"{cell}"', 2, "A")]
+    evidence = limits_table(tmp_path, "csv", [(2, 3, "B"), *rows])
+    (py_code, py), (db_code, db) = outcomes(rubric, evidence, group_by)
+    assert py_code == db_code == 2
+    assert message in py
+    assert py == db

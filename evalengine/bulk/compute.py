@@ -24,7 +24,13 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from ..errors import EvidenceError, FormulaEvalError, Location, RubricError
-from ..evaluate.sql import SqlCompiler, decimal_scale, quote_ident, quote_text
+from ..evaluate.sql import (
+    SqlCompileError,
+    SqlCompiler,
+    decimal_scale,
+    quote_ident,
+    quote_text,
+)
 from ..formula import parse_formula
 from ..indicators.base import Fact
 from ..numbers import CONTEXT, plain, to_decimal
@@ -270,21 +276,24 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
     row_f = option_formula(indicator, "row", engine.rubric)
     where_f = option_formula(indicator, "where", engine.rubric)
     where_sql = "TRUE"
-    if where_f is not None:
-        where_sql = (
-            SqlCompiler(where_f, table.columns, resolver, functions, resolver)
-            .boolean_sql_expr()
-            .sql
-        )
-    if row_f is None:
-        if agg != "count":
-            msg = f"records indicator '{indicator.id}' has no `row` formula"
-            raise RubricError(msg, location=indicator.location)
-        value_sql = "CAST(1 AS DECIMAL(38,0))"
-    else:
-        value_sql = (
-            SqlCompiler(row_f, table.columns, resolver, functions, resolver).number_sql_expr().sql
-        )
+    try:
+        if where_f is not None:
+            where_sql = (
+                SqlCompiler(where_f, table.columns, resolver, functions, resolver)
+                .boolean_sql_expr()
+                .sql
+            )
+        if row_f is None:
+            if agg != "count":
+                msg = f"records indicator '{indicator.id}' has no `row` formula"
+                raise RubricError(msg, location=indicator.location)
+            value_sql = "CAST(1 AS DECIMAL(38,0))"
+        else:
+            compiler = SqlCompiler(row_f, table.columns, resolver, functions, resolver)
+            value_sql = compiler.number_sql_expr().sql
+    except SqlCompileError as exc:
+        # a column of text where a number is needed: the interpreter names the row
+        raise text_cell_error(exc, resolver, evidence, indicator, table) or exc from None
     w, v = f"__w{tag}", f"__v{tag}"
     extremes = [("min", f"min({v})"), ("max", f"max({v})")] if agg in ("min", "max") else []
     if where_f is None:
@@ -359,6 +368,84 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
         return pre
 
     return derived, aggs, finish
+
+
+def text_cell_error(
+    exc: SqlCompileError, resolver, evidence, indicator: Indicator, table: BulkTable
+) -> EvidenceError | None:
+    """The interpreter's error for the first row it stops on, when the SQL compiler
+    found a column read as text where a formula needs a number.
+
+    DuckDB types a column as a whole (one word, or a number past the limit, makes it
+    text); the interpreter reads cell by cell and stops on the first row whose cell is
+    not a number, naming the row. On this error path alone, a CSV file is read again
+    in Python as the document path reads it (row by row, never held): each row whose
+    cell is not a number is evaluated by the interpreter (``where``, then ``row``), and
+    the first that fails gives the error, with the same message, file, line and hint.
+    Other files, a layout renaming the column, and a formula that reads the cell only
+    on some rows (when no row fails so) keep the compiler's message.
+    """
+    import csv
+    from types import SimpleNamespace
+
+    from ..evaluate.engine import formula_value
+    from ..evidence.model import EvidenceValue, Provenance
+    from ..evidence.tables import column_letter, csv_header
+    from ..indicators.tabular import eval_row, row_label
+
+    column = exc.column
+    source = (getattr(evidence, "tables", None) or {}).get(table.name)
+    file = getattr(source, "file", None)
+    if column is None or file is None or file.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return None
+    rubric = resolver.rubric
+    row_f = option_formula(indicator, "row", rubric)
+    where_f = option_formula(indicator, "where", rubric)
+    path = str(file)
+    try:
+        delimiter, header = csv_header(file, getattr(source, "delimiter", None))
+        if header.count(column) != 1:
+            return None  # renamed by the rubric's layout, or repeated: as it was
+        j = header.index(column)
+        letters = [column_letter(k) for k in range(len(header))]
+        bound = SimpleNamespace(
+            name=table.name, where=table.where, columns=header, source=Provenance(path)
+        )
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            next(reader, None)
+            for record in reader:
+                if len(record) != len(header) or not isinstance(
+                    formula_value(record[j].strip()), str
+                ):
+                    continue  # a number (a short or blank row is no row of this column)
+                if not any(cell.strip() for cell in record):
+                    continue
+                line = reader.line_num
+                row = {
+                    col: EvidenceValue(
+                        cell.strip(), Provenance(path, col, line, row=line, cell=f"{a}{line}")
+                    )
+                    for col, a, cell in zip(header, letters, record, strict=True)
+                }
+                try:
+                    keep = where_f is None or eval_row(resolver.ctx, where_f, bound, row).value
+                    if keep is not True or row_f is None:
+                        continue
+                    value = eval_row(resolver.ctx, row_f, bound, row).value
+                except EvidenceError as error:
+                    return error
+                if not isinstance(value, Decimal):  # as the records type says it
+                    msg = (
+                        f"{row_label(bound, row)} of table '{table.name}' ({table.where}): "
+                        f"the `row` formula of '{indicator.id}' gave {value!r}, not a number"
+                    )
+                    return EvidenceError(
+                        msg, location=row_f.location, hint="the per-row value must be a number"
+                    )
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _answer_sql(col: str, kind: str, scale) -> str:

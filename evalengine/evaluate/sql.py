@@ -51,6 +51,10 @@ class SqlCompileError(FormulaEvalError):
     """A formula (or one of its nodes) has no exact SQL form."""
 
     code = "no-sql-form"
+    #: A column read as text where the formula needs a number (the cells decide it on
+    #: the document path: the bulk path names the first such cell it can, see
+    #: :func:`evalengine.bulk.compute.text_cell_error`), or None.
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,11 @@ class SqlCompiler:
         """The formula as a plain exact number (a row value), or a clear error."""
         value = self.compile()
         if value.kind != "number":
-            raise self.fail(self.formula.tree, f"the row formula gives {value.kind}, not a number")
+            message = f"the row formula gives {value.kind}, not a number"
+            error = self.fail(self.formula.tree, message)
+            if value.kind == "text" and isinstance(self.formula.tree, ast.Ref):
+                error.column = self.formula.tree.path[-1]
+            raise error
         return self.plain(value, self.formula.tree)
 
     def boolean_sql_expr(self) -> SqlValue:
@@ -981,9 +989,13 @@ class SqlCompiler:
         if value.kind != kind:
             expected = "true or false" if kind == "bool" else f"a {kind}"
             hint = None
+            column = None
             if value.kind == "text" and kind == "number" and isinstance(node, ast.Ref):
                 hint = "this column holds text in some rows; numbers only in a numeric column"
-            raise self.fail(node, f"expected {expected}, got {value.kind}", hint)
+                column = node.path[-1]
+            error = self.fail(node, f"expected {expected}, got {value.kind}", hint)
+            error.column = column
+            raise error
 
     def plain(self, value: SqlValue, node: ast.Expr) -> SqlValue:
         """A number that is not a pending fraction, or an error explaining why it must be."""
