@@ -534,3 +534,42 @@ def test_a_text_cell_in_a_number_formula_is_one_error_on_both_engines(
     assert py_code == db_code == 2
     assert message in py
     assert py == db
+
+
+# -- 6. one wording for the warnings of invalid survey answers ------------------------------
+
+
+@pytest.mark.parametrize("group_by", [None, "unit"])
+def test_invalid_answer_warnings_are_worded_alike_on_both_engines(tmp_path, group_by):
+    """The document path listed each invalid answer (``row 104 (responses.csv): u7
+    (Prilaku Pelaksana) = '' is blank — …``), DuckDB counted them per reason (``2 row(s)
+    (responses.csv): u7 is blank — …``), in warnings and ``dropped_reasons``. Both count
+    per reason in one wording now, naming the header; the document path adds the first
+    rows."""
+    from paths import EXAMPLES, RUBRICS
+    from test_bulk_survey import without_rows
+
+    lines = (EXAMPLES / "ikm-belitung-timur" / "responses.csv").read_text().splitlines()
+    rows = [lines[0] + ",unit"] + [f"{line},{'AB'[i % 2]}" for i, line in enumerate(lines[1:])]
+    (tmp_path / "responses.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "e.toml").write_text(
+        '[evidence]\nrubric = "ikm"\nversion = "2017"\npopulation = 140\n'
+        '[tables.responses]\nfile = "responses.csv"\n'
+    )
+    (py_code, py), (db_code, db) = outcomes(
+        RUBRICS / "ikm-2017.toml", tmp_path / "e.toml", group_by
+    )
+    assert py_code == db_code == 0
+    pairs = [(py, db)]
+    if group_by:
+        groups = [sorted(r["groups"], key=lambda g: g["group"]) for r in (py, db)]
+        pairs += list(zip(*groups, strict=True))
+    for p, d in pairs:
+        assert [without_rows(w) for w in p["warnings"]] == d["warnings"]
+    assert "u7 (Prilaku Pelaksana) is blank: 2 row(s)" in json.dumps(db["result"])
+    warned = [w for w in py["warnings"] if "u7 (Prilaku Pelaksana) is blank" in w]
+    assert warned == [
+        "U7 Perilaku Pelaksana: 2 row(s) (responses.csv): u7 (Prilaku Pelaksana) is blank — "
+        "reported, never summed (respondent dropped); rows 103, 104"
+    ]
+    assert any("row 102 = '5'" in w for w in py["warnings"])

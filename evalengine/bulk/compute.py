@@ -547,7 +547,7 @@ def survey_facts(
     answer is valid (sums and counts), and the others (counts per column of blank and
     off-scale answers, and their valid answers for the ``drop_answer`` policy).
     """
-    from ..indicators.survey import sample_rule
+    from ..indicators.survey import column_name, sample_rule
 
     rubric = engine.rubric
     spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
@@ -563,6 +563,7 @@ def survey_facts(
                 msg, hint=f"columns found: {', '.join(table.columns)}", code="missing-column"
             )
         cols[column] = (ind, rubric.scales[ind.scale])
+    headers = _headers(rubric, table, list(cols))
     mapped = {c: _answer_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
     tests = {
         c: _valid_sql(c, table.columns[c].kind, scale, table.columns[c].scale)
@@ -641,10 +642,25 @@ def survey_facts(
             problems[f"is not on scale '{scale.name}' ({scale.describe()})"] = int(
                 nonblank_bad
             ) - int(valid_bad)
-            questions.append(_Question(ind, scale, c, n, Decimal(answered), problems))
+            name = column_name(c, headers.get(c))
+            questions.append(_Question(ind, scale, c, n, Decimal(answered), problems, name))
         survey = _Survey(table, policy, kept + rejected, rejected, questions, rule)
         for q in questions:
             out[q.ind.id][key] = survey.precomputed(q)
+    return out
+
+
+def _headers(rubric: Rubric, table: BulkTable, columns: list[str]) -> dict[str, str]:
+    """The header each declared column was read from (``u3`` → ``Waktu Pelayanan``), as
+    the document path's cells name it (their provenance key)."""
+    from ..evidence.schema import table_spec
+
+    spec = table_spec(rubric, table.name)
+    out: dict[str, str] = {}
+    for col in spec.columns if spec is not None else ():
+        found = [h for h in table.header if col.accepts(h)]
+        if col.name in columns and len(found) == 1:
+            out[col.name] = found[0]
     return out
 
 
@@ -658,6 +674,7 @@ class _Question:
     n: int
     answered: Decimal  # Σ of the valid answers that count
     problems: dict[str, int]  # reason → answers of this column with it
+    name: str = ""  # the column as warnings name it: ``u3 (Waktu Pelayanan)``
 
 
 @dataclass
@@ -683,14 +700,14 @@ class _Survey:
         """``extra.dropped_reasons``: every column's under drop_respondent, else its own."""
         shown = self.questions if self.policy == "drop_respondent" else [question]
         return [
-            f"{q.column} {reason}: {count} row(s)"
+            f"{q.name} {reason}: {count} row(s)"
             for q in shown
             for reason, count in q.problems.items()
             if count
         ]
 
     def precomputed(self, q: _Question) -> Precomputed:
-        from ..indicators.survey import dropped_summary
+        from ..indicators.survey import dropped_summary, invalid_warning
 
         ind, table, policy = q.ind, self.table, self.policy
         pre = Precomputed({})
@@ -730,10 +747,7 @@ class _Survey:
         action = "respondent dropped" if drop_respondent else "answer dropped"
         for reason, count in q.problems.items():
             if count:
-                pre.warnings.append(
-                    f"{count} row(s) ({table.where}): {q.column} {reason} — reported, never "
-                    f"summed ({action})"
-                )
+                pre.warnings.append(invalid_warning(count, table.where, q.name, reason, action))
         if q is self.questions[0]:
             problems = sum(sum(x.problems.values()) for x in self.questions)
             if problems:
