@@ -573,3 +573,22 @@ def test_invalid_answer_warnings_are_worded_alike_on_both_engines(tmp_path, grou
         "reported, never summed (respondent dropped); rows 103, 104"
     ]
     assert any("row 102 = '5'" in w for w in py["warnings"])
+
+
+def test_an_upper_level_quotient_beyond_the_limit_stops_both_engines(tmp_path):
+    """Per group, a mean (an exact fraction on DuckDB: Σ / n) squared by the rubric's
+    top formula: the interpreter checks the product; DuckDB left fractions unchecked."""
+    rubric = tmp_path / "limits.toml"
+    text = LIMITS.format(top="plain * plain").split("[indicators.product]")[0]
+    text = text.replace('aggregate = "sum"', 'aggregate = "mean"')
+    rubric.write_text(text.replace('version = "test"', 'version = "test"\nround = 2'))
+    rows = [(3 * 10**12, 1, "A"), (2 * 10**12, 1, "A"), (5, 1, "C"), (4, 1, "C"), (2, 1, "C")]
+    rows += [(0, 1, "B")] * 5  # the whole table: a mean of 5·10^11 + 1.1, squared
+    found = outcomes(rubric, limits_table(tmp_path, "csv", rows), "g")
+    assert found[0][0] == found[1][0] == 0
+    groups = [{g["group"]: g for g in report["groups"]} for _, report in found]
+    for by_key in groups:
+        assert by_key["C"]["value"] == "13.44"  # (11 / 3)^2
+        assert by_key["A"].get("value") is None  # 2.5·10^12 squared
+        assert "exceeds the limit" in by_key["A"]["error"]
+    assert found[0][1]["headline"] == found[1][1]["headline"]

@@ -19,7 +19,7 @@ as usual.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -884,10 +884,11 @@ def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
 
     def lit(value: Decimal):
         s = decimal_scale(value)
-        return SqlValue("number", f"CAST('{value:f}' AS {decimal_type(s)})", s)
+        return SqlValue("number", f"CAST('{value:f}' AS {decimal_type(s)})", s, bound=abs(value))
 
+    nrr = _fraction(total, "__a0")  # a mean of answers on the scale: within its ends
     return {
-        "nrr": _fraction(total, "__a0"),
+        "nrr": replace(nrr, bound=max(abs(scale.min), abs(scale.max))),
         "n": n,
         "total": total,
         "scale_min": lit(scale.min),

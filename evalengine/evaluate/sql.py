@@ -97,6 +97,9 @@ class SqlValue:
     #: The SQL may be an integer type (a BIGINT column, ``least`` of such columns …):
     #: DuckDB's arithmetic of two of them stays integer and overflows past 2^63.
     integer: bool = False
+    #: The largest magnitude the value can have, when known from outside the formula (an
+    #: NRR lies on its scale): the upper levels' compiler bounds its references by it.
+    bound: Decimal | None = None
 
     @property
     def is_fraction(self) -> bool:
