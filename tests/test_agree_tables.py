@@ -592,3 +592,34 @@ def test_an_upper_level_quotient_beyond_the_limit_stops_both_engines(tmp_path):
         assert by_key["A"].get("value") is None  # 2.5·10^12 squared
         assert "exceeds the limit" in by_key["A"]["error"]
     assert found[0][1]["headline"] == found[1][1]["headline"]
+
+
+# -- 7. a records aggregate past the limit ---------------------------------------------------
+
+
+@pytest.mark.parametrize("group_by", [None, "g"])
+@pytest.mark.parametrize(("row", "aggregate"), [("row.x", "sum"), ("sum(row.x, row.y)", "max")])
+def test_a_records_aggregate_beyond_the_limit_stops_both_engines(
+    tmp_path, row, aggregate, group_by
+):
+    """Two cells of 6·10^23 summed over the rows (or by ``sum(…)`` in a row): each value
+    is within the limit, the aggregate 1.2·10^24 is not. Both engines reported the sum
+    as the figure; both stop now, with one message, the group's error per group."""
+    rubric = tmp_path / "limits.toml"
+    text = LIMITS.format(top="sum(children)").split("[indicators.product]")[0]
+    rubric.write_text(text.replace("row.x'", f"{row}'").replace('"sum"', f'"{aggregate}"'))
+    big = 6 * 10**23
+    rows = [(big, big, "A"), (big, 1, "A"), (2, 3, "B")]
+    (py_code, py), (db_code, db) = outcomes(rubric, limits_table(tmp_path, "csv", rows), group_by)
+    assert py_code == db_code == 2
+    assert f"'plain': the {aggregate} of the per-row values of table 't' (t.csv) is 1.200E+24" in py
+    assert py == db
+    # per group: only group A's sum passes the limit
+    rows = [(big, 1, "A"), (big, 1, "A"), (-big, 1, "B"), (-big, 3, "B"), (2, 3, "C")]
+    if group_by and aggregate == "sum":
+        found = outcomes(rubric, limits_table(tmp_path, "csv", rows), group_by)
+        assert found[0][0] == found[1][0] == 0  # the whole table: 2
+        groups = [{g["group"]: g for g in report["groups"]} for _, report in found]
+        assert groups[0] == groups[1]
+        assert "past the limit" in groups[0]["A"]["error"]
+        assert groups[0]["C"]["value"] == "2"

@@ -33,6 +33,7 @@ from ..evaluate.sql import (
 )
 from ..formula import parse_formula
 from ..indicators.base import Fact
+from ..indicators.records import aggregate_past_limit
 from ..numbers import CONTEXT, plain, to_decimal
 from ..rubric.model import TABLE_TYPES, Formula, Indicator, Rubric
 from .progress import fetch_all
@@ -352,6 +353,8 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
                 f"all left out by `where`)",
                 location=indicator.location,
             )
+        if pre.error is None:
+            pre.error = aggregate_past_limit(indicator, agg, value, table.name, table.where)
         pre.facts = {"aggregate": value, "n": Decimal(n), "rows": Decimal(total_rows)}
         pre.extra = {
             "source": "table",
