@@ -389,6 +389,7 @@ def text_cell_error(
     on some rows (when no row fails so) keep the compiler's message.
     """
     import csv
+    import re
     from types import SimpleNamespace
 
     from ..evaluate.engine import formula_value
@@ -417,11 +418,12 @@ def text_cell_error(
         with file.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle, delimiter=delimiter)
             next(reader, None)
+            plain_number = re.compile(r"\s*[0-9]{1,24}(\.[0-9]{1,30})?\s*").fullmatch
             for record in reader:
-                if len(record) != len(header) or not isinstance(
-                    formula_value(record[j].strip()), str
-                ):
+                if len(record) != len(header) or plain_number(record[j]):
                     continue  # a number (a short or blank row is no row of this column)
+                if not isinstance(formula_value(record[j].strip()), str):
+                    continue
                 if not any(cell.strip() for cell in record):
                     continue
                 line = reader.line_num
