@@ -294,7 +294,9 @@ def test_a_result_beyond_the_limit_stops_both_engines(tmp_path, fmt, rows, group
     """The interpreter stops on an arithmetic result past 10^24; DuckDB computed it (and
     `min(40, …)` hid it in the row's value)."""
     rubric = tmp_path / "limits.toml"
-    rubric.write_text(LIMITS.format(top="sum(children)"))
+    # `plain` sums y: a sum of x past the limit would be the first error (its aggregate)
+    text = LIMITS.format(top="sum(children)").replace("row = 'row.x'", "row = 'row.y'")
+    rubric.write_text(text)
     (py_code, py), (db_code, db) = outcomes(rubric, limits_table(tmp_path, fmt, rows), group_by)
     assert py_code == db_code == 2
     for text in (py, db):
@@ -351,10 +353,11 @@ def test_a_csv_number_past_the_limit_is_text_on_both_engines(tmp_path, cell):
     assert f"row 2 of table 't' (t.csv): the `row` formula of 'plain' gave '{cell}'" in py
     assert py == db
     # 10^24 itself is a number on both
-    evidence = limits_table(tmp_path, "csv", [(10**24, 1, "A"), (2, 3, "B")])
+    # (a sum past it is an error: see test_a_records_aggregate_beyond_the_limit…)
+    evidence = limits_table(tmp_path, "csv", [(10**24, 1, "A"), (-2, 3, "B")])
     (py_code, py), (db_code, db) = outcomes(rubric, evidence)
     assert py_code == db_code == 0
-    assert py["headline"]["value"] == db["headline"]["value"] == str(10**24 + 2)
+    assert py["headline"]["value"] == db["headline"]["value"] == str(10**24 - 2)
 
 
 @pytest.mark.parametrize("op", ["+", "-"])
@@ -424,7 +427,7 @@ def test_a_quotient_beyond_the_limit_stops_both_engines(tmp_path, fmt, rows, row
     ("rows", "expected"),
     [
         # 10^18 / 10^-6 is 10^24, at the limit: a number on both
-        ([("1000000000000000000", "0.000001", "A"), (2, 4, "B")], 10**24 + 1),
+        ([("1000000000000000000", "0.000001", "A"), (-2, 4, "B")], 10**24 - 1),
         ([("1000000000000000000", "-0.000001", "A"), (2, 4, "B")], -(10**24) + 1),
         ([("999999999999999999", "0.000001", "A"), (2, 4, "B")], 10**24 - 10**6 + 1),
     ],
@@ -436,7 +439,7 @@ def test_a_quotient_at_the_limit_is_computed_on_both_engines(tmp_path, rows, exp
     rubric.write_text(QUOTIENT.format(top="sum(children)", row="round(row.x / row.y, 0)"))
     code, found = agree(rubric, limits_table(tmp_path, "csv", rows), "g")
     assert code == 0
-    assert found["result/quotient.value"] == str(expected)  # x / y + round(2 / 4, 0)
+    assert found["result/quotient.value"] == str(expected)  # x / y + round(±2 / 4, 0)
 
 
 def test_a_zero_divisor_is_division_by_zero_on_both_engines(tmp_path):
@@ -623,3 +626,18 @@ def test_a_records_aggregate_beyond_the_limit_stops_both_engines(
         assert groups[0] == groups[1]
         assert "past the limit" in groups[0]["A"]["error"]
         assert groups[0]["C"]["value"] == "2"
+
+
+def test_an_aggregate_past_the_limit_is_the_first_error_on_both_engines(tmp_path):
+    """1e30 in a spreadsheet cell: `plain` (the sum of x) comes first in evaluation order
+    and the interpreter stops on its aggregate; DuckDB's one scan failed on `product`'s
+    row formula and named that."""
+    rubric = tmp_path / "limits.toml"
+    rubric.write_text(LIMITS.format(top="sum(children)"))
+    evidence = limits_table(tmp_path, "xlsx", [(1e30, 1, "A"), (2.5, 3, "B")])
+    for group_by in (None, "g"):
+        (py_code, py), (db_code, db) = outcomes(rubric, evidence, group_by)
+        assert py_code == db_code == 2
+        for text in (py, db):
+            assert "'plain': the sum of the per-row values of table 't'" in text
+            assert "is 1.000E+30, past the limit 1E+24" in text

@@ -798,12 +798,12 @@ def table_facts(
     derived: list[str] = []
     aggs: list[tuple[str, str]] = []
     finishers = []
-    parts: list[tuple[Indicator, list[str], list[tuple[str, str]]]] = []
+    parts: list[tuple[Indicator, list[str], list[tuple[str, str]], Any]] = []
     for i, ind in enumerate(indicators):
         if ind.type == "records":
             d, a, f = records_part(engine, evidence, ind, table, str(i))
             finishers.append((len(aggs), len(a), lambda vals, f=f, iid=ind.id: {iid: f(vals)}))
-            parts.append((ind, d, a))
+            parts.append((ind, d, a, f))
             derived += d
             aggs += a
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
@@ -901,19 +901,25 @@ def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
     }
 
 
-def _failing(con, engine, table: BulkTable, gexpr, parts, exc: Exception) -> FormulaEvalError:
+def _failing(
+    con, engine, table: BulkTable, gexpr, parts, exc: Exception
+) -> FormulaEvalError | EvidenceError:
     """The error of the indicator whose formula failed in the one scan of ``table``.
 
     DuckDB's error does not say which of the scan's formulas failed. Only now, on the
     error path, each indicator's part runs alone, in the order the interpreter evaluates
-    them: the first to fail is the one the interpreter names, with its own error.
+    them: the first to fail is the one the interpreter names, with its own error (an
+    earlier indicator's aggregate past the limit included: the interpreter stops there).
     """
     rank = {ind.id: k for k, ind in enumerate(getattr(engine, "order", None) or ())}
-    for ind, derived, aggs in sorted(parts, key=lambda p: rank.get(p[0].id, len(rank))):
+    for ind, derived, aggs, finish in sorted(parts, key=lambda p: rank.get(p[0].id, len(rank))):
         try:
-            grouped_query(con, table, gexpr, derived, aggs)
+            found = grouped_query(con, table, gexpr, derived, aggs)
         except duckdb_error() as alone:
             return _runtime_error(alone, ind, table)
+        error = finish(found[OVERALL]).error
+        if error is not None and error.code == "above-limit":
+            return error
     return _runtime_error(exc, parts[0][0], table)
 
 
