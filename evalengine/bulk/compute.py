@@ -373,6 +373,12 @@ def records_part(engine, evidence, indicator: Indicator, table: BulkTable, tag: 
     return derived, aggs, finish
 
 
+#: A CSV file up to this size is evaluated row by row by the interpreter on an error path
+#: (about a second): the interpreter's first error, whatever it is. A bigger one is
+#: searched only for the cells that are no number (see :func:`first_row_error`).
+ROW_SEARCH_BYTES = 1_000_000
+
+
 def text_cell_error(
     exc: SqlCompileError, resolver, evidence, indicator: Indicator, table: BulkTable
 ) -> EvidenceError | None:
@@ -382,11 +388,25 @@ def text_cell_error(
     DuckDB types a column as a whole (one word, or a number past the limit, makes it
     text); the interpreter reads cell by cell and stops on the first row whose cell is
     not a number, naming the row. On this error path alone, a CSV file is read again
-    in Python as the document path reads it (row by row, never held): each row whose
-    cell is not a number is evaluated by the interpreter (``where``, then ``row``), and
-    the first that fails gives the error, with the same message, file, line and hint.
-    Other files, a layout renaming the column, and a formula that reads the cell only
-    on some rows (when no row fails so) keep the compiler's message.
+    in Python (:func:`first_row_error`). Other files, a layout renaming the column, and a
+    formula that reads the cell only on some rows (when no row fails so) keep the
+    compiler's message.
+    """
+    if exc.column is None:
+        return None
+    return first_row_error(resolver, evidence, indicator, table, exc.column)
+
+
+def first_row_error(
+    resolver, evidence, indicator: Indicator, table: BulkTable, column: str | None = None
+) -> EvidenceError | None:
+    """The interpreter's error on the first row of a CSV table it stops on, or None.
+
+    Only on an error path: the file is read again as the document path reads it (row
+    by row, never held) and rows are evaluated by the interpreter (``where``, then
+    ``row``) until one fails, which gives the error with the same message, file, line
+    and hint. Every row of a file up to :data:`ROW_SEARCH_BYTES`; in a bigger file, only
+    the rows whose cell of ``column`` is no number (none without ``column``).
     """
     import csv
     import re
@@ -397,20 +417,22 @@ def text_cell_error(
     from ..evidence.tables import column_letter, csv_header
     from ..indicators.tabular import eval_row, row_label
 
-    column = exc.column
     source = (getattr(evidence, "tables", None) or {}).get(table.name)
     file = getattr(source, "file", None)
-    if column is None or file is None or file.suffix.lower() not in (".csv", ".tsv", ".txt"):
+    if file is None or file.suffix.lower() not in (".csv", ".tsv", ".txt"):
         return None
     rubric = resolver.rubric
     row_f = option_formula(indicator, "row", rubric)
     where_f = option_formula(indicator, "where", rubric)
     path = str(file)
     try:
+        every_row = file.stat().st_size <= ROW_SEARCH_BYTES
+        if column is None and not every_row:
+            return None
         delimiter, header = csv_header(file, getattr(source, "delimiter", None))
-        if header.count(column) != 1:
+        if column is not None and header.count(column) != 1:
             return None  # renamed by the rubric's layout, or repeated: as it was
-        j = header.index(column)
+        j = header.index(column) if column is not None else 0
         letters = [column_letter(k) for k in range(len(header))]
         bound = SimpleNamespace(
             name=table.name, where=table.where, columns=header, source=Provenance(path)
@@ -420,10 +442,12 @@ def text_cell_error(
             next(reader, None)
             plain_number = re.compile(r"\s*[0-9]{1,24}(\.[0-9]{1,30})?\s*").fullmatch
             for record in reader:
-                if len(record) != len(header) or plain_number(record[j]):
-                    continue  # a number (a short or blank row is no row of this column)
-                if not isinstance(formula_value(record[j].strip()), str):
-                    continue
+                if len(record) != len(header):
+                    continue  # a short row (or a blank line) is no row of the table
+                if not every_row and (
+                    plain_number(record[j]) or not isinstance(formula_value(record[j].strip()), str)
+                ):
+                    continue  # a number
                 if not any(cell.strip() for cell in record):
                     continue
                 line = reader.line_num
@@ -435,6 +459,13 @@ def text_cell_error(
                 }
                 try:
                     keep = where_f is None or eval_row(resolver.ctx, where_f, bound, row).value
+                    if where_f is not None and not isinstance(keep, bool):  # as records says
+                        msg = f"`where` of '{indicator.id}' must be true or false, got {keep!r}"
+                        return EvidenceError(
+                            msg,
+                            location=where_f.location,
+                            hint='e.g. where = "row.status != \\"CPNS\\""',
+                        )
                     if keep is not True or row_f is None:
                         continue
                     value = eval_row(resolver.ctx, row_f, bound, row).value
@@ -818,7 +849,7 @@ def table_facts(
     except duckdb_error() as exc:
         if _resniff(exc, table):
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
-        raise _failing(con, engine, table, gexpr, parts, exc) from None
+        raise _failing(con, engine, evidence, table, gexpr, parts, exc) from None
     if store is not None:
         types = _column_types(con, store)
         records = [ind for ind in indicators if ind.type == "records"]
@@ -902,7 +933,7 @@ def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
 
 
 def _failing(
-    con, engine, table: BulkTable, gexpr, parts, exc: Exception
+    con, engine, evidence, table: BulkTable, gexpr, parts, exc: Exception
 ) -> FormulaEvalError | EvidenceError:
     """The error of the indicator whose formula failed in the one scan of ``table``.
 
@@ -910,13 +941,17 @@ def _failing(
     error path, each indicator's part runs alone, in the order the interpreter evaluates
     them: the first to fail is the one the interpreter names, with its own error (an
     earlier indicator's aggregate past the limit included: the interpreter stops there).
+    A small CSV file is then evaluated by the interpreter for that indicator, which names
+    the row (:func:`first_row_error`); otherwise DuckDB's message names the indicator.
     """
     rank = {ind.id: k for k, ind in enumerate(getattr(engine, "order", None) or ())}
     for ind, derived, aggs, finish in sorted(parts, key=lambda p: rank.get(p[0].id, len(rank))):
         try:
             found = grouped_query(con, table, gexpr, derived, aggs)
         except duckdb_error() as alone:
-            return _runtime_error(alone, ind, table)
+            resolver = _Resolver(engine, evidence, ind)
+            found_row = first_row_error(resolver, evidence, ind, table)
+            return found_row or _runtime_error(alone, ind, table)
         error = finish(found[OVERALL]).error
         if error is not None and error.code == "above-limit":
             return error
