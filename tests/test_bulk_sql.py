@@ -382,3 +382,27 @@ def test_ikm_survey_tie_on_both_engines(tmp_path):
     assert [g.value for g in results[0].groups] == [g.value for g in results[1].groups]
     u1 = results[1].root.children[0]
     assert u1.extra["n"] == 5000 and u1.extra["dropped"] == 2
+
+
+def test_and_or_evaluate_their_right_side_only_where_the_interpreter_does(rubric):
+    """`row.a < row.a and row.p == "S1"`: the interpreter never compares the number-like
+    text "5" with "S1" (the left side is false); DuckDB's AND evaluated both sides on every
+    row and stopped on it (found by the row-by-row property test)."""
+    table = make_table(["a", "p"], [["1", "S1"], ["1", "5"]])
+    for formula in (
+        'if row.a < row.a and row.p == "S1" then 1 else 2',
+        'if row.a == row.a or row.p == "S1" then 1 else 2',
+    ):
+        expected = interpret_rows(formula, table, rubric)
+        assert not any(isinstance(e, Exception) for e in expected), formula
+        assert sql_rows(formula, table, rubric) == expected, formula
+
+
+def test_a_lookup_no_key_can_match_still_stops_under_an_operator(rubric):
+    """A number column as the key of a table of text keys compiles to the error alone;
+    DuckDB folded `-error(…)` to NULL without raising it (a silent blank)."""
+    table = make_table(["k"], [["5"]])
+    formula = '-lookup("kualifikasi", row.k)'
+    assert isinstance(interpret_rows(formula, table, rubric)[0], Exception)
+    with pytest.raises(duckdb.Error, match="not in lookup table"):
+        sql_rows(formula, table, rubric)

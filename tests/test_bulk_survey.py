@@ -5,7 +5,8 @@ The interpreter (``evalengine/indicators/survey.py``) is the reference: ``self.t
 the sum of the valid answers, ``extra`` names the respondents, the dropped answers and,
 given ``[evidence] population``, the Krejcie–Morgan sample; the first question of a table
 carries the table's summary and the sample warning. DuckDB counts where the interpreter
-lists rows, so ``dropped_reasons`` and the per-answer warnings are compared by count.
+lists rows, so ``dropped_reasons`` is compared by count; the per-answer warnings are one
+wording (a count per column and reason), the interpreter adding the first rows.
 """
 
 from __future__ import annotations
@@ -112,6 +113,15 @@ def assert_same(py, db) -> None:
         table_level = [w for w in p.warnings if "reported, never summed" not in w]
         assert table_level == [w for w in d.warnings if "reported, never summed" not in w]
         assert problem_count(p.warnings) == problem_count(d.warnings)
+        # one wording: the document path adds the first rows, which DuckDB does not have
+        assert [without_rows(w) for w in p.warnings] == d.warnings
+
+
+def without_rows(warning: str) -> str:
+    """A warning without the rows the document path names (``; rows 103, 104``)."""
+    if "reported, never summed" not in warning:
+        return warning
+    return re.sub(r"; rows? [^;]*$", "", warning)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

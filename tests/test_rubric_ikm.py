@@ -272,7 +272,8 @@ def test_cli_scores_the_generated_responses_example(monkeypatch, capsys):
     assert data["headline"]["value"] == "88.58"
     warnings = "\n".join(data["warnings"])
     assert "3 of 103 respondents dropped" in warnings
-    assert "'5' is not on scale" in warnings
+    assert "u3 (Waktu Pelayanan) is not on scale 'jawaban'" in warnings
+    assert "row 102 = '5'" in warnings
     assert "below the Krejcie–Morgan minimum of 103 for a population of 140" in warnings
 
 

@@ -69,7 +69,10 @@ def test_drop_respondent_never_sums_the_5_and_reports_it(tmp_path):
     reasons = "\n".join(q1.extra["dropped_reasons"])
     assert "row 3 (r.csv): q1 (Pertanyaan 1) = '5' is not on scale 'j'" in reasons
     assert "row 4 (r.csv): q2 = '' is blank" in reasons
-    assert any("'5' is not on scale" in w and "never summed" in w for w in q1.warnings)
+    assert any(
+        "q1 (Pertanyaan 1) is not on scale" in w and "never summed" in w and "row 3 = '5'" in w
+        for w in q1.warnings
+    )
     assert any("2 of 4 respondents dropped" in w for w in q1.warnings)
     assert not any("'5'" in w for w in q2.warnings)  # each problem is reported on its question
 

@@ -19,14 +19,21 @@ as usual.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import Any
 
 from ..errors import EvidenceError, FormulaEvalError, Location, RubricError
-from ..evaluate.sql import SqlCompiler, decimal_scale, quote_ident, quote_text
+from ..evaluate.sql import (
+    SqlCompileError,
+    SqlCompiler,
+    decimal_scale,
+    quote_ident,
+    quote_text,
+)
 from ..formula import parse_formula
 from ..indicators.base import Fact
+from ..indicators.records import aggregate_past_limit
 from ..numbers import CONTEXT, plain, to_decimal
 from ..rubric.model import TABLE_TYPES, Formula, Indicator, Rubric
 from .progress import fetch_all
@@ -281,23 +288,24 @@ def records_part(
     row_f = option_formula(indicator, "row", engine.rubric)
     where_f = option_formula(indicator, "where", engine.rubric)
     where_sql = "TRUE"
-    if where_f is not None:
-        where_sql = (
-            SqlCompiler(where_f, table.columns, resolver, functions, resolver, hoisted)
-            .boolean_sql_expr()
-            .sql
-        )
-    if row_f is None:
-        if agg != "count":
-            msg = f"records indicator '{indicator.id}' has no `row` formula"
-            raise RubricError(msg, location=indicator.location)
-        value_sql = "CAST(1 AS DECIMAL(38,0))"
-    else:
-        value_sql = (
-            SqlCompiler(row_f, table.columns, resolver, functions, resolver, hoisted)
-            .number_sql_expr()
-            .sql
-        )
+    try:
+        if where_f is not None:
+            where_sql = (
+                SqlCompiler(where_f, table.columns, resolver, functions, resolver, hoisted)
+                .boolean_sql_expr()
+                .sql
+            )
+        if row_f is None:
+            if agg != "count":
+                msg = f"records indicator '{indicator.id}' has no `row` formula"
+                raise RubricError(msg, location=indicator.location)
+            value_sql = "CAST(1 AS DECIMAL(38,0))"
+        else:
+            compiler = SqlCompiler(row_f, table.columns, resolver, functions, resolver, hoisted)
+            value_sql = compiler.number_sql_expr().sql
+    except SqlCompileError as exc:
+        # a column of text where a number is needed: the interpreter names the row
+        raise text_cell_error(exc, resolver, evidence, indicator, table) or exc from None
     w, v = f"__w{tag}", f"__v{tag}"
     extremes = [("min", f"min({v})"), ("max", f"max({v})")] if agg in ("min", "max") else []
     if where_f is None:
@@ -356,6 +364,8 @@ def records_part(
                 f"all left out by `where`)",
                 location=indicator.location,
             )
+        if pre.error is None:
+            pre.error = aggregate_past_limit(indicator, agg, value, table.name, table.where)
         pre.facts = {"aggregate": value, "n": Decimal(n), "rows": Decimal(total_rows)}
         pre.extra = {
             "source": "table",
@@ -372,6 +382,117 @@ def records_part(
         return pre
 
     return derived, aggs, finish
+
+
+#: A CSV file up to this size is evaluated row by row by the interpreter on an error path
+#: (about a second): the interpreter's first error, whatever it is. A bigger one is
+#: searched only for the cells that are no number (see :func:`first_row_error`).
+ROW_SEARCH_BYTES = 1_000_000
+
+
+def text_cell_error(
+    exc: SqlCompileError, resolver, evidence, indicator: Indicator, table: BulkTable
+) -> EvidenceError | None:
+    """The interpreter's error for the first row it stops on, when the SQL compiler
+    found a column read as text where a formula needs a number.
+
+    DuckDB types a column as a whole (one word, or a number past the limit, makes it
+    text); the interpreter reads cell by cell and stops on the first row whose cell is
+    not a number, naming the row. On this error path alone, a CSV file is read again
+    in Python (:func:`first_row_error`). Other files, a layout renaming the column, and a
+    formula that reads the cell only on some rows (when no row fails so) keep the
+    compiler's message.
+    """
+    if exc.column is None:
+        return None
+    return first_row_error(resolver, evidence, indicator, table, exc.column)
+
+
+def first_row_error(
+    resolver, evidence, indicator: Indicator, table: BulkTable, column: str | None = None
+) -> EvidenceError | None:
+    """The interpreter's error on the first row of a CSV table it stops on, or None.
+
+    Only on an error path: the file is read again as the document path reads it (row
+    by row, never held) and rows are evaluated by the interpreter (``where``, then
+    ``row``) until one fails, which gives the error with the same message, file, line
+    and hint. Every row of a file up to :data:`ROW_SEARCH_BYTES`; in a bigger file, only
+    the rows whose cell of ``column`` is no number (none without ``column``).
+    """
+    import csv
+    import re
+    from types import SimpleNamespace
+
+    from ..evaluate.engine import formula_value
+    from ..evidence.model import EvidenceValue, Provenance
+    from ..evidence.tables import column_letter, csv_header
+    from ..indicators.tabular import eval_row, row_label
+
+    source = (getattr(evidence, "tables", None) or {}).get(table.name)
+    file = getattr(source, "file", None)
+    if file is None or file.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return None
+    rubric = resolver.rubric
+    row_f = option_formula(indicator, "row", rubric)
+    where_f = option_formula(indicator, "where", rubric)
+    path = str(file)
+    try:
+        every_row = file.stat().st_size <= ROW_SEARCH_BYTES
+        if column is None and not every_row:
+            return None
+        delimiter, header = csv_header(file, getattr(source, "delimiter", None))
+        if column is not None and header.count(column) != 1:
+            return None  # renamed by the rubric's layout, or repeated: as it was
+        j = header.index(column) if column is not None else 0
+        letters = [column_letter(k) for k in range(len(header))]
+        bound = SimpleNamespace(
+            name=table.name, where=table.where, columns=header, source=Provenance(path)
+        )
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            next(reader, None)
+            plain_number = re.compile(r"\s*[0-9]{1,24}(\.[0-9]{1,30})?\s*").fullmatch
+            for record in reader:
+                if len(record) != len(header):
+                    continue  # a short row (or a blank line) is no row of the table
+                if not every_row and (
+                    plain_number(record[j]) or not isinstance(formula_value(record[j].strip()), str)
+                ):
+                    continue  # a number
+                if not any(cell.strip() for cell in record):
+                    continue
+                line = reader.line_num
+                row = {
+                    col: EvidenceValue(
+                        cell.strip(), Provenance(path, col, line, row=line, cell=f"{a}{line}")
+                    )
+                    for col, a, cell in zip(header, letters, record, strict=True)
+                }
+                try:
+                    keep = where_f is None or eval_row(resolver.ctx, where_f, bound, row).value
+                    if where_f is not None and not isinstance(keep, bool):  # as records says
+                        msg = f"`where` of '{indicator.id}' must be true or false, got {keep!r}"
+                        return EvidenceError(
+                            msg,
+                            location=where_f.location,
+                            hint='e.g. where = "row.status != \\"CPNS\\""',
+                        )
+                    if keep is not True or row_f is None:
+                        continue
+                    value = eval_row(resolver.ctx, row_f, bound, row).value
+                except EvidenceError as error:
+                    return error
+                if not isinstance(value, Decimal):  # as the records type says it
+                    msg = (
+                        f"{row_label(bound, row)} of table '{table.name}' ({table.where}): "
+                        f"the `row` formula of '{indicator.id}' gave {value!r}, not a number"
+                    )
+                    return EvidenceError(
+                        msg, location=row_f.location, hint="the per-row value must be a number"
+                    )
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _answer_sql(col: str, kind: str, scale) -> str:
@@ -473,7 +594,7 @@ def survey_facts(
     answer is valid (sums and counts), and the others (counts per column of blank and
     off-scale answers, and their valid answers for the ``drop_answer`` policy).
     """
-    from ..indicators.survey import sample_rule
+    from ..indicators.survey import column_name, sample_rule
 
     rubric = engine.rubric
     spec = (getattr(rubric, "evidence_spec", None) or {}).get("tables", {}).get(table.name, {})
@@ -489,6 +610,7 @@ def survey_facts(
                 msg, hint=f"columns found: {', '.join(table.columns)}", code="missing-column"
             )
         cols[column] = (ind, rubric.scales[ind.scale])
+    headers = _headers(rubric, table, list(cols))
     mapped = {c: _answer_sql(c, table.columns[c].kind, scale) for c, (_, scale) in cols.items()}
     tests = {
         c: _valid_sql(c, table.columns[c].kind, scale, table.columns[c].scale)
@@ -567,10 +689,25 @@ def survey_facts(
             problems[f"is not on scale '{scale.name}' ({scale.describe()})"] = int(
                 nonblank_bad
             ) - int(valid_bad)
-            questions.append(_Question(ind, scale, c, n, Decimal(answered), problems))
+            name = column_name(c, headers.get(c))
+            questions.append(_Question(ind, scale, c, n, Decimal(answered), problems, name))
         survey = _Survey(table, policy, kept + rejected, rejected, questions, rule)
         for q in questions:
             out[q.ind.id][key] = survey.precomputed(q)
+    return out
+
+
+def _headers(rubric: Rubric, table: BulkTable, columns: list[str]) -> dict[str, str]:
+    """The header each declared column was read from (``u3`` → ``Waktu Pelayanan``), as
+    the document path's cells name it (their provenance key)."""
+    from ..evidence.schema import table_spec
+
+    spec = table_spec(rubric, table.name)
+    out: dict[str, str] = {}
+    for col in spec.columns if spec is not None else ():
+        found = [h for h in table.header if col.accepts(h)]
+        if col.name in columns and len(found) == 1:
+            out[col.name] = found[0]
     return out
 
 
@@ -584,6 +721,7 @@ class _Question:
     n: int
     answered: Decimal  # Σ of the valid answers that count
     problems: dict[str, int]  # reason → answers of this column with it
+    name: str = ""  # the column as warnings name it: ``u3 (Waktu Pelayanan)``
 
 
 @dataclass
@@ -609,14 +747,14 @@ class _Survey:
         """``extra.dropped_reasons``: every column's under drop_respondent, else its own."""
         shown = self.questions if self.policy == "drop_respondent" else [question]
         return [
-            f"{q.column} {reason}: {count} row(s)"
+            f"{q.name} {reason}: {count} row(s)"
             for q in shown
             for reason, count in q.problems.items()
             if count
         ]
 
     def precomputed(self, q: _Question) -> Precomputed:
-        from ..indicators.survey import dropped_summary
+        from ..indicators.survey import dropped_summary, invalid_warning
 
         ind, table, policy = q.ind, self.table, self.policy
         pre = Precomputed({})
@@ -656,10 +794,7 @@ class _Survey:
         action = "respondent dropped" if drop_respondent else "answer dropped"
         for reason, count in q.problems.items():
             if count:
-                pre.warnings.append(
-                    f"{count} row(s) ({table.where}): {q.column} {reason} — reported, never "
-                    f"summed ({action})"
-                )
+                pre.warnings.append(invalid_warning(count, table.where, q.name, reason, action))
         if q is self.questions[0]:
             problems = sum(sum(x.problems.values()) for x in self.questions)
             if problems:
@@ -705,13 +840,13 @@ def table_facts(
     derived: list[str] = []
     aggs: list[tuple[str, str]] = []
     finishers = []
-    parts: list[tuple[Indicator, list[str], list[tuple[str, str]]]] = []
+    parts: list[tuple[Indicator, list[str], list[tuple[str, str]], Any]] = []
     hoisted: dict[str, str] = {}
     for i, ind in enumerate(indicators):
         if ind.type == "records":
             d, a, f = records_part(engine, evidence, ind, table, str(i), hoisted)
             finishers.append((len(aggs), len(a), lambda vals, f=f, iid=ind.id: {iid: f(vals)}))
-            parts.append((ind, d, a))
+            parts.append((ind, d, a, f))
             derived += d
             aggs += a
     if hoisted:  # each lookup once a row, whichever formulas use it
@@ -734,7 +869,7 @@ def table_facts(
     except duckdb_error() as exc:
         if _resniff(exc, table):
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
-        raise _failing(con, engine, table, gexpr, parts, exc) from None
+        raise _failing(con, engine, evidence, table, gexpr, parts, exc) from None
     if store is not None:
         types = _column_types(con, store)
         records = [ind for ind in indicators if ind.type == "records"]
@@ -805,10 +940,11 @@ def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
 
     def lit(value: Decimal):
         s = decimal_scale(value)
-        return SqlValue("number", f"CAST('{value:f}' AS {decimal_type(s)})", s)
+        return SqlValue("number", f"CAST('{value:f}' AS {decimal_type(s)})", s, bound=abs(value))
 
+    nrr = _fraction(total, "__a0")  # a mean of answers on the scale: within its ends
     return {
-        "nrr": _fraction(total, "__a0"),
+        "nrr": replace(nrr, bound=max(abs(scale.min), abs(scale.max))),
         "n": n,
         "total": total,
         "scale_min": lit(scale.min),
@@ -816,19 +952,29 @@ def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
     }
 
 
-def _failing(con, engine, table: BulkTable, gexpr, parts, exc: Exception) -> FormulaEvalError:
+def _failing(
+    con, engine, evidence, table: BulkTable, gexpr, parts, exc: Exception
+) -> FormulaEvalError | EvidenceError:
     """The error of the indicator whose formula failed in the one scan of ``table``.
 
     DuckDB's error does not say which of the scan's formulas failed. Only now, on the
     error path, each indicator's part runs alone, in the order the interpreter evaluates
-    them: the first to fail is the one the interpreter names, with its own error.
+    them: the first to fail is the one the interpreter names, with its own error (an
+    earlier indicator's aggregate past the limit included: the interpreter stops there).
+    A small CSV file is then evaluated by the interpreter for that indicator, which names
+    the row (:func:`first_row_error`); otherwise DuckDB's message names the indicator.
     """
     rank = {ind.id: k for k, ind in enumerate(getattr(engine, "order", None) or ())}
-    for ind, derived, aggs in sorted(parts, key=lambda p: rank.get(p[0].id, len(rank))):
+    for ind, derived, aggs, finish in sorted(parts, key=lambda p: rank.get(p[0].id, len(rank))):
         try:
-            grouped_query(con, table, gexpr, derived, aggs)
+            found = grouped_query(con, table, gexpr, derived, aggs)
         except duckdb_error() as alone:
-            return _runtime_error(alone, ind, table)
+            resolver = _Resolver(engine, evidence, ind)
+            found_row = first_row_error(resolver, evidence, ind, table)
+            return found_row or _runtime_error(alone, ind, table)
+        error = finish(found[OVERALL]).error
+        if error is not None and error.code == "above-limit":
+            return error
     return _runtime_error(exc, parts[0][0], table)
 
 

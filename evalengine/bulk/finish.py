@@ -104,6 +104,28 @@ def _compiler_class():
         def is_constant(self, node: ast.Expr) -> bool:
             return not any(isinstance(n, ast.Ref) and self.varying(n) for n in node.walk())
 
+        def _bound(self, node: ast.Expr):
+            """References bounded by their values' own bounds (an NRR by its scale, an
+            indicator by its formula's); ``sum``/``mean``/``min``/``max`` of ``children``
+            by their children's."""
+            if isinstance(node, ast.Ref) and self.varying(node):
+                head, rest = node.path[0], node.path[1:]
+                if head == "self":
+                    return self.facts[rest[0]].bound
+                return None if head == "children" else self.values[head].bound
+            spread = isinstance(node, ast.Call) and node.name in ("sum", "mean", "min", "max")
+            if spread and any(_children(a, self) for a in node.args):
+                bounds = []
+                for a in node.args:
+                    if _children(a, self):
+                        bounds += [self.values[c.id].bound for c in self.ind.children]
+                    else:
+                        bounds.append(self.bound(a))
+                if not bounds or None in bounds:
+                    return None
+                return sum(bounds, Decimal(0)) if node.name == "sum" else max(bounds)
+            return super()._bound(node)
+
         def ref_sql(self, node: ast.Ref):
             head, rest = node.path[0], node.path[1:]
             if head == "self":
@@ -151,6 +173,11 @@ def _compiler_class():
             )
 
     return GroupCompiler
+
+
+def _children(node: ast.Expr, compiler) -> bool:
+    """``node`` is ``children`` (or ``children.value``): the list of the children's values."""
+    return isinstance(node, ast.Ref) and node.path[0] == "children" and compiler.varying(node)
 
 
 def _check_refs(formula: Formula, ind: Indicator, engine, facts: set[str], ids: set[str]) -> None:
@@ -312,11 +339,15 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
         # plans small expressions quickly; inlined, a root repeats its whole subtree)
         node.level = 1 + max((levels[r] for r in _reads(formula, ind) if r in levels), default=-1)
         levels[ind.id] = node.level
+        bound = compiler.bound(formula.tree)  # rounding moves it by one unit at most
+        bound = bound + 1 if bound is not None and places is not None else bound
         if final.is_fraction:
             den = dens.setdefault((final.den, final.den_scale), f"__d{i}")  # one n, one name
-            values[ind.id] = SqlValue("number", f"__n{i}", final.scale, den, final.den_scale)
+            values[ind.id] = SqlValue(
+                "number", f"__n{i}", final.scale, den, final.den_scale, bound=bound
+            )
         else:
-            values[ind.id] = SqlValue("number", f"__f{i}", final.scale)
+            values[ind.id] = SqlValue("number", f"__f{i}", final.scale, bound=bound)
         nodes.append(node)
     plan = FinishPlan(engine, nodes)
     plan.ends = {name: _band_ends(table) for name, table in rubric.bands.items()}

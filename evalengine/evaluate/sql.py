@@ -51,6 +51,10 @@ class SqlCompileError(FormulaEvalError):
     """A formula (or one of its nodes) has no exact SQL form."""
 
     code = "no-sql-form"
+    #: A column read as text where the formula needs a number (the cells decide it on
+    #: the document path: the bulk path names the first such cell it can, see
+    #: :func:`evalengine.bulk.compute.text_cell_error`), or None.
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,12 @@ class SqlValue:
     raw: str | None = None  # kind == "text" from a column: its cells as read (Column.raw)
     #: The SQL is never NULL (a blank cell included): an ``if`` on it needs no NULL arm.
     not_null: bool = False
+    #: The SQL may be an integer type (a BIGINT column, ``least`` of such columns …):
+    #: DuckDB's arithmetic of two of them stays integer and overflows past 2^63.
+    integer: bool = False
+    #: The largest magnitude the value can have, when known from outside the formula (an
+    #: NRR lies on its scale): the upper levels' compiler bounds its references by it.
+    bound: Decimal | None = None
 
     @property
     def is_fraction(self) -> bool:
@@ -170,6 +180,8 @@ class SqlCompiler:
         self.context = context
         self.used_columns: set[str] = set()
         self._bounds: dict[int, Decimal | None] = {}
+        #: Each compiled node's value (by ``id``): a divisor's scale bounds a quotient.
+        self._compiled: dict[int, SqlValue] = {}
         self._bound_names = 0
 
     def bind(self, sql: str, body: Callable[[str], str], *, always: bool = False) -> str:
@@ -197,13 +209,19 @@ class SqlCompiler:
         method: Callable[[Any], SqlValue] | None = getattr(self, f"{node.kind}_sql", None)
         if method is None:
             raise self.fail(node, f"a {node.kind} node has no SQL form")
-        return method(node)
+        value = method(node)
+        self._compiled[id(node)] = value
+        return value
 
     def number_sql_expr(self) -> SqlValue:
         """The formula as a plain exact number (a row value), or a clear error."""
         value = self.compile()
         if value.kind != "number":
-            raise self.fail(self.formula.tree, f"the row formula gives {value.kind}, not a number")
+            message = f"the row formula gives {value.kind}, not a number"
+            error = self.fail(self.formula.tree, message)
+            if value.kind == "text" and isinstance(self.formula.tree, ast.Ref):
+                error.column = self.formula.tree.path[-1]
+            raise error
         return self.plain(value, self.formula.tree)
 
     def boolean_sql_expr(self) -> SqlValue:
@@ -305,8 +323,13 @@ class SqlCompiler:
             )
         self.used_columns.add(name)
         raw = quote_ident(col.raw) if col.kind == "text" and col.raw else None
+        number = col.kind == "number"
         return SqlValue(
-            col.kind, quote_ident(name), col.scale if col.kind == "number" else 0, raw=raw
+            col.kind,
+            quote_ident(name),
+            col.scale if number else 0,
+            raw=raw,
+            integer=number and col.scale == 0,
         )
 
     def columns_hint(self) -> str:
@@ -325,7 +348,14 @@ class SqlCompiler:
             self.need(value, "bool", node.operand)
             return SqlValue("bool", f"(NOT {value.sql})", not_null=value.not_null)
         self.need(value, "number", node.operand)
-        return SqlValue("number", f"(-{value.sql})", value.scale, value.den, value.den_scale)
+        return SqlValue(
+            "number",
+            f"(-{value.sql})",
+            value.scale,
+            value.den,
+            value.den_scale,
+            integer=value.integer,
+        )
 
     def if_sql(self, node: ast.If) -> SqlValue:
         cond = self.compile(node.cond)
@@ -353,9 +383,8 @@ class SqlCompiler:
             return SqlValue(kind, choose(then.sql, else_.sql))
         if not then.is_fraction and not else_.is_fraction:
             scale = max(then.scale, else_.scale)
-            return SqlValue(
-                "number", choose(self.cast(then, scale), self.cast(else_, scale)), scale
-            )
+            sql = choose(self.cast(then, scale), self.cast(else_, scale))
+            return SqlValue("number", sql, scale, integer=then.integer and else_.integer)
         a, b = self.as_fraction(then), self.as_fraction(else_)
         scale, dscale = max(a.scale, b.scale), max(a.den_scale, b.den_scale)
         num = choose(self.cast(a, scale), self.cast(b, scale))
@@ -374,6 +403,15 @@ class SqlCompiler:
             self.need(left, "bool", node.left)
             self.need(right, "bool", node.right)
             not_null = left.not_null and right.not_null
+            if "error(" in right.sql:
+                # the right side only where the left does not decide, as the interpreter
+                # evaluates it: DuckDB's AND / OR evaluate both sides on every row
+                def arms(cond: str) -> str:
+                    if op == "and":
+                        return f"(CASE WHEN {cond} THEN {right.sql} WHEN NOT {cond} THEN FALSE END)"
+                    return f"(CASE WHEN {cond} THEN TRUE WHEN NOT {cond} THEN {right.sql} END)"
+
+                return SqlValue("bool", self.bind(left.sql, arms), not_null=not_null)
             return SqlValue("bool", f"({left.sql} {op.upper()} {right.sql})", not_null=not_null)
         if op == "in":
             return self.in_sql(node)
@@ -387,9 +425,12 @@ class SqlCompiler:
         found = self.reach(node)
         risky = found is None or found > MAX_MAGNITUDE
         # two integer columns (BIGINT) make a BIGINT, which overflows past 2^63: a node that
-        # may pass the limit, or that may pass 2^63 from two columns, computes in DECIMAL(38)
+        # may pass the limit, or that may pass 2^63 from two columns, computes in DECIMAL(38),
+        # and so does a quotient of columns (its cross-multiplications grow fast)
         columns = all(isinstance(n, ast.Ref) for n in (node.left, node.right))
-        if risky or (columns and found >= 2**63):
+        integers = columns or (left.integer and right.integer)  # min(row.a, row.b) + row.c
+        quotient = op == "div" and not self.is_constant(node.right)
+        if risky or quotient or (integers and found >= 2**63):
             left, right = self.widened(left), self.widened(right)
         if op in ("add", "sub"):
             value = self.additive(node, left, right, "+" if op == "add" else "-")
@@ -447,8 +488,12 @@ class SqlCompiler:
                     return a + b
                 if node.op == "mul":
                     return a * b
-                if b and self.is_constant(node.right):
-                    return a / b  # b is |the constant divisor|
+                if self.is_constant(node.right):
+                    return a / b if b else None  # b is |the constant divisor|
+                # a nonzero DECIMAL(38, s) is at least 10^-s: |a / b| ≤ bound(a) · 10^s
+                divisor = self._compiled.get(id(node.right))
+                if divisor is not None and divisor.kind == "number" and not divisor.is_fraction:
+                    return a.scaleb(divisor.scale)
             return None
         if isinstance(node, ast.Call):
             args = [self.bound(a) for a in node.args]
@@ -483,11 +528,12 @@ class SqlCompiler:
         """``value`` checked per row against the interpreter's limit (the same error).
 
         The value is bound once to a lambda parameter (``list_transform``): written out
-        twice, nested checks would double the SQL at every level. A quotient of two
-        columns is not checked (it has no value in SQL until rounded or compared).
+        twice, nested checks would double the SQL at every level. A quotient (an exact
+        fraction, no value in SQL until rounded or compared) is checked by
+        :meth:`limited_fraction`.
         """
         if value.is_fraction:
-            return value
+            return self.limited_fraction(node, value)
         message = "'result ' || printf('%.3E', CAST(v AS DOUBLE)) || " + quote_text(
             f" exceeds the limit {MAX_MAGNITUDE} (in `{unparse(node)}`)"
         )
@@ -497,6 +543,32 @@ class SqlCompiler:
             f"THEN error({message}) ELSE v END)[1]"
         )
         return SqlValue("number", sql, value.scale)
+
+    def limited_fraction(self, node: ast.Expr, value: SqlValue) -> SqlValue:
+        """A fraction ``n / d`` (``d`` ≥ 0) checked per row as :meth:`limited` checks a
+        number: the interpreter's quotient is a number, and past the limit it stops.
+
+        ``|n| > 10^24 · d`` is settled in DOUBLE where it is clear (0.1 % from the limit:
+        almost every row, and no product that could overflow DECIMAL(38)); only a row
+        that close is compared exactly. A zero ``d`` is left to where the fraction is
+        used (the interpreter's "division by zero", :meth:`guard_den`). The numerator
+        carries the check; the denominator is as it was.
+        """
+        assert value.den is not None
+        ratio = "abs(CAST(n AS DOUBLE)) / CAST(d AS DOUBLE)"
+        message = "'result ' || printf('%.3E', CAST(n AS DOUBLE) / CAST(d AS DOUBLE)) || " + (
+            quote_text(f" exceeds the limit {MAX_MAGNITUDE} (in `{unparse(node)}`)")
+        )
+        limit = f"CAST('{MAX_MAGNITUDE:f}' AS {decimal_type(0)})"
+        check = (
+            f"CASE WHEN d = 0 OR {ratio} < 0.999e24 THEN n "
+            f"WHEN {ratio} > 1.001e24 OR abs(n) > {limit} * d THEN error({message}) ELSE n END"
+        )
+        sql = (
+            f"list_transform([{value.sql}], lambda n: "
+            f"list_transform([{value.den}], lambda d: {check})[1])[1]"
+        )
+        return SqlValue("number", sql, value.scale, value.den, value.den_scale)
 
     def equality(self, node: ast.Binary, left: SqlValue, right: SqlValue) -> SqlValue:
         if left.kind == "band":
@@ -553,7 +625,8 @@ class SqlCompiler:
     def additive(self, node: ast.Expr, left: SqlValue, right: SqlValue, sym: str) -> SqlValue:
         if not left.is_fraction and not right.is_fraction:
             scale = max(left.scale, right.scale)
-            return SqlValue("number", f"({left.sql} {sym} {right.sql})", scale)
+            integer = left.integer and right.integer
+            return SqlValue("number", f"({left.sql} {sym} {right.sql})", scale, integer=integer)
         a, b = self.as_fraction(left), self.as_fraction(right)
         if a.den == b.den and a.den_scale == b.den_scale:
             # one denominator (the NRRs of one survey all divide by n): add numerators,
@@ -568,7 +641,7 @@ class SqlCompiler:
     def multiply(self, node: ast.Expr, left: SqlValue, right: SqlValue) -> SqlValue:
         if not left.is_fraction and not right.is_fraction:
             sql, scale = self.product(node, (left.sql, left.scale), (right.sql, right.scale))
-            return SqlValue("number", sql, scale)
+            return SqlValue("number", sql, scale, integer=left.integer and right.integer)
         a, b = self.as_fraction(left), self.as_fraction(right)
         num = self.product(node, (a.sql, a.scale), (b.sql, b.scale))
         den = self.product(node, (a.den, a.den_scale), (b.den, b.den_scale))
@@ -644,6 +717,11 @@ class SqlCompiler:
 
     def fn_sum_sql(self, node: ast.Call) -> SqlValue:
         values = self.numbers(node, self.args(node, 1, None))
+        # integers (BIGINT columns) whose sum may pass 2^63 add in DECIMAL(38), as `+` does
+        bounds = [self.bound(a) for a in node.args]
+        big = None in bounds or sum(b for b in bounds if b is not None) >= 2**63
+        if big and sum(v.integer for v in values) > 1:
+            values = [self.widened(v) for v in values]
         total = values[0]
         for v in values[1:]:
             total = self.additive(node, total, v, "+")
@@ -675,7 +753,8 @@ class SqlCompiler:
             tests = " AND ".join(f"{done[i]} IS NOT NULL" for i in nullable)
             return f"(CASE WHEN {tests} THEN {core} END)"
 
-        return SqlValue("number", guarded(args, nullable), scale)
+        integer = all(v.integer for v in values)  # least(BIGINT, BIGINT) is a BIGINT
+        return SqlValue("number", guarded(args, nullable), scale, integer=integer)
 
     def fn_min_sql(self, node: ast.Call) -> SqlValue:
         return self._extreme(node, "least")
@@ -685,7 +764,8 @@ class SqlCompiler:
 
     def fn_abs_sql(self, node: ast.Call) -> SqlValue:
         (x,) = self.numbers(node, self.args(node, 1, 1))
-        return SqlValue("number", f"abs({x.sql})", x.scale, x.den, x.den_scale)
+        sql = f"abs({x.sql})"
+        return SqlValue("number", sql, x.scale, x.den, x.den_scale, integer=x.integer)
 
     def fn_floor_sql(self, node: ast.Call) -> SqlValue:
         (x,) = self.numbers(node, self.args(node, 1, 1))
@@ -875,7 +955,12 @@ class SqlCompiler:
             body = " ".join(arms)
             if arms and arms[-1].startswith("ELSE "):
                 return f"(CASE {body} END)"
-            return f"(CASE {body} ELSE error({missing}) END)" if arms else f"error({missing})"
+            if arms:
+                return f"(CASE {body} ELSE error({missing}) END)"
+            # typed: DuckDB folds an operator over an untyped NULL such as error()'s
+            # result to NULL without calling it (-error('…') is NULL, not an error)
+            typed = decimal_type(scale) if kind == "number" else "VARCHAR"
+            return f"CAST(error({missing}) AS {typed})"
 
         sql = case(arms) if arms is not None else self.bind(key.sql, lambda k: case(text_arms(k)))
         if kind == "number":
@@ -937,9 +1022,13 @@ class SqlCompiler:
         if value.kind != kind:
             expected = "true or false" if kind == "bool" else f"a {kind}"
             hint = None
+            column = None
             if value.kind == "text" and kind == "number" and isinstance(node, ast.Ref):
                 hint = "this column holds text in some rows; numbers only in a numeric column"
-            raise self.fail(node, f"expected {expected}, got {value.kind}", hint)
+                column = node.path[-1]
+            error = self.fail(node, f"expected {expected}, got {value.kind}", hint)
+            error.column = column
+            raise error
 
     def plain(self, value: SqlValue, node: ast.Expr) -> SqlValue:
         """A number that is not a pending fraction, or an error explaining why it must be."""

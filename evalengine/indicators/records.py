@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import Diagnostic, EvidenceError
 from ..hookspecs import hookimpl
-from ..numbers import CONTEXT, plain
+from ..numbers import CONTEXT, MAX_MAGNITUDE, plain
 from .base import Fact, IndicatorType
 from .tabular import (
     SHOWN_ROWS,
@@ -49,6 +49,30 @@ if TYPE_CHECKING:
     from ..rubric.model import Indicator, Rubric
 
 AGGREGATES = ("sum", "mean", "min", "max", "count")
+
+
+def aggregate_past_limit(
+    indicator: Indicator, agg: str, value: Decimal | None, table: str, where: str
+) -> EvidenceError | None:
+    """The error for an aggregate past the limit (10^24), worded alike on both engines.
+
+    Each per-row value is a number within the limit (a cell past it is text, and the
+    per-row arithmetic is checked), but a sum over many rows is not arithmetic the
+    interpreter checks: past the limit it is almost surely a wrong cell or unit, and
+    every figure built on it would be too.
+    """
+    if value is None or abs(value) <= MAX_MAGNITUDE:
+        return None
+    msg = (
+        f"'{indicator.id}': the {agg} of the per-row values of table '{table}' ({where}) "
+        f"is {value:.3E}, past the limit {MAX_MAGNITUDE}"
+    )
+    return EvidenceError(
+        msg,
+        location=indicator.location,
+        hint="check the table's cells and units (rupiah, not sen?)",
+        code="above-limit",
+    )
 
 
 def aggregate(name: str, values: list[Decimal]) -> Decimal | None:
@@ -161,6 +185,8 @@ class RecordsType(IndicatorType):
                 f"(table '{name}' has {len(table)}, all left out by `where`)"
             )
             raise EvidenceError(msg, location=where.location if where else indicator.location)
+        if (past := aggregate_past_limit(indicator, agg, value, name, table.where)) is not None:
+            raise past
         n = len(values)
         self.extra = {
             "source": "table",

@@ -78,10 +78,13 @@ class Problem:
 
     def describe(self) -> str:
         """``row 5 (responses.csv): u3 = '5' is not on scale 1, 2, 3, 4``."""
-        header = self.provenance.key
-        name = f"{self.column} ({header})" if header and header != self.column else self.column
-        raw = plain(self.raw) if isinstance(self.raw, Decimal) else repr(self.raw)
-        return f"{self.label}: {name} = {raw} {self.reason}"
+        name = column_name(self.column, self.provenance.key)
+        return f"{self.label}: {name} = {_shown(self.raw)} {self.reason}"
+
+
+def _shown(raw: Any) -> str:
+    """An answer as written: ``5`` (a number cell), ``'5'`` (text)."""
+    return plain(raw) if isinstance(raw, Decimal) else repr(raw)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,30 @@ class SampleRule:
             f"sample of {sample} respondents is below the Krejcie–Morgan minimum of "
             f"{self.minimum} for a population of {plain(self.population)} ({self.policy})"
         )
+
+
+#: Rows a per-reason warning names (the count is always complete).
+WARNED_ROWS = 5
+
+
+def column_name(column: str, header: str | None) -> str:
+    """``u3 (Waktu Pelayanan)``: the declared answer column and the header it was read
+    from, when they differ."""
+    return f"{column} ({header})" if header and header != column else column
+
+
+def invalid_warning(
+    count: int, where: str, name: str, reason: str, action: str, rows: list[str] = ()
+) -> str:
+    """The warning for the invalid answers of one question with one reason, worded alike
+    on both engines: ``2 row(s) (responses.csv): u7 (Prilaku Pelaksana) is blank —
+    reported, never summed (respondent dropped)``. The document path, which has the
+    rows, adds the first of them (``; rows 103, 104``); DuckDB counts them only."""
+    text = f"{count} row(s) ({where}): {name} {reason} — reported, never summed ({action})"
+    if rows:
+        more = ", …" if count > len(rows) else ""
+        text += f"; {'row' if count == 1 else 'rows'} {', '.join(rows)}{more}"
+    return text
 
 
 def dropped_summary(
@@ -396,9 +423,20 @@ class SurveyType(IndicatorType):
         }
         if st.sample_rule is not None:
             self.extra |= st.sample_rule.extra(st.sample)
+        action = "respondent dropped" if st.policy == "drop_respondent" else "answer dropped"
+        by_reason: dict[tuple[str, str], list[Problem]] = {}
         for p in own:
-            action = "respondent dropped" if st.policy == "drop_respondent" else "answer dropped"
-            self.warnings.append(f"{p.describe()} — reported, never summed ({action})")
+            by_reason.setdefault((column_name(p.column, p.provenance.key), p.reason), []).append(p)
+        # blanks first, as DuckDB counts them
+        for (name, reason), found in sorted(by_reason.items(), key=lambda k: k[0][1] != "is blank"):
+            rows = [
+                str(p.provenance.row) + ("" if reason == "is blank" else f" = {_shown(p.raw)}")
+                for p in found[:WARNED_ROWS]
+                if p.provenance.row is not None
+            ]
+            self.warnings.append(
+                invalid_warning(len(found), st.table.where, name, reason, action, rows)
+            )
         if indicator.id == st.first_indicator:
             if st.problems:
                 self.warnings.append(
