@@ -27,3 +27,19 @@ def score_both(folder: Path, rubric_name: str, table: str, file: str, group_by: 
         score_grouped(rubric, evidence, group_by=group_by, engine=e, plugins=plugins)
         for e in ("python", "duckdb")
     ]
+
+
+def ikm_example_in_two_units(folder: Path) -> Path:
+    """The shipped IKM example's responses split alternately into units A and B (column
+    ``unit``), under ``[evidence] population = 140``: the evidence file's path."""
+    from paths import EXAMPLES
+
+    lines = (EXAMPLES / "ikm-belitung-timur" / "responses.csv").read_text().splitlines()
+    rows = [lines[0] + ",unit"] + [f"{line},{'AB'[i % 2]}" for i, line in enumerate(lines[1:])]
+    (folder / "responses.csv").write_text("\n".join(rows) + "\n")
+    evidence = folder / "e.toml"
+    evidence.write_text(
+        '[evidence]\nrubric = "ikm"\nversion = "2017"\npopulation = 140\n'
+        '[tables.responses]\nfile = "responses.csv"\n'
+    )
+    return evidence

@@ -156,6 +156,22 @@ aggregate = "sum"
 {more}"""
 
 
+def stop_past_the_limit(
+    rubric: Path, evidence: Path, group_by: str | None, fmt: str, indicator: str
+) -> str:
+    """Both engines stop on a result past 10^24; DuckDB's message (the interpreter's, with
+    its row, for a CSV table; else naming the indicator)."""
+    (py_code, py), (db_code, db) = outcomes(rubric, evidence, group_by)
+    assert py_code == db_code == 2
+    for text in (py, db):
+        assert "exceeds the limit 1E+24" in text
+    if fmt == "csv":  # the interpreter names the row on DuckDB's error path too
+        assert py == db
+    else:
+        assert f"'{indicator}' on table 't'" in db
+    return db
+
+
 @pytest.mark.parametrize("group_by", [None, "g"])
 @pytest.mark.parametrize("also_failing", [False, True])
 def test_duckdb_names_the_indicator_whose_formula_failed(tmp_path, group_by, also_failing):
@@ -297,14 +313,7 @@ def test_a_result_beyond_the_limit_stops_both_engines(tmp_path, fmt, rows, group
     # `plain` sums y: a sum of x past the limit would be the first error (its aggregate)
     text = LIMITS.format(top="sum(children)").replace("row = 'row.x'", "row = 'row.y'")
     rubric.write_text(text)
-    (py_code, py), (db_code, db) = outcomes(rubric, limits_table(tmp_path, fmt, rows), group_by)
-    assert py_code == db_code == 2
-    for text in (py, db):
-        assert "exceeds the limit 1E+24" in text
-    if fmt == "csv":  # the interpreter names the row on DuckDB's error path too
-        assert py == db
-    else:
-        assert "'product' on table 't'" in db
+    stop_past_the_limit(rubric, limits_table(tmp_path, fmt, rows), group_by, fmt, "product")
 
 
 @pytest.mark.parametrize("group_by", [None, "g"])
@@ -418,15 +427,8 @@ def test_a_quotient_beyond_the_limit_stops_both_engines(tmp_path, fmt, rows, row
     compared it."""
     rubric = tmp_path / "limits.toml"
     rubric.write_text(QUOTIENT.format(top="sum(children)", row=row))
-    (py_code, py), (db_code, db) = outcomes(rubric, limits_table(tmp_path, fmt, rows), group_by)
-    assert py_code == db_code == 2
-    for text in (py, db):
-        assert "exceeds the limit 1E+24" in text
-    if fmt == "csv":  # the interpreter names the row on DuckDB's error path too
-        assert py == db
-    else:
-        assert "'quotient' on table 't'" in db
-        assert "in `row.x / row.y`" in db
+    db = stop_past_the_limit(rubric, limits_table(tmp_path, fmt, rows), group_by, fmt, "quotient")
+    assert fmt == "csv" or "in `row.x / row.y`" in db
 
 
 @pytest.mark.parametrize(
@@ -555,19 +557,12 @@ def test_invalid_answer_warnings_are_worded_alike_on_both_engines(tmp_path, grou
     (responses.csv): u7 is blank — …``), in warnings and ``dropped_reasons``. Both count
     per reason in one wording now, naming the header; the document path adds the first
     rows."""
-    from paths import EXAMPLES, RUBRICS
+    from bulk_support import ikm_example_in_two_units
+    from paths import RUBRICS
     from test_bulk_survey import without_rows
 
-    lines = (EXAMPLES / "ikm-belitung-timur" / "responses.csv").read_text().splitlines()
-    rows = [lines[0] + ",unit"] + [f"{line},{'AB'[i % 2]}" for i, line in enumerate(lines[1:])]
-    (tmp_path / "responses.csv").write_text("\n".join(rows) + "\n")
-    (tmp_path / "e.toml").write_text(
-        '[evidence]\nrubric = "ikm"\nversion = "2017"\npopulation = 140\n'
-        '[tables.responses]\nfile = "responses.csv"\n'
-    )
-    (py_code, py), (db_code, db) = outcomes(
-        RUBRICS / "ikm-2017.toml", tmp_path / "e.toml", group_by
-    )
+    evidence = ikm_example_in_two_units(tmp_path)
+    (py_code, py), (db_code, db) = outcomes(RUBRICS / "ikm-2017.toml", evidence, group_by)
     assert py_code == db_code == 0
     pairs = [(py, db)]
     if group_by:

@@ -311,18 +311,13 @@ def test_a_blank_number_cell_is_an_error_on_both_engines(tmp_path, column):
 def test_the_krejcie_morgan_check_is_made_on_both_engines(tmp_path):
     """DuckDB gave no sample-size warning (nor the sample fields) for a survey below the
     Krejcie–Morgan minimum of [evidence] population; the interpreter did, per group too."""
-    from paths import EXAMPLES, RUBRICS
+    from bulk_support import ikm_example_in_two_units
+    from paths import RUBRICS
 
-    lines = (EXAMPLES / "ikm-belitung-timur" / "responses.csv").read_text().splitlines()
-    rows = [lines[0] + ",unit"] + [f"{line},{'AB'[i % 2]}" for i, line in enumerate(lines[1:])]
-    (tmp_path / "responses.csv").write_text("\n".join(rows) + "\n")
-    (tmp_path / "e.toml").write_text(
-        '[evidence]\nrubric = "ikm"\nversion = "2017"\npopulation = 140\n'
-        '[tables.responses]\nfile = "responses.csv"\n'
-    )
+    evidence = ikm_example_in_two_units(tmp_path)
     reports = []
     for engine in ("python", "duckdb"):
-        args = ["score", str(RUBRICS / "ikm-2017.toml"), str(tmp_path / "e.toml"), "-f", "json"]
+        args = ["score", str(RUBRICS / "ikm-2017.toml"), str(evidence), "-f", "json"]
         code, text = run([*args, "--engine", engine, "--group-by", "unit"])
         assert code == 0
         report = json.loads(text)
