@@ -178,3 +178,19 @@ def test_the_terminal_ranking_shows_the_first_rows_and_says_where_the_rest_is():
     assert "Kelompok gagal (1)" in text and "C: 'kinerja'" in text
     full = RichReport().render(result, {"width": 120})
     assert "more groups" not in full and "│ B " in full
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_json_groups_write_values_with_the_places_the_rubric_rounds_to(engine):
+    """Each aspect rounds to 2 places: a group's JSON writes "5.00" and "26.30" as the
+    headline writes "70.30", on both engines (it wrote "5" and "26.3")."""
+    result = score_grouped(
+        load_rubric(RUBRIC), read_evidence(EVIDENCE), group_by="instansi", engine=engine
+    )
+    groups = csv_groups()
+    for group in result.groups:
+        if group.result is None:
+            continue
+        written = group.to_dict()["indicators"]
+        want = expected_group(groups[group.key])
+        assert written == {k: f"{want[k]:.2f}" for k in written}

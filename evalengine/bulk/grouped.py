@@ -43,17 +43,26 @@ class GroupResult:
 
         if self.result is None:
             return {"group": self.key, "rank": None, "error": str(self.error)}
+        from ..report.view import declared_places
+
+        rubric = self.result.rubric
+
+        def value(node) -> Any:
+            """As the rubric rounds it ("56.10"), as the headline's value is written."""
+            places = declared_places(rubric, node.id)
+            if places is None or not isinstance(node.value, Decimal):
+                return json_value(node.value)
+            return f"{node.value.quantize(Decimal(1).scaleb(-places)):f}"
+
         root = self.result.root
         return {
             "group": self.key,
             "rank": self.rank,
-            "value": json_value(root.value),
+            "value": value(root),
             "max": json_value(root.max),
             "band": root.band.label if root.band else None,
             "meaning": root.band.meaning if root.band else None,
-            "indicators": {
-                node.id: json_value(node.value) for node in root.walk() if node is not root
-            },
+            "indicators": {node.id: value(node) for node in root.walk() if node is not root},
             "warnings": self.result.warnings(rubric=False),
         }
 
