@@ -21,6 +21,14 @@ ENGINES = ("auto", "duckdb", "python")
 BULK_FILE_BYTES = 100_000
 
 
+def rounded_places(rubric: Rubric) -> dict[str, int | None]:
+    """Indicator id → the places the rubric rounds its value to (worked out once for all
+    groups: each answer walks the rubric's tree)."""
+    from ..report.view import declared_places
+
+    return {ind.id: declared_places(rubric, ind.id) for ind in rubric.root.walk()}
+
+
 @dataclass
 class GroupResult:
     """The result of one group (one agency, one service unit), or why it failed."""
@@ -37,19 +45,20 @@ class GroupResult:
         value = self.result.root.value
         return value if isinstance(value, Decimal) else None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Compact JSON form: headline, band and every indicator's value."""
+    def to_dict(self, places: dict[str, int | None] | None = None) -> dict[str, Any]:
+        """Compact JSON form: headline, band and every indicator's value.
+
+        ``places``: :func:`rounded_places` of the rubric, when the caller has it.
+        """
         from ..evaluate.result import json_value
 
         if self.result is None:
             return {"group": self.key, "rank": None, "error": str(self.error)}
-        from ..report.view import declared_places
-
-        rubric = self.result.rubric
+        rounded = places if places is not None else rounded_places(self.result.rubric)
 
         def value(node) -> Any:
             """As the rubric rounds it ("56.10"), as the headline's value is written."""
-            places = declared_places(rubric, node.id)
+            places = rounded.get(node.id)
             if places is None or not isinstance(node.value, Decimal):
                 return json_value(node.value)
             return f"{node.value.quantize(Decimal(1).scaleb(-places)):f}"
