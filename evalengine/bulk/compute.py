@@ -36,6 +36,7 @@ from ..indicators.base import Fact
 from ..indicators.records import aggregate_past_limit
 from ..numbers import CONTEXT, plain, to_decimal
 from ..rubric.model import TABLE_TYPES, Formula, Indicator, Rubric
+from .group_column import GroupColumn
 from .progress import fetch_all
 from .source import BulkTable, duckdb_error
 
@@ -149,16 +150,21 @@ class _Resolver:
         return self.ctx.resolve(path)
 
 
-def group_expr(table: BulkTable, group_by: str | None) -> str | None:
-    """The SQL of the group key (text), or None; an unknown column is an error."""
-    if group_by is None:
+def group_expr(table: BulkTable, column: GroupColumn | None) -> str | None:
+    """The SQL of the group key (text), or None.
+
+    ``column`` is what ``--group-by`` named in the table (:mod:`.group_column`), found
+    in its header before the rubric's layout was applied.
+    """
+    if column is None:
         return None
-    if group_by not in table.columns:
-        msg = f"table '{table.name}' ({table.where}) has no column '{group_by}' to group by"
-        raise EvidenceError(msg, hint=f"columns: {', '.join(table.columns)}", code="usage")
-    if group_by in table.keys:
-        return quote_ident(table.keys[group_by])  # as read: grouped_query trims the keys
-    return f"CAST({quote_ident(group_by)} AS VARCHAR)"
+    name = column.name
+    if name in table.keys:
+        return quote_ident(table.keys[name])  # as read: grouped_query trims the keys
+    if name not in table.columns:  # a declared column the layout could not place
+        msg = f"table '{table.name}' ({table.where}) has no column '{name}' to group by"
+        raise EvidenceError(msg, hint=f"columns: {', '.join(table.header)}", code="usage")
+    return f"CAST({quote_ident(name)} AS VARCHAR)"
 
 
 def grouped_query(

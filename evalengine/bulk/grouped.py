@@ -119,14 +119,18 @@ def precompute(
     *,
     threads: int | None = None,
     finish=None,
+    columns: dict[str, Any] | None = None,
 ):
     """Table facts of every records/survey indicator, per group key (None = overall).
 
-    With ``finish`` (a function of the overall facts, the stored aggregates and the
-    connection, called before the connection closes), the rubric's upper levels may be
-    computed per group on DuckDB too (:mod:`.finish`); its result is returned beside
-    the facts.
+    ``group_by`` names the column as the user typed it (:mod:`.group_column` finds it in
+    each table); ``columns``, when given, learns the :class:`~.group_column.GroupColumn`
+    found in each table. With ``finish`` (a function of the overall facts, the stored
+    aggregates and the connection, called before the connection closes), the rubric's
+    upper levels may be computed per group on DuckDB too (:mod:`.finish`); its result is
+    returned beside the facts.
     """
+    from ..evidence.schema import table_spec
     from .compute import (
         Precomputed,
         Resniff,
@@ -137,6 +141,7 @@ def precompute(
         table_facts,
         tables_used,
     )
+    from .group_column import text_key_columns
     from .source import connect, load_sheets, open_table
 
     rubric = engine.rubric
@@ -153,21 +158,21 @@ def precompute(
             table = evidence.tables.get(name)
             if table is None:
                 continue  # the indicator type reports it (or uses its published fallback)
-            text_cols = {group_by} if group_by else set()
+            # the header --group-by names stays text (found once the reader has the header)
+            spec = table_spec(rubric, name) if group_by else None
+            text_cols = text_key_columns(group_by, spec, name) if group_by else set()
             bt = open_table(con, table, f"t{i}", text_columns=text_cols, sheets=sheets)
             opened.append(bt)
-            _apply_layout(con, rubric, bt)
+            found = _laid_out(con, rubric, bt, group_by, spec)
             try:
-                facts = table_facts(
-                    con, engine, evidence, inds, bt, group_expr(bt, group_by), stored
-                )
+                facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, found), stored)
             except Resniff:
                 bt = open_table(con, table, f"t{i}", text_columns=text_cols, sniff=False)
                 opened.append(bt)
-                _apply_layout(con, rubric, bt)
-                facts = table_facts(
-                    con, engine, evidence, inds, bt, group_expr(bt, group_by), stored
-                )
+                found = _laid_out(con, rubric, bt, group_by, spec)
+                facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, found), stored)
+            if found is not None and columns is not None:
+                columns[name] = found
             check_cells(con, bt)  # when no scan of the table made them
             per_indicator.update(facts)
         out = _by_group(rubric, per_indicator)
@@ -178,6 +183,21 @@ def precompute(
             bt.cleanup()
         con.close()
     return out, finished
+
+
+def _laid_out(con, rubric: Rubric, bt, group_by: str | None, spec):
+    """Apply the rubric's layout to ``bt``; the column ``group_by`` names in it (or None).
+
+    The column is looked for in the header as read (the layout adds declared names,
+    which would make ``jenis_jabatan`` match both ``Jenis Jabatan`` and itself).
+    """
+    from .group_column import find_group_column
+
+    header = list(bt.columns)
+    _apply_layout(con, rubric, bt)
+    if not group_by:
+        return None
+    return find_group_column(header, group_by, spec, table=bt.name, where=bt.where)
 
 
 def _by_group(rubric: Rubric, per_indicator: dict[str, dict[Any, Any]]):
@@ -356,30 +376,20 @@ def _sql_text(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _header_for(rubric: Rubric, name: str, table: Table, group_by: str) -> str:
-    """The table's header for ``group_by``: itself, or the header a rubric column accepts.
+def split_evidence(
+    evidence: Evidence, rubric: Rubric, group_by: str, columns: dict[str, Any] | None = None
+) -> dict[str, Evidence]:
+    """The evidence once per group: every table the bulk indicators read, filtered by key.
 
-    ``--group-by jenis_jabatan`` works on a file headed "Jenis Jabatan" when the rubric
-    declares that column (``[evidence.tables.<name>]``), as the rows' formulas do.
+    ``group_by`` names the column as the user typed it (:mod:`.group_column` finds it in
+    each table's header); ``columns``, when given, learns the
+    :class:`~.group_column.GroupColumn` found in each table.
     """
-    from ..evidence.schema import table_spec
-
-    if group_by in table.columns:
-        return group_by
-    spec = table_spec(rubric, name)
-    for col in spec.columns if spec is not None else ():
-        if col.name == group_by:
-            found = [h for h in table.columns if col.accepts(h)]
-            if len(found) == 1:
-                return found[0]
-    msg = f"table '{name}' has no column '{group_by}' to group by"
-    raise EvidenceError(msg, hint=f"columns: {', '.join(table.columns)}", code="usage")
-
-
-def split_evidence(evidence: Evidence, rubric: Rubric, group_by: str) -> dict[str, Evidence]:
-    """The evidence once per group: every table the bulk indicators read, filtered by key."""
     from ..evaluate.engine import evidence_value
+    from ..evidence.schema import table_spec
     from .compute import bulk_indicators, tables_used
+    from .group_column import find_group_column
+    from .source import table_file
 
     names = [n for n in tables_used(bulk_indicators(rubric)) if n in evidence.tables]
     if not names:
@@ -388,7 +398,14 @@ def split_evidence(evidence: Evidence, rubric: Rubric, group_by: str) -> dict[st
     keyed: dict[str, dict[str, list]] = {}
     for name in names:
         table = evidence.tables[name]
-        header = _header_for(rubric, name, table, group_by)
+        file = table_file(table)
+        where = file.name if file is not None else f"inline table '{name}'"
+        found = find_group_column(
+            table.columns, group_by, table_spec(rubric, name), table=name, where=where
+        )
+        if columns is not None:
+            columns[name] = found
+        header = found.header
         for row in table.rows:
             cell = row.get(header)
             value = "" if cell is None or cell.value is None else cell.value
@@ -420,10 +437,12 @@ def score_grouped(
     with ``groups`` (ranked :class:`GroupResult`) and ``group_by`` set.
     """
     from ..evaluate.engine import Engine
+    from .group_column import shown_name
 
     chosen = choose_engine(rubric, evidence, engine)
     eng = Engine(rubric, plugins=plugins)
     groups: list[GroupResult] = []
+    columns: dict[str, Any] = {}  # table name → the GroupColumn group_by named there
     if chosen == "duckdb":
         try:
             pre, finished = precompute(
@@ -432,6 +451,7 @@ def score_grouped(
                 group_by,
                 threads=threads,
                 finish=lambda out, stored, con: _finish(eng, evidence, out, stored, con),
+                columns=columns,
             )
         except EvalEngineError:
             _reread_small_tables(rubric, evidence)
@@ -453,10 +473,11 @@ def score_grouped(
     else:
         overall = eng.evaluate(evidence)
         if group_by:
-            for key, ev in sorted(split_evidence(evidence, rubric, group_by).items()):
+            split = split_evidence(evidence, rubric, group_by, columns)
+            for key, ev in sorted(split.items()):
                 groups.append(_one(key, lambda ev=ev: eng.evaluate(ev, validate=False)))
     overall.groups = rank_groups(groups)
-    overall.group_by = group_by
+    overall.group_by = shown_name(group_by, columns.values()) if group_by else group_by
     overall.engine = chosen
     return overall
 

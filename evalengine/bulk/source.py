@@ -26,6 +26,7 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -184,6 +185,14 @@ class BulkTable:
             Path(path).unlink(missing_ok=True)
 
 
+def key_columns(text_columns, header: list[str]) -> set[str]:
+    """``open_table``'s ``text_columns`` for a table with ``header`` (blank names left
+    out: they are not read)."""
+    if callable(text_columns):
+        return set(text_columns([h for h in header if h]))
+    return set(text_columns)
+
+
 def table_file(table: Table) -> Path | None:
     """The file behind an evidence table (None for an inline table)."""
     file = getattr(table, "file", None)
@@ -195,13 +204,15 @@ def open_table(
     table: Table,
     view: str,
     *,
-    text_columns: set[str] | frozenset = frozenset(),
+    text_columns: set[str] | frozenset | Callable[[list[str]], set[str]] = frozenset(),
     sniff: bool = True,
     sheets: dict[Path, SheetLoad] | None = None,
 ) -> BulkTable:
     """Register ``table`` in ``con`` as the typed view ``view``.
 
-    ``text_columns`` are kept as text whatever they hold (group keys). With ``sniff``,
+    ``text_columns`` are kept as text whatever they hold (group keys): header names, or
+    a function of the header as read giving them (``--group-by instansi`` finds the
+    header ``Instansi`` once the reader has it, see :mod:`.group_column`). With ``sniff``,
     CSV columns DuckDB's sniffer finds to be integers are read as integers (no
     profiling scan); if a later row disagrees the caller reopens with ``sniff=False``.
     """
@@ -222,6 +233,7 @@ def open_table(
                 f"CREATE OR REPLACE VIEW {quote_ident(raw)} AS "
                 f"SELECT * FROM read_parquet({quote_text(str(file))})"
             )
+            read["header"] = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(raw)}").fetchall()]
             native = True
         elif suffix in _XLSX:
             sheet = getattr(table, "sheet", None)
@@ -235,22 +247,24 @@ def open_table(
     try:
         if file is not None and suffix not in _XLSX and suffix != ".parquet":
             sniffed = _csv_view(
-                con, file, raw, getattr(table, "delimiter", None), sniff, set(text_columns), read
+                con, file, raw, getattr(table, "delimiter", None), sniff, text_columns, read
             )
         if suffix in _XLSX and not arrow:
-            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns), read=read)
+            path, sniffed = _xlsx_view(con, file, sheet, raw, text_columns, read=read)
             temp.append(path)
+        text = key_columns(text_columns, read.get("header", table.columns if file is None else []))
         try:
-            columns, select, keys = _typed_columns(con, raw, native, set(text_columns), sniffed)
+            columns, select, keys = _typed_columns(con, raw, native, text, sniffed)
         except _Inexact:
             if not arrow:
                 raise
             # numbers no DECIMAL(38, s) holds: the calamine path reads them as it always has
             con.execute(f"DROP TABLE {quote_ident(raw)}")
-            path, sniffed = _xlsx_view(con, file, sheet, raw, set(text_columns), read=read)
+            path, sniffed = _xlsx_view(con, file, sheet, raw, text_columns, read=read)
             temp.append(path)
             arrow = False
-            columns, select, keys = _typed_columns(con, raw, False, set(text_columns), sniffed)
+            text = key_columns(text_columns, read["header"])
+            columns, select, keys = _typed_columns(con, raw, False, text, sniffed)
         con.execute(
             f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
         )
@@ -267,8 +281,6 @@ def open_table(
         header = list(table.columns)
     elif suffix in _XLSX:
         header = [h for h in read.get("header", []) if h]
-    elif suffix == ".parquet":
-        header = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(raw)}").fetchall()]
     else:
         header = read["header"]
     return BulkTable(
@@ -310,6 +322,7 @@ def _csv_view(
     delimiter, header = csv_header(file, delimiter)
     if read is not None:
         read["header"] = header
+    text = key_columns(text, header)
     options = f"header = true, delim = {quote_text(delimiter)}"
     integers: set[str] = set()
     found = _sniffed(con, file, options)
@@ -762,6 +775,7 @@ def _xlsx_arrow(
         return False
     if read is not None:
         read.update(header=header, sheet=sheet_name)
+    text_columns = key_columns(text_columns, header)
     last = {h: j for j, h in enumerate(header) if h}
     keep = sorted(last.values(), key=lambda j: header.index(header[j]))
     if not keep or any(
@@ -848,6 +862,7 @@ def _xlsx_view(
     header = [str(h).strip() for h in data[0]] if data else []
     if read is not None:
         read.update(header=header, sheet=sheet_name)
+    keys = key_columns(keys, header)
     body = data[1:]
     width = len(header)
     if body and set(map(len, body)) != {width}:  # ragged: pad or cut to the header
