@@ -406,3 +406,27 @@ def test_a_lookup_no_key_can_match_still_stops_under_an_operator(rubric):
     assert isinstance(interpret_rows(formula, table, rubric)[0], Exception)
     with pytest.raises(duckdb.Error, match="not in lookup table"):
         sql_rows(formula, table, rubric)
+
+
+def test_connection_defines_the_macros_a_statement_uses_with_what_they_use():
+    """Only the macros a statement names are defined (and those they call), each once."""
+
+    def defined(con) -> set[str]:
+        rows = con.execute(
+            "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'ee_%'"
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    con = connect()
+    try:
+        assert defined(con) == set()
+        assert con.execute("SELECT ee_trim(' a\u00a0')").fetchone()[0] == "a"
+        assert defined(con) == {"ee_trim", "ee_strip"}
+        # ee_number calls ee_number_of → ee_bare → ee_signed → ee_digits, and ee_strip
+        assert con.execute("SELECT ee_number('Rp 1.234,50')").fetchone()[0] == "1234.50"
+        assert defined(con) == {
+            "ee_trim", "ee_strip", "ee_digits", "ee_signed", "ee_bare", "ee_number_of",
+            "ee_number",
+        }  # fmt: skip
+    finally:
+        con.close()

@@ -18,9 +18,10 @@ as usual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
+from functools import cached_property
 from typing import Any
 
 from ..errors import EvidenceError, FormulaEvalError, Location, RubricError
@@ -53,7 +54,8 @@ class Precomputed:
     facts: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    note: str | None = None
+    #: The derivation's note, or a function that words it (called only when it is used).
+    note: str | Callable[[], str] | None = None
     error: EvidenceError | None = None
 
     def wrap(self, itype):
@@ -80,7 +82,8 @@ class _PrecomputedType:
         outcome = ctx.evaluate_formulas(self)
         outcome.extra.update(self.pre.extra)
         outcome.warnings.extend(self.pre.warnings)
-        outcome.derivation.note = self.pre.note
+        note = self.pre.note
+        outcome.derivation.note = note() if callable(note) else note
         if (
             outcome.max is not None
             and isinstance(outcome.value, Decimal)
@@ -660,8 +663,9 @@ def survey_facts(
             good = {k: v[:-1] for k, v in one.items()}
             if stored is not None and gexpr is not None:
                 store = f"{table.view}__survey"
+                types = _column_types(con, store)
                 for i, (ind, scale) in enumerate(cols.values()):
-                    stored.add(ind.id, store, _survey_fact_sql(con, store, i, scale))
+                    stored.add(ind.id, store, _survey_fact_sql(types, i, scale))
         else:
             good = grouped_query(con, table, gexpr, [], good_aggs, where=valid)
         bad: dict[Any, tuple] = {}
@@ -682,6 +686,9 @@ def survey_facts(
     empty_good = tuple([0] * len(good_aggs))
     empty_bad = tuple([0] * (1 + 3 * len(cols)))
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
+    # worded once per column, not once per group
+    off_scale = {c: f"is not on scale '{s.name}' ({s.describe()})" for c, (_, s) in cols.items()}
+    names = {c: column_name(c, headers.get(c)) for c in cols}
     for key in totals:
         g, b = good.get(key, empty_good), bad.get(key, empty_bad)
         kept, rejected = int(g[0]), int(b[0])
@@ -692,11 +699,8 @@ def survey_facts(
             if policy != "drop_respondent":
                 answered, n = answered + (sum_bad or 0), n + int(valid_bad)
             problems = {"is blank": rejected - int(nonblank_bad)}
-            problems[f"is not on scale '{scale.name}' ({scale.describe()})"] = int(
-                nonblank_bad
-            ) - int(valid_bad)
-            name = column_name(c, headers.get(c))
-            questions.append(_Question(ind, scale, c, n, Decimal(answered), problems, name))
+            problems[off_scale[c]] = int(nonblank_bad) - int(valid_bad)
+            questions.append(_Question(ind, scale, c, n, Decimal(answered), problems, names[c]))
         survey = _Survey(table, policy, kept + rejected, rejected, questions, rule)
         for q in questions:
             out[q.ind.id][key] = survey.precomputed(q)
@@ -730,6 +734,16 @@ class _Question:
     name: str = ""  # the column as warnings name it: ``u3 (Waktu Pelayanan)``
 
 
+def _reasons(questions: list[_Question]) -> list[str]:
+    """``u3 (Waktu) is blank: 2 row(s)`` for every problem of ``questions``."""
+    return [
+        f"{q.name} {reason}: {count} row(s)"
+        for q in questions
+        for reason, count in q.problems.items()
+        if count
+    ]
+
+
 @dataclass
 class _Survey:
     """A response table's counts in one group, worded as the survey type words them
@@ -751,13 +765,13 @@ class _Survey:
 
     def reasons(self, question: _Question) -> list[str]:
         """``extra.dropped_reasons``: every column's under drop_respondent, else its own."""
-        shown = self.questions if self.policy == "drop_respondent" else [question]
-        return [
-            f"{q.name} {reason}: {count} row(s)"
-            for q in shown
-            for reason, count in q.problems.items()
-            if count
-        ]
+        if self.policy == "drop_respondent":
+            return list(self._every_reason)
+        return _reasons([question])
+
+    @cached_property
+    def _every_reason(self) -> list[str]:
+        return _reasons(self.questions)
 
     def precomputed(self, q: _Question) -> Precomputed:
         from ..indicators.survey import dropped_summary, invalid_warning
@@ -815,7 +829,7 @@ class _Survey:
                 )
             if self.rule is not None and (low := self.rule.warning(self.sample)):
                 pre.warnings.append(low)
-        pre.note = (
+        pre.note = lambda: (  # worded when read: hundreds of groups never show theirs
             f"NRR = Σ valid answers / n = {plain(q.answered)} / {q.n} over column "
             f"'{q.column}' of table '{table.name}' ({table.where}); {dropped} "
             + ("respondents" if drop_respondent else "answers")
@@ -936,11 +950,11 @@ def _records_fact_sql(agg: str, start: int, types: dict[str, str]) -> dict[str, 
     return {"aggregate": aggregate, "n": n, "rows": rows}
 
 
-def _survey_fact_sql(con, store: str, i: int, scale) -> dict[str, Any]:
-    """``self.nrr``, ``self.n``, ``self.total`` and the scale ends of question ``i``."""
+def _survey_fact_sql(types: dict[str, str], i: int, scale) -> dict[str, Any]:
+    """``self.nrr``, ``self.n``, ``self.total`` and the scale ends of question ``i``
+    (``types``: the stored table's column types)."""
     from ..evaluate.sql import SqlValue, decimal_scale, decimal_type
 
-    types = _column_types(con, store)
     n = _as_decimal("__a0", types["__a0"])
     total = _as_decimal(f"__a{1 + i}", types[f"__a{1 + i}"])
 
