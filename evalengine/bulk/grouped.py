@@ -188,16 +188,17 @@ def precompute(
 def _laid_out(con, rubric: Rubric, bt, group_by: str | None, spec):
     """Apply the rubric's layout to ``bt``; the column ``group_by`` names in it (or None).
 
-    The column is looked for in the header as read (the layout adds declared names,
-    which would make ``jenis_jabatan`` match both ``Jenis Jabatan`` and itself).
+    The column is looked for in the header as the document path reads it (``bt.header``:
+    the interpreter's engine finds the same column, or the same error), not among the
+    view's columns, to which the layout adds declared names (``jenis_jabatan`` would
+    match both ``Jenis Jabatan`` and itself).
     """
     from .group_column import find_group_column
 
-    header = list(bt.columns)
     _apply_layout(con, rubric, bt)
     if not group_by:
         return None
-    return find_group_column(header, group_by, spec, table=bt.name, where=bt.where)
+    return find_group_column(bt.header, group_by, spec, table=bt.name, where=bt.where)
 
 
 def _by_group(rubric: Rubric, per_indicator: dict[str, dict[Any, Any]]):

@@ -1,0 +1,286 @@
+"""``score --group-by NAME`` finds the column as users type it, on both engines.
+
+An agency column the rubric does not declare (``Instansi`` in a BKPSDM roster) is found
+by ``--group-by instansi``, ``--group-by "unit layanan"`` finds ``Unit_Layanan``: the
+name up to case, spaces, ``_ - .`` (evalengine/bulk/group_column.py). A header written
+exactly as typed comes first; several headers matching only loosely are a usage error
+naming them. Every case runs on the interpreter (``--engine python``), on DuckDB
+(``--engine duckdb``) and with the automatic choice, from CSV, XLSX and Parquet.
+
+The figures per group are checked against the same roster grouped by the exact header
+and, independently, against the roster of that group's rows alone scored without
+``--group-by`` (a group's result is the result of its rows).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalengine.bulk.group_column import find_group_column, shown_name
+from evalengine.errors import EvidenceError
+from evalengine.evidence.schema import ColumnSpec, TableSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+IPASN = ROOT / "rubrics" / "ipasn-2019.toml"
+PEGAWAI = ROOT / "examples" / "ipasn-belitung-timur" / "pegawai.csv"
+ENGINES = ("python", "duckdb", "auto")
+FORMATS = ("csv", "xlsx", "parquet")
+
+#: Agencies and the rows of the shipped example roster each employs (so that every
+#: agency has its own figures: grouping by the wrong column could not pass).
+AGENCIES = {
+    "Dinas Pendidikan": [0, 1, 2],
+    "BKPSDM": [1, 2, 3, 4, 5],
+    "Dinas Kesehatan": [0, 3, 5],
+    "Inspektorat": [4],
+}
+
+
+def roster(agency_header: str, extra: tuple[str, str] | None = None):
+    """The example roster, each row once per agency employing it, with the agency in
+    a last column headed ``agency_header`` (header, rows). ``extra`` adds a column
+    (header, cell prefix) holding another grouping: the agency's initial letters."""
+    lines = PEGAWAI.read_text(encoding="utf-8").splitlines()
+    base = [line.split(";") for line in lines[1:] if line.strip()]
+    header = [*lines[0].split(";"), agency_header]
+    rows = []
+    for agency, picked in AGENCIES.items():
+        for i in picked:
+            rows.append([*base[i], agency])
+    if extra is not None:
+        header.append(extra[0])
+        for row in rows:
+            row.append(extra[1] + "".join(w[0] for w in row[-1].split()))
+    return header, rows
+
+
+def write_table(folder: Path, fmt: str, header: list[str], rows: list[list[str]]) -> str:
+    """The table as ``t.csv`` (``;``), ``t.xlsx`` or ``t.parquet``: the file's name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        text = "\n".join(";".join(r) for r in [header, *rows]) + "\n"
+        (folder / "t.csv").write_text(text, encoding="utf-8")
+        return "t.csv"
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(folder / "t.xlsx"))
+        sheet = book.add_worksheet("Pegawai")
+        for i, r in enumerate([header, *rows]):
+            sheet.write_row(i, 0, r)
+        book.close()
+        return "t.xlsx"
+    import duckdb
+
+    # every cell as text, the columns under the header's exact names (as a BKN export)
+    src = folder / "src.csv"
+    src.write_text("\n".join(";".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{src}', delim = ';', header = true, all_varchar = true,"
+        f" quote = '\"')) TO '{folder / 't.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    src.unlink()
+    return "t.parquet"
+
+
+def evidence(folder: Path, file: str) -> Path:
+    path = folder / "e.toml"
+    path.write_text(
+        f'[evidence]\nrubric = "ipasn"\nversion = "2019"\n[tables.pegawai]\nfile = "{file}"\n'
+    )
+    return path
+
+
+def score(run_cli, ev: Path, engine: str, group_by: str | None, fmt: str = "json"):
+    """(exit code, JSON report or error text) of ``score`` on ``ev``."""
+    args = ["score", IPASN, ev, "-f", fmt, "--engine", engine, "--no-progress"]
+    found = run_cli(*args, *(["--group-by", group_by] if group_by else []))
+    if found.code == 0 and fmt == "json":
+        return found.code, json.loads(found.out)
+    return found.code, found.err if found.code else found.out
+
+
+def figures(report: dict) -> dict[str, dict]:
+    """Group → its headline, band, indicators and rank, as the JSON report gives them."""
+    return {
+        g["group"]: {k: g[k] for k in ("value", "band", "indicators", "rank")}
+        for g in report["groups"]
+    }
+
+
+# -- the column as users type it ------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("header", "typed"),
+    [
+        ("Instansi", "instansi"),  # the issue's words, a BKPSDM roster's header
+        ("Instansi", "INSTANSI"),
+        ("Unit_Layanan", "unit layanan"),
+        ("Unit Layanan", "unit_layanan"),
+        ("UNIT-KERJA", "Unit Kerja"),
+        ("Satuan.Kerja", " satuan kerja "),
+    ],
+)
+def test_a_column_is_found_as_users_type_it(tmp_path, run_cli, fmt, header, typed):
+    """Per group, every engine gives the figures the exact header gives; reports name
+    the column as the file writes it."""
+    file = write_table(tmp_path, fmt, *roster(header))
+    ev = evidence(tmp_path, file)
+    exact = {}
+    for engine in ENGINES:
+        code, report = score(run_cli, ev, engine, header)
+        assert code == 0, report
+        assert report["group_by"] == header
+        exact[engine] = figures(report)
+    assert exact["python"] == exact["duckdb"] == exact["auto"]
+    assert set(exact["python"]) == set(AGENCIES)
+    for engine in ENGINES:
+        code, report = score(run_cli, ev, engine, typed)
+        assert code == 0, report
+        assert report["group_by"] == header  # as the file writes it, not as typed
+        assert figures(report) == exact[engine]
+
+
+def test_a_group_is_scored_as_its_rows_alone(tmp_path, run_cli):
+    """Independently of grouping: each agency's headline is the headline of a roster
+    holding only its rows, scored without --group-by."""
+    header, rows = roster("Instansi")
+    ev = evidence(tmp_path, write_table(tmp_path, "csv", header, rows))
+    grouped = {e: figures(score(run_cli, ev, e, "instansi")[1]) for e in ("python", "duckdb")}
+    for agency in AGENCIES:
+        alone = tmp_path / agency.replace(" ", "-")
+        own = [r for r in rows if r[-1] == agency]
+        code, report = score(
+            run_cli, evidence(alone, write_table(alone, "csv", header, own)), "python", None
+        )
+        assert code == 0, report
+        for engine in ("python", "duckdb"):
+            assert grouped[engine][agency]["value"] == report["headline"]["value"], (agency, engine)
+            assert grouped[engine][agency]["band"] == report["headline"]["band"]["label"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_ranking_heading_names_the_column_as_written(tmp_path, run_cli, engine):
+    ev = evidence(tmp_path, write_table(tmp_path, "csv", *roster("Instansi")))
+    code, out = score(run_cli, ev, engine, "instansi", fmt="rich")
+    assert code == 0, out
+    assert "Peringkat per Instansi" in out
+
+
+# -- exact headers first; several loose matches are an error ---------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_exact_header_wins_over_a_loose_match(tmp_path, run_cli, fmt):
+    """``Unit Kerja`` holds agencies, ``unit_kerja`` their initials: each exact name
+    groups by its own column, on every engine."""
+    header, rows = roster("Unit Kerja", extra=("unit_kerja", "UK-"))
+    ev = evidence(tmp_path, write_table(tmp_path, fmt, header, rows))
+    for engine in ENGINES:
+        code, report = score(run_cli, ev, engine, "Unit Kerja")
+        assert code == 0, report
+        assert set(figures(report)) == set(AGENCIES)
+        code, report = score(run_cli, ev, engine, "unit_kerja")
+        assert code == 0, report
+        assert report["group_by"] == "unit_kerja"
+        assert set(figures(report)) == {"UK-DP", "UK-B", "UK-DK", "UK-I"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_several_loose_matches_are_a_usage_error_naming_them(tmp_path, run_cli, fmt):
+    header, rows = roster("Unit Kerja", extra=("unit_kerja", "UK-"))
+    ev = evidence(tmp_path, write_table(tmp_path, fmt, header, rows))
+    errors = set()
+    for engine in ENGINES:
+        code, err = score(run_cli, ev, engine, "unit kerja")
+        assert code == 2, err
+        assert "Traceback" not in err
+        assert "error[usage]" in err
+        assert "'Unit Kerja'" in err and "'unit_kerja'" in err
+        errors.add(err)
+    assert len(errors) == 1  # the same words on every engine
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_missing_column_is_the_same_usage_error_on_every_engine(tmp_path, run_cli, fmt):
+    ev = evidence(tmp_path, write_table(tmp_path, fmt, *roster("Instansi")))
+    errors = set()
+    for engine in ENGINES:
+        code, err = score(run_cli, ev, engine, "kabupaten")
+        assert code == 2, err
+        assert "has no column 'kabupaten' to group by" in err
+        assert "Instansi" in err  # the hint lists the columns there are
+        errors.add(err)
+    assert len(errors) == 1
+
+
+# -- declared columns keep working, by name or spelling --------------------------------
+
+
+@pytest.mark.parametrize("typed", ["jenis_jabatan", "Jenis Jabatan", "jenis jabatan", "jabatan"])
+def test_a_declared_column_by_its_name_or_any_spelling(tmp_path, run_cli, typed):
+    """``jenis_jabatan`` is declared by the rubric (alias ``jabatan``), headed ``Jenis
+    Jabatan`` in the file: every spelling groups by it, with the figures its name gives."""
+    ev = evidence(tmp_path, write_table(tmp_path, "csv", *roster("Instansi")))
+    for engine in ("python", "duckdb"):
+        code, named = score(run_cli, ev, engine, "jenis_jabatan")
+        assert code == 0, named
+        code, report = score(run_cli, ev, engine, typed)
+        assert code == 0, report
+        assert figures(report) == figures(named)
+        assert set(figures(report)) == {
+            "Administrator",
+            "Fungsional",
+            "Pelaksana",
+            "Pengawas",
+            "JPT",
+        }
+
+
+# -- the rule itself -------------------------------------------------------------------
+
+
+def find(header, typed, spec=None):
+    return find_group_column(header, typed, spec, table="t", where="t.csv")
+
+
+def test_rule_exact_then_declared_then_loose():
+    spec = TableSpec(
+        "t", columns=[ColumnSpec("unit", aliases=("unit layanan",)), ColumnSpec("kode")]
+    )
+    assert find(["Unit_Layanan", "unit"], "unit", spec).header == "unit"  # exact header
+    found = find(["Unit_Layanan", "Kode"], "unit", spec)  # the declared column's header
+    assert (found.header, found.name, found.shown) == ("Unit_Layanan", "unit", "unit")
+    found = find(["Unit_Layanan", "Kode"], "UNIT LAYANAN", spec)  # loosely, the header
+    assert (found.header, found.name, found.shown) == (
+        "Unit_Layanan",
+        "Unit_Layanan",
+        "Unit_Layanan",
+    )
+    found = find(["Instansi", "Kode"], "instansi", spec)  # undeclared
+    assert (found.header, found.declared, found.shown) == ("Instansi", False, "Instansi")
+
+
+def test_rule_ambiguity_and_absence():
+    with pytest.raises(EvidenceError, match=r"'Unit Kerja', 'UNIT_KERJA'") as exc:
+        find(["Unit Kerja", "UNIT_KERJA"], "unit kerja")
+    assert exc.value.code == "usage"
+    assert find(["Unit Kerja", "UNIT_KERJA"], "UNIT_KERJA").header == "UNIT_KERJA"
+    with pytest.raises(EvidenceError, match="has no column 'kota' to group by") as exc:
+        find(["Unit Kerja"], "kota", TableSpec("t", columns=[ColumnSpec("kode")]))
+    assert exc.value.code == "usage"
+    assert "Unit Kerja" in exc.value.hint and "kode" in exc.value.hint
+
+
+def test_shown_name_is_the_tables_agreement_or_as_typed():
+    a = find(["Instansi"], "instansi")
+    b = find(["INSTANSI"], "instansi")
+    assert shown_name("instansi", [a, a]) == "Instansi"
+    assert shown_name("instansi", [a, b]) == "instansi"
