@@ -244,6 +244,72 @@ def test_a_declared_column_by_its_name_or_any_spelling(tmp_path, run_cli, typed)
         }
 
 
+ODD_ROWS = {  # (row of the example roster, column) → cell, with its declared reading
+    (1, "Diklat Teknis JP"): "",  # blank: the declared default 0
+    (2, "Diklat Teknis JP"): "2,5",  # 2.5
+    (3, "Hukuman Disiplin"): "",  # blank: the declared default "tidak ada"
+    (4, "Diklatpim"): "Ya",  # true, as "ya"
+    (5, "Diklatpim"): "",  # blank: the declared default false
+}
+
+
+def odd_roster() -> tuple[list[str], list[list[str]]]:
+    lines = PEGAWAI.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(";")
+    rows = [line.split(";") for line in lines[1:] if line.strip()]
+    for (i, column), cell in ODD_ROWS.items():
+        rows[i][header.index(column)] = cell
+    return header, rows
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("names", "keys"),
+    [
+        (
+            ["diklat_teknis_jp", "Diklat Teknis JP", "diklat teknis jp"],
+            {"0", "2.5", "24", "32", "40"},
+        ),
+        (["hukuman_disiplin", "Hukuman Disiplin", "hukdis"], {"tidak ada", "ringan", "berat"}),
+        (["diklat_kepemimpinan", "Diklatpim", "diklat pim"], {"true", "false"}),
+    ],
+)
+def test_a_declared_column_groups_by_its_values_as_formulas_read_them(
+    tmp_path, run_cli, fmt, names, keys
+):
+    """A column the rubric declares is grouped by its declared values (a blank is its
+    default, "Ya" and "ya" are true, "2,5" is 2.5) whichever way it is named, on both
+    engines (the interpreter grouped by the cells as written, DuckDB by the values)."""
+    header, rows = odd_roster()
+    ev = evidence(tmp_path, write_table(tmp_path, fmt, header, rows))
+    found = set()
+    for engine in ENGINES:
+        for typed in names:
+            code, report = score(run_cli, ev, engine, typed)
+            assert code == 0, report
+            found.add(json.dumps(figures(report), sort_keys=True))
+            assert set(figures(report)) == keys
+    assert len(found) == 1
+
+
+def test_a_declared_default_joins_its_group(tmp_path, run_cli):
+    """The employee with a blank Hukuman Disiplin is in the "tidak ada" group: its
+    figures are those of the roster of the "tidak ada" rows and the blank one alone."""
+    header, rows = odd_roster()
+    ev = evidence(tmp_path, write_table(tmp_path, "csv", header, rows))
+    column = header.index("Hukuman Disiplin")
+    own = [r for r in rows if r[column] in ("", "tidak ada")]
+    alone = tmp_path / "alone"
+    code, report = score(
+        run_cli, evidence(alone, write_table(alone, "csv", header, own)), "python", None
+    )
+    assert code == 0, report
+    for engine in ("python", "duckdb"):
+        code, grouped = score(run_cli, ev, engine, "hukdis")
+        assert code == 0, grouped
+        assert figures(grouped)["tidak ada"]["value"] == report["headline"]["value"]
+
+
 # -- the rule itself -------------------------------------------------------------------
 
 
@@ -258,12 +324,9 @@ def test_rule_exact_then_declared_then_loose():
     assert find(["Unit_Layanan", "unit"], "unit", spec).header == "unit"  # exact header
     found = find(["Unit_Layanan", "Kode"], "unit", spec)  # the declared column's header
     assert (found.header, found.name, found.shown) == ("Unit_Layanan", "unit", "unit")
-    found = find(["Unit_Layanan", "Kode"], "UNIT LAYANAN", spec)  # loosely, the header
-    assert (found.header, found.name, found.shown) == (
-        "Unit_Layanan",
-        "Unit_Layanan",
-        "Unit_Layanan",
-    )
+    # loosely, the header: the declared column reading it gives the keys, the file its name
+    found = find(["Unit_Layanan", "Kode"], "UNIT LAYANAN", spec)
+    assert (found.header, found.name, found.shown) == ("Unit_Layanan", "unit", "Unit_Layanan")
     found = find(["Instansi", "Kode"], "instansi", spec)  # undeclared
     assert (found.header, found.declared, found.shown) == ("Instansi", False, "Instansi")
 

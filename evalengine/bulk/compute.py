@@ -167,7 +167,14 @@ def group_expr(table: BulkTable, column: GroupColumn | None) -> str | None:
     if name not in table.columns:  # a declared column the layout could not place
         msg = f"table '{table.name}' ({table.where}) has no column '{name}' to group by"
         raise EvidenceError(msg, hint=f"columns: {', '.join(table.header)}", code="usage")
-    return f"CAST({quote_ident(name)} AS VARCHAR)"
+    text = f"CAST({quote_ident(name)} AS VARCHAR)"
+    if column.declared and table.columns[name].kind == "number":
+        # written as group_column.declared_key writes it: 2.50 is 2.5, 24.0 is 24
+        return (
+            f"list_transform([{text}], lambda __ee_k: CASE WHEN contains(__ee_k, '.') "
+            "THEN rtrim(rtrim(__ee_k, '0'), '.') ELSE __ee_k END)[1]"
+        )
+    return text
 
 
 def grouped_query(

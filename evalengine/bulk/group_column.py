@@ -13,6 +13,12 @@ name is looked for, in this order, among the table's header:
 4. a declared column one of whose spellings the name is (``hukdis`` → the header the
    declared ``hukuman_disiplin`` column accepts).
 
+A column the rubric declares, however it was named, is grouped by its values as the
+formulas read them (:func:`declared_key`): a blank cell is the declared default, a
+yes/no column's ``ya``/``Ya``/``y`` is ``true``, a number is written plainly (``2,5``
+and ``2.50`` are ``2.5``). An undeclared column is grouped by its cells as written
+(trimmed).
+
 Several headers at one step (``Instansi`` and ``INSTANSI`` for ``instansi``) are a usage
 error naming them; none at all is a usage error listing the columns. Reports name
 the column as the user typed it when it is a header or a declared column's name, and
@@ -39,7 +45,8 @@ class GroupColumn:
     #: The header (as the table's reader names the column) whose cells are the keys.
     header: str
     #: The column the keys are read from once the rubric's layout is applied: ``header``,
-    #: or the declared column's name when the user named a declared column.
+    #: or the name of the declared column that reads it (its keys are then the values
+    #: formulas see: a blank is the column's default, ``ya``/``Ya`` are ``true``).
     name: str
     #: How reports name the column (ranking heading, JSON ``group_by``).
     shown: str
@@ -64,9 +71,18 @@ def find_group_column(
     ``where`` (``pegawai``, ``pegawai.csv``) name the table in errors.
     """
     names = [h for h in dict.fromkeys(header) if h]
-    if group_by in names:
-        return GroupColumn(group_by, group_by, group_by)
     declared = list(spec.columns) if spec is not None else []
+
+    def column(found: str, shown: str) -> GroupColumn:
+        """The header ``found``; the keys are the values of the declared column reading
+        it, if one does (as the formulas read them)."""
+        for col in declared:
+            if col.accepts(found) and [h for h in names if col.accepts(h)] == [found]:
+                return GroupColumn(found, col.name, shown)
+        return GroupColumn(found, found, shown)
+
+    if group_by in names:
+        return column(group_by, group_by)
     for col in declared:
         if col.name == group_by:
             found = [h for h in names if col.accepts(h)]
@@ -77,7 +93,7 @@ def find_group_column(
     if len(found) > 1:
         raise _ambiguous(group_by, found, table, where)
     if found:
-        return GroupColumn(found[0], found[0], found[0].strip())
+        return column(found[0], found[0].strip())
     spelled = [col for col in declared if col.accepts(group_by)]
     matches = {col.name: [h for h in names if col.accepts(h)] for col in spelled}
     usable = {name: hs[0] for name, hs in matches.items() if len(hs) == 1}
@@ -128,3 +144,21 @@ def shown_name(group_by: str, columns: Iterable[GroupColumn]) -> str:
     ``group_by`` as typed."""
     shown = {c.shown for c in columns}
     return shown.pop() if len(shown) == 1 else group_by
+
+
+def declared_key(value: object) -> str:
+    """A declared column's value as a group key: ``true``/``false``, a number without
+    trailing zeros (``2.5``, ``24``, ``100``), text as it is; nothing is ``""``.
+    The DuckDB path writes the same text (:func:`.compute.group_expr`)."""
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        if value == 0:
+            return "0"  # -0 and 0.00 too (DuckDB's DECIMAL has no negative zero)
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value).strip()

@@ -387,9 +387,9 @@ def split_evidence(
     :class:`~.group_column.GroupColumn` found in each table.
     """
     from ..evaluate.engine import evidence_value
-    from ..evidence.schema import table_spec
+    from ..evidence.schema import _convert, table_spec
     from .compute import bulk_indicators, tables_used
-    from .group_column import find_group_column
+    from .group_column import declared_key, find_group_column
     from .source import table_file
 
     names = [n for n in tables_used(bulk_indicators(rubric)) if n in evidence.tables]
@@ -401,14 +401,18 @@ def split_evidence(
         table = evidence.tables[name]
         file = table_file(table)
         where = file.name if file is not None else f"inline table '{name}'"
-        found = find_group_column(
-            table.columns, group_by, table_spec(rubric, name), table=name, where=where
-        )
+        spec = table_spec(rubric, name)
+        found = find_group_column(table.columns, group_by, spec, table=name, where=where)
         if columns is not None:
             columns[name] = found
         header = found.header
+        declared = spec.column(found.name) if found.declared and spec is not None else None
         for row in table.rows:
             cell = row.get(header)
+            if declared is not None:  # its value as formulas read it (as DuckDB groups it)
+                key = declared_key(_convert(table, declared, cell, row).value)
+                keyed.setdefault(key, {n: [] for n in names})[name].append(row)
+                continue
             value = "" if cell is None or cell.value is None else cell.value
             if isinstance(value, Decimal):
                 value = format(evidence_value(cell), "f")
