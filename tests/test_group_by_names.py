@@ -148,6 +148,27 @@ def test_a_column_is_found_as_users_type_it(tmp_path, run_cli, fmt, header, type
         assert figures(report) == exact[engine]
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_column_of_numbers_keeps_its_keys_as_written(tmp_path, run_cli, fmt):
+    """Agency codes (``007``, ``12``; numbers in a spreadsheet) named loosely are kept as
+    the text the exact name keeps: the header found is the one read as text."""
+    header, rows = roster("Kode_Unit")
+    codes = {"Dinas Pendidikan": "007", "BKPSDM": "12", "Dinas Kesehatan": "12.5"}
+    codes["Inspektorat"] = "40"
+    if fmt == "xlsx":  # number cells (the document path writes them plainly)
+        codes = {"Dinas Pendidikan": 7, "BKPSDM": 12, "Dinas Kesehatan": 12.5, "Inspektorat": 40}
+    rows = [[*r[:-1], codes[r[-1]]] for r in rows]
+    ev = evidence(tmp_path, write_table(tmp_path, fmt, header, rows))
+    found = set()
+    for engine in ENGINES:
+        for typed in ("Kode_Unit", "kode unit"):
+            code, report = score(run_cli, ev, engine, typed)
+            assert code == 0, report
+            found.add(json.dumps(figures(report), sort_keys=True))
+    assert len(found) == 1
+    assert set(json.loads(found.pop())) == {str(c) for c in codes.values()}
+
+
 def test_a_group_is_scored_as_its_rows_alone(tmp_path, run_cli):
     """Independently of grouping: each agency's headline is the headline of a roster
     holding only its rows, scored without --group-by."""

@@ -83,7 +83,9 @@ def add_parser(sub) -> None:
         "--group-by",
         metavar="COLUMN",
         help="one result per value of COLUMN of the rubric's evidence table(s) "
-        "(e.g. instansi, unit), plus the overall result and a ranking",
+        "(e.g. instansi, unit), plus the overall result and a ranking. COLUMN is a "
+        "header as written, a column the rubric declares, or a header up to case, "
+        "spaces and _-. (instansi finds Instansi, 'unit layanan' finds Unit_Layanan)",
     )
     add_engine_options(p)
     p.set_defaults(run=run)
