@@ -368,3 +368,27 @@ def test_shown_name_is_the_tables_agreement_or_as_typed():
     b = find(["INSTANSI"], "instansi")
     assert shown_name("instansi", [a, a]) == "Instansi"
     assert shown_name("instansi", [a, b]) == "instansi"
+
+
+@pytest.mark.parametrize("problem", ["cell", "row"])
+def test_a_mistyped_name_and_another_problem_give_one_error_on_both_engines(
+    tmp_path, run_cli, problem
+):
+    """A cell no formula can read: the name is checked before any row is scored, on both
+    engines (the interpreter reported it only after scoring the whole table). A
+    malformed row: the file's own error comes first, on both."""
+    header, rows = roster("Instansi")
+    if problem == "cell":
+        rows[0][header.index("Diklatpim")] = "mungkin"
+    ev = evidence(tmp_path, write_table(tmp_path, "csv", header, rows))
+    if problem == "row":
+        with (tmp_path / "t.csv").open("a", encoding="utf-8") as handle:
+            handle.write("1;2;3\n")
+    errors = set()
+    for engine in ("python", "duckdb"):
+        code, err = score(run_cli, ev, engine, "kabupaten")
+        assert code == 2, err
+        errors.add(err)
+    assert len(errors) == 1
+    expected = "no column 'kabupaten'" if problem == "cell" else "has 3 cells; the header has"
+    assert expected in errors.pop()

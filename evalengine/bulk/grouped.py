@@ -377,36 +377,56 @@ def _sql_text(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def split_evidence(
-    evidence: Evidence, rubric: Rubric, group_by: str, columns: dict[str, Any] | None = None
-) -> dict[str, Evidence]:
-    """The evidence once per group: every table the bulk indicators read, filtered by key.
+def group_columns(evidence: Evidence, rubric: Rubric, group_by: str) -> dict[str, Any]:
+    """Table name → the :class:`~.group_column.GroupColumn` ``group_by`` names in it, for
+    every table the bulk indicators read (the interpreter's engine: each table's header
+    as read; the table is read here, once, as its evaluation would read it).
 
-    ``group_by`` names the column as the user typed it (:mod:`.group_column` finds it in
-    each table's header); ``columns``, when given, learns the
-    :class:`~.group_column.GroupColumn` found in each table.
+    Found before the rubric is evaluated, as the DuckDB path finds it before its scan: a
+    mistyped name is reported at once, not after scoring the whole table.
     """
-    from ..evaluate.engine import evidence_value
-    from ..evidence.schema import _convert, table_spec
+    from ..evidence.schema import table_spec
     from .compute import bulk_indicators, tables_used
-    from .group_column import declared_key, find_group_column
+    from .group_column import find_group_column
     from .source import table_file
 
     names = [n for n in tables_used(bulk_indicators(rubric)) if n in evidence.tables]
     if not names:
         msg = f"nothing to group by '{group_by}': the rubric reads no evidence table"
         raise UsageError(msg, hint="--group-by needs records or survey indicators")
-    keyed: dict[str, dict[str, list]] = {}
+    found = {}
     for name in names:
         table = evidence.tables[name]
         file = table_file(table)
         where = file.name if file is not None else f"inline table '{name}'"
         spec = table_spec(rubric, name)
-        found = find_group_column(table.columns, group_by, spec, table=name, where=where)
-        if columns is not None:
-            columns[name] = found
-        header = found.header
-        declared = spec.column(found.name) if found.declared and spec is not None else None
+        found[name] = find_group_column(table.columns, group_by, spec, table=name, where=where)
+    return found
+
+
+def split_evidence(
+    evidence: Evidence, rubric: Rubric, group_by: str, columns: dict[str, Any] | None = None
+) -> dict[str, Evidence]:
+    """The evidence once per group: every table the bulk indicators read, filtered by key.
+
+    ``group_by`` names the column as the user typed it (:func:`group_columns` finds it
+    in each table's header); ``columns``, when given, learns the
+    :class:`~.group_column.GroupColumn` found in each table.
+    """
+    from ..evaluate.engine import evidence_value
+    from ..evidence.schema import _convert, table_spec
+    from .group_column import declared_key
+
+    found = group_columns(evidence, rubric, group_by)
+    if columns is not None:
+        columns.update(found)
+    names = list(found)
+    keyed: dict[str, dict[str, list]] = {}
+    for name, column in found.items():
+        table = evidence.tables[name]
+        spec = table_spec(rubric, name)
+        header = column.header
+        declared = spec.column(column.name) if column.declared and spec is not None else None
         for row in table.rows:
             cell = row.get(header)
             if declared is not None:  # its value as formulas read it (as DuckDB groups it)
@@ -476,6 +496,8 @@ def score_grouped(
                 _one(key, lambda p=pre[key]: eng.evaluate(evidence, precomputed=p, validate=False))
             )
     else:
+        if group_by:
+            group_columns(evidence, rubric, group_by)  # a mistyped name: before scoring
         overall = eng.evaluate(evidence)
         if group_by:
             split = split_evidence(evidence, rubric, group_by, columns)
