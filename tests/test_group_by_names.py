@@ -392,3 +392,18 @@ def test_a_mistyped_name_and_another_problem_give_one_error_on_both_engines(
     assert len(errors) == 1
     expected = "no column 'kabupaten'" if problem == "cell" else "has 3 cells; the header has"
     assert expected in errors.pop()
+
+
+@pytest.mark.parametrize("group_by", [None, "instansi"])
+def test_a_file_that_is_not_parquet_is_the_same_error_on_both_engines(tmp_path, run_cli, group_by):
+    """DuckDB met it while finding the header (and before, making the view): a traceback."""
+    (tmp_path / "t.parquet").write_text("NIP;Instansi\n1;A\n")
+    ev = evidence(tmp_path, "t.parquet")
+    errors = set()
+    for engine in ENGINES:
+        code, err = score(run_cli, ev, engine, group_by)
+        assert code == 2, err
+        assert "Traceback" not in err
+        errors.add(err)
+    assert len(errors) == 1
+    assert "cannot read t.parquet" in errors.pop()

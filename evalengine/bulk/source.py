@@ -258,11 +258,16 @@ def open_table(
     else:
         where = file.name
         if suffix == ".parquet":
-            con.execute(
-                f"CREATE OR REPLACE VIEW {quote_ident(raw)} AS "
-                f"SELECT * FROM read_parquet({quote_text(str(file))})"
-            )
-            read["header"] = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(raw)}").fetchall()]
+            try:
+                con.execute(
+                    f"CREATE OR REPLACE VIEW {quote_ident(raw)} AS "
+                    f"SELECT * FROM read_parquet({quote_text(str(file))})"
+                )
+                described = con.execute(f"DESCRIBE {quote_ident(raw)}").fetchall()
+            except duckdb_error() as exc:  # not Parquet: the document path's words
+                msg = f"cannot read {file.name}: {str(exc).splitlines()[0]}"
+                raise EvidenceError(msg, location=Location(str(file))) from None
+            read["header"] = [r[0] for r in described]
             native = True
         elif suffix in _XLSX:
             sheet = getattr(table, "sheet", None)
