@@ -22,11 +22,9 @@ BULK_FILE_BYTES = 100_000
 
 
 def rounded_places(rubric: Rubric) -> dict[str, int | None]:
-    """Indicator id → the places the rubric rounds its value to (worked out once for all
-    groups: each answer walks the rubric's tree)."""
-    from ..report.view import declared_places
-
-    return {ind.id: declared_places(rubric, ind.id) for ind in rubric.root.walk()}
+    """Indicator id → the places the rubric rounds its value to, worked out once for all
+    groups."""
+    return {ind.id: rubric.rounding_places(ind) for ind in rubric.root.walk()}
 
 
 @dataclass

@@ -415,11 +415,7 @@ class Engine:
 
     def rounding_places(self, ind: Indicator) -> int | None:
         """Decimal places ``ind`` is rounded to (its own ``round``, or the headline policy)."""
-        places = ind.round
-        policy = self.rubric.rounding
-        if places is None and ind is self.rubric.root and policy.apply == "headline":
-            places = policy.places
-        return places
+        return self.rubric.rounding_places(ind)
 
     def finish(self, ind: Indicator, outcome: Outcome) -> Outcome:
         """Apply the indicator's rounding, recording the unrounded value."""

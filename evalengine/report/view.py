@@ -210,11 +210,7 @@ def declared_places(rubric: Any, indicator_id: str) -> int | None:
     apply to the headline. This is how ``score`` prints the headline (``70,30``).
     """
     ind = rubric.by_id().get(indicator_id)
-    if ind is not None and ind.round is not None:
-        return ind.round
-    if indicator_id == rubric.root.id and rubric.rounding.apply == "headline":
-        return rubric.rounding.places
-    return None
+    return rubric.rounding_places(ind) if ind is not None else None
 
 
 #: A column without declared places shows as many decimals as its values have, up to this.

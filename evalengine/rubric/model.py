@@ -260,3 +260,12 @@ class Rubric:
     def by_id(self) -> dict[str, Indicator]:
         """Indicator id → indicator, the root included."""
         return {ind.id: ind for ind in self.root.walk()}
+
+    def rounding_places(self, ind: Indicator) -> int | None:
+        """Decimal places ``ind``'s value is rounded to: its own ``round = N``, or for the
+        root the ``[rounding]`` places when they apply to the headline (``70,30``)."""
+        if ind.round is not None:
+            return ind.round
+        if ind is self.root and self.rounding.apply == "headline":
+            return self.rounding.places
+        return None
