@@ -43,3 +43,35 @@ def ikm_example_in_two_units(folder: Path) -> Path:
         '[tables.responses]\nfile = "responses.csv"\n'
     )
     return evidence
+
+
+def write_table(folder: Path, fmt: str, header: list[str], rows: list[list]) -> str:
+    """The table as ``t.csv`` (``;``), ``t.xlsx`` or ``t.parquet`` in ``folder``: the
+    file's name. Parquet holds every cell as text, the columns under the header's exact
+    names (as a BKN export)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = "\n".join(";".join(map(str, r)) for r in [header, *rows]) + "\n"
+    if fmt == "csv":
+        (folder / "t.csv").write_text(text, encoding="utf-8")
+        return "t.csv"
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(folder / "t.xlsx"))
+        sheet = book.add_worksheet("Pegawai")
+        for i, r in enumerate([header, *rows]):
+            sheet.write_row(i, 0, r)
+        book.close()
+        return "t.xlsx"
+    import duckdb
+
+    src = folder / "src.csv"
+    src.write_text(text, encoding="utf-8")
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{src}', delim = ';', header = true, all_varchar = true,"
+        f" quote = '\"')) TO '{folder / 't.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    src.unlink()
+    return "t.parquet"

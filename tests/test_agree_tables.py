@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from bulk_support import write_table
 
 from evalengine.cli import main
 
@@ -61,35 +62,6 @@ def pegawai(extra_header: str, extra_cell: str = "Fungsional") -> tuple[list[str
     header = [*lines[0].split(";"), extra_header]
     rows = [[*line.split(";"), extra_cell] for line in lines[1:] if line.strip()]
     return header, rows
-
-
-def write_table(folder: Path, fmt: str, header: list[str], rows: list[list]) -> str:
-    """The table as ``t.csv``, ``t.xlsx`` or ``t.parquet``; returns the file name."""
-    if fmt == "csv":
-        text = "\n".join(";".join(map(str, r)) for r in [header, *rows]) + "\n"
-        (folder / "t.csv").write_text(text, encoding="utf-8")
-        return "t.csv"
-    if fmt == "xlsx":
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(str(folder / "t.xlsx"))
-        sheet = book.add_worksheet("Pegawai")
-        for i, r in enumerate([header, *rows]):
-            sheet.write_row(i, 0, r)
-        book.close()
-        return "t.xlsx"
-    import duckdb
-
-    # every cell as text: DuckDB writes the columns under the header's exact names
-    csv = folder / "src.csv"
-    csv.write_text("\n".join(";".join(map(str, r)) for r in [header, *rows]) + "\n")
-    con = duckdb.connect()
-    con.execute(
-        f"COPY (SELECT * FROM read_csv('{csv}', delim = ';', header = true, all_varchar = true))"
-        f" TO '{folder / 't.parquet'}' (FORMAT parquet)"
-    )
-    con.close()
-    return "t.parquet"
 
 
 # -- 1. a header naming a declared column twice -------------------------------------------

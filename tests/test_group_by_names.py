@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 import pytest
+from bulk_support import write_table
 
 from evalengine.bulk.group_column import find_group_column, shown_name
 from evalengine.errors import EvidenceError
@@ -55,37 +56,6 @@ def roster(agency_header: str, extra: tuple[str, str] | None = None):
         for row in rows:
             row.append(extra[1] + "".join(w[0] for w in row[-1].split()))
     return header, rows
-
-
-def write_table(folder: Path, fmt: str, header: list[str], rows: list[list[str]]) -> str:
-    """The table as ``t.csv`` (``;``), ``t.xlsx`` or ``t.parquet``: the file's name."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        text = "\n".join(";".join(r) for r in [header, *rows]) + "\n"
-        (folder / "t.csv").write_text(text, encoding="utf-8")
-        return "t.csv"
-    if fmt == "xlsx":
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(str(folder / "t.xlsx"))
-        sheet = book.add_worksheet("Pegawai")
-        for i, r in enumerate([header, *rows]):
-            sheet.write_row(i, 0, r)
-        book.close()
-        return "t.xlsx"
-    import duckdb
-
-    # every cell as text, the columns under the header's exact names (as a BKN export)
-    src = folder / "src.csv"
-    src.write_text("\n".join(";".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
-    con = duckdb.connect()
-    con.execute(
-        f"COPY (SELECT * FROM read_csv('{src}', delim = ';', header = true, all_varchar = true,"
-        f" quote = '\"')) TO '{folder / 't.parquet'}' (FORMAT parquet)"
-    )
-    con.close()
-    src.unlink()
-    return "t.parquet"
 
 
 def evidence(folder: Path, file: str) -> Path:
