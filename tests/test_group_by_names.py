@@ -262,15 +262,16 @@ def odd_roster() -> tuple[list[str], list[list[str]]]:
             {"0", "2.5", "24", "32", "40"},
         ),
         (["hukuman_disiplin", "Hukuman Disiplin", "hukdis"], {"tidak ada", "ringan", "berat"}),
-        (["diklat_kepemimpinan", "Diklatpim", "diklat pim"], {"true", "false"}),
+        (["diklat_kepemimpinan", "Diklatpim", "diklat pim"], {"ya", "tidak"}),
     ],
 )
 def test_a_declared_column_groups_by_its_values_as_formulas_read_them(
     tmp_path, run_cli, fmt, names, keys
 ):
     """A column the rubric declares is grouped by its declared values (a blank is its
-    default, "Ya" and "ya" are true, "2,5" is 2.5) whichever way it is named, on both
-    engines (the interpreter grouped by the cells as written, DuckDB by the values)."""
+    default, "Ya" and "ya" are one group, written "ya" as reports write a yes, "2,5" is
+    2.5) whichever way it is named, on both engines (the interpreter grouped by the cells
+    as written, DuckDB by the values)."""
     header, rows = odd_roster()
     ev = evidence(tmp_path, write_table(tmp_path, fmt, header, rows))
     found = set()

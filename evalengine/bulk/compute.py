@@ -168,6 +168,9 @@ def group_expr(table: BulkTable, column: GroupColumn | None) -> str | None:
         msg = f"table '{table.name}' ({table.where}) has no column '{name}' to group by"
         raise EvidenceError(msg, hint=f"columns: {', '.join(table.header)}", code="usage")
     text = f"CAST({quote_ident(name)} AS VARCHAR)"
+    if column.declared and table.columns[name].kind == "bool":  # as declared_key writes it
+        col = quote_ident(name)
+        return f"(CASE WHEN {col} THEN 'ya' WHEN NOT {col} THEN 'tidak' END)"
     if column.declared and table.columns[name].kind == "number":
         # written as group_column.declared_key writes it: 2.50 is 2.5, 24.0 is 24
         return (

@@ -15,7 +15,7 @@ name is looked for, in this order, among the table's header:
 
 A column the rubric declares, however it was named, is grouped by its values as the
 formulas read them (:func:`declared_key`): a blank cell is the declared default, a
-yes/no column's ``ya``/``Ya``/``y`` is ``true``, a number is written plainly (``2,5``
+yes/no column's ``ya``/``Ya``/``y`` is ``ya``, a number is written plainly (``2,5``
 and ``2.50`` are ``2.5``). An undeclared column is grouped by its cells as written
 (trimmed).
 
@@ -46,7 +46,7 @@ class GroupColumn:
     header: str
     #: The column the keys are read from once the rubric's layout is applied: ``header``,
     #: or the name of the declared column that reads it (its keys are then the values
-    #: formulas see: a blank is the column's default, ``ya``/``Ya`` are ``true``).
+    #: formulas see: a blank is the column's default, ``ya``/``Ya`` are ``ya``).
     name: str
     #: How reports name the column (ranking heading, JSON ``group_by``).
     shown: str
@@ -147,15 +147,16 @@ def shown_name(group_by: str, columns: Iterable[GroupColumn]) -> str:
 
 
 def declared_key(value: object) -> str:
-    """A declared column's value as a group key: ``true``/``false``, a number without
-    trailing zeros (``2.5``, ``24``, ``100``), text as it is; nothing is ``""``.
-    The DuckDB path writes the same text (:func:`.compute.group_expr`)."""
+    """A declared column's value as a group key: ``ya``/``tidak`` (as reports write a
+    yes/no value), a number without trailing zeros (``2.5``, ``24``, ``100``), text as
+    it is; nothing is ``""``. The DuckDB path writes the same text
+    (:func:`.compute.group_expr`)."""
     from decimal import Decimal
 
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "ya" if value else "tidak"
     if isinstance(value, Decimal):
         if value == 0:
             return "0"  # -0 and 0.00 too (DuckDB's DECIMAL has no negative zero)
