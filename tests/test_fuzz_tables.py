@@ -490,3 +490,57 @@ def test_a_column_blank_only_once_stripped_is_blank_on_both_engines(tmp_path, ce
     code, found = agree(ROOT / "rubrics" / "ipasn-2019.toml", evidence, None)
     assert code == 0 and found is not None
     assert found["headline"] == "85.00"  # 15 + (22,5 + 17,5: pelaksana) + 25 + 5
+
+
+_LOOKUP_RUBRIC = """
+[rubric]
+id = "lookup-case"
+title = "Lookup by text in any case"
+version = "test"
+value = "sum(children)"
+
+[tables.disiplin]
+"Tidak Ada" = 5
+"Berat" = 1
+"berat" = 2
+"SMA" = 4
+
+[indicators.d]
+title = "Disiplin"
+type = "records"
+table = "t"
+row = 'lookup("disiplin", row.h)'
+aggregate = "sum"
+"""
+_KEY_WORDS = ["Tidak Ada", "tidak ada", "TIDAK ADA", "tidak Ada", "Berat", "berat", "BERAT"]
+_KEY_WORDS += ["SMA", "sma", "Sma"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(st.sampled_from(_PAD), st.sampled_from(_KEY_WORDS), st.sampled_from(_PAD)).map(
+            "".join
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    odd=st.sampled_from([None, "sedang", " Ringan "]),
+)
+def test_a_lookup_keyed_by_text_in_any_case_agrees_on_both_engines(tmp_path_factory, cells, odd):
+    """A cell is a lookup key as read, then in other case ("tidak ada" for "Tidak Ada"),
+    then trimmed; a key written in two cases ("Berat", "berat") is the one the cell
+    matches exactly, and in other case the later one, as on the document path. DuckDB
+    reads the cells in other case without trimming them first (the shipped IP ASN
+    rubric's discipline words, written "Tidak Ada" in the rubric and "tidak ada" in a
+    BKPSDM export, all went through the slow trimming arm); both engines agree."""
+    folder = tmp_path_factory.mktemp("lookupcase")
+    (folder / "r.toml").write_text(_LOOKUP_RUBRIC, encoding="utf-8")
+    rows = [*cells, *([odd] if odd else [])]
+    text = "h;g\n" + "".join(f"{c};{'AB'[k % 2]}\n" for k, c in enumerate(rows))
+    (folder / "t.csv").write_text(text, encoding="utf-8")
+    evidence = evidence_for(folder, "lookup-case", "t", "t.csv")
+    code, found = agree(folder / "r.toml", evidence, "g")
+    assert code == (2 if odd else 0)
+    if not odd:
+        assert found is not None

@@ -922,6 +922,19 @@ class SqlCompiler:
                         f"list_transform([{_trimmed(key.raw)}], lambda __ee_key: "
                         f"(CASE {' '.join(text_arms('__ee_key'))} END))[1]"
                     )
+                    # then a cell as read in other case ("tidak ada" for a key "Tidak
+                    # Ada"): a cell whose lower case is a key's carries no space to trim;
+                    # lowered once, and only for the cells no key matched as read
+                    lowered = [
+                        f"WHEN __ee_low = {quote_text(f)} THEN {self.cast(by_key[k], scale)}"
+                        for f, k in folded.items()
+                        if f == f.strip()
+                    ]
+                    if lowered:
+                        inner = (
+                            f"coalesce(list_transform([lower({key.raw})], lambda __ee_low: "
+                            f"(CASE {' '.join(lowered)} END))[1], {inner})"
+                        )
                     found = f"(CASE {' '.join(fast)} ELSE {inner} END)"
                     if self.hoisted is not None:  # one column per distinct lookup
                         same = (n for n, sql in self.hoisted.items() if sql == found)
