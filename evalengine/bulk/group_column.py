@@ -24,7 +24,7 @@ error naming them; none at all is a usage error listing the columns. Reports nam
 the column as the user typed it when it is a header or a declared column's name, and
 otherwise as the file writes it (``Peringkat per Instansi``).
 
-Pure Python (no DuckDB): the interpreter's path (:func:`.grouped.split_evidence`) and
+Pure Python (no DuckDB): the interpreter's path (:func:`.grouped.group_columns`) and
 the DuckDB path (:func:`.grouped.precompute`, and :func:`.source.open_table` choosing
 which header to keep as text) both resolve with :func:`find_group_column`.
 """

@@ -403,21 +403,17 @@ def group_columns(evidence: Evidence, rubric: Rubric, group_by: str) -> dict[str
 
 
 def split_evidence(
-    evidence: Evidence, rubric: Rubric, group_by: str, columns: dict[str, Any] | None = None
+    evidence: Evidence, rubric: Rubric, found: dict[str, Any]
 ) -> dict[str, Evidence]:
     """The evidence once per group: every table the bulk indicators read, filtered by key.
 
-    ``group_by`` names the column as the user typed it (:func:`group_columns` finds it
-    in each table's header); ``columns``, when given, learns the
-    :class:`~.group_column.GroupColumn` found in each table.
+    ``found`` is :func:`group_columns`: the :class:`~.group_column.GroupColumn`
+    ``--group-by`` names in each table.
     """
     from ..evaluate.engine import evidence_value
     from ..evidence.schema import _convert, table_spec
     from .group_column import declared_key
 
-    found = group_columns(evidence, rubric, group_by)
-    if columns is not None:
-        columns.update(found)
     names = list(found)
     keyed: dict[str, dict[str, list]] = {}
     for name, column in found.items():
@@ -494,11 +490,11 @@ def score_grouped(
                 _one(key, lambda p=pre[key]: eng.evaluate(evidence, precomputed=p, validate=False))
             )
     else:
-        if group_by:
-            group_columns(evidence, rubric, group_by)  # a mistyped name: before scoring
+        if group_by:  # found before scoring: a mistyped name is reported at once
+            columns.update(group_columns(evidence, rubric, group_by))
         overall = eng.evaluate(evidence)
         if group_by:
-            split = split_evidence(evidence, rubric, group_by, columns)
+            split = split_evidence(evidence, rubric, columns)
             for key, ev in sorted(split.items()):
                 groups.append(_one(key, lambda ev=ev: eng.evaluate(ev, validate=False)))
     overall.groups = rank_groups(groups)
