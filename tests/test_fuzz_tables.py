@@ -101,6 +101,16 @@ def test_a_row_of_blank_cells_is_no_row_on_both_engines(tmp_path, group_by):
     assert found["result/kualifikasi.rows"] == str(len(ROWS))
 
 
+def test_a_row_blank_save_in_a_column_no_formula_reads_is_a_row_on_both_engines(tmp_path):
+    """``99,,,,,,``: only `nip` holds something, and no formula reads `nip`. The document
+    path keeps the row (its blank `pendidikan` is no key of the lookup table: exit 2);
+    DuckDB, which reads such a column as text and tests it last, keeps it too."""
+    text = HEADER + "\n".join([*ROWS[:2], "99,,,,,,", *ROWS[2:]]) + "\n"
+    (tmp_path / "t.csv").write_text(text)
+    code, _ = agree(IPASN, evidence_for(tmp_path, "ipasn-mini", "pegawai", "t.csv"), "instansi")
+    assert code == 2
+
+
 def test_blank_rows_are_not_survey_respondents(tmp_path):
     answers = ["u1,unit", "4,X", "3,Y", ",", "2,X", " , ", "4,Y"]
     (tmp_path / "t.csv").write_text("\n".join(answers) + "\n")

@@ -24,7 +24,7 @@ from decimal import Decimal, localcontext
 from functools import cached_property
 from typing import Any
 
-from ..errors import EvidenceError, FormulaEvalError, Location, RubricError
+from ..errors import EvidenceError, FormulaEvalError, FormulaSyntaxError, Location, RubricError
 from ..evaluate.sql import (
     SqlCompileError,
     SqlCompiler,
@@ -1015,6 +1015,47 @@ def _runtime_error(exc: Exception, indicator: Indicator, table: BulkTable) -> Fo
         text = text.replace(prefix, "")
     msg = f"'{indicator.id}' on table '{table.name}' ({table.where}): {text}"
     return FormulaEvalError(msg, location=indicator.location)
+
+
+def columns_read(rubric: Rubric, name: str, indicators: list[Indicator]):
+    """For :func:`.source.open_table`: a function of table ``name``'s header giving the
+    columns ``indicators`` read from it, or None when that cannot be told.
+
+    A records indicator reads the columns its ``row`` and ``where`` formulas name, a
+    survey indicator its answer ``column``; the rubric's declared columns are read by
+    the table's layout. Reading a column no formula names costs a scan its typing (an
+    integer parsed per row, a text column profiled), for nothing.
+    """
+    from ..evidence.schema import table_spec
+    from ..formula import ast
+
+    names: set[str] = set()
+    for ind in indicators:
+        if ind.type == "survey":
+            names.add(str(ind.options.get("column")))
+            continue
+        if ind.type != "records":
+            return None
+        for key in ("row", "where"):
+            try:
+                formula = option_formula(ind, key)
+            except FormulaSyntaxError:
+                return None  # reported where the formula is compiled
+            for node in formula.tree.walk() if formula is not None else ():
+                if isinstance(node, ast.Ref) and node.path[0] == "row":
+                    if len(node.path) < 2:
+                        return None
+                    names.add(node.path[1])
+    spec = table_spec(rubric, name)
+    declared = spec.columns if spec is not None else ()
+    folded = {n.casefold() for n in names}
+
+    def read(header: list[str]) -> set[str]:
+        return {
+            h for h in header if h.casefold() in folded or any(col.accepts(h) for col in declared)
+        }
+
+    return read
 
 
 def tables_used(indicators: Iterable[Indicator]) -> dict[str, list[Indicator]]:

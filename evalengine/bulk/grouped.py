@@ -135,6 +135,7 @@ def precompute(
         Stored,
         bulk_indicators,
         check_cells,
+        columns_read,
         group_expr,
         table_facts,
         tables_used,
@@ -159,13 +160,18 @@ def precompute(
             # the header --group-by names stays text (found once the reader has the header)
             spec = table_spec(rubric, name) if group_by else None
             text_cols = text_key_columns(group_by, spec, name) if group_by else set()
-            bt = open_table(con, table, f"t{i}", text_columns=text_cols, sheets=sheets)
+            read = columns_read(rubric, name, inds)
+            bt = open_table(
+                con, table, f"t{i}", text_columns=text_cols, sheets=sheets, columns_read=read
+            )
             opened.append(bt)
             found = _laid_out(con, rubric, bt, group_by, spec)
             try:
                 facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, found), stored)
             except Resniff:
-                bt = open_table(con, table, f"t{i}", text_columns=text_cols, sniff=False)
+                bt = open_table(
+                    con, table, f"t{i}", text_columns=text_cols, sniff=False, columns_read=read
+                )
                 opened.append(bt)
                 found = _laid_out(con, rubric, bt, group_by, spec)
                 facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, found), stored)

@@ -236,6 +236,7 @@ def open_table(
     text_columns: set[str] | frozenset | Callable[[list[str]], set[str]] = frozenset(),
     sniff: bool = True,
     sheets: dict[Path, SheetLoad] | None = None,
+    columns_read: Callable[[list[str]], set[str]] | None = None,
 ) -> BulkTable:
     """Register ``table`` in ``con`` as the typed view ``view``.
 
@@ -244,6 +245,8 @@ def open_table(
     header ``Instansi`` once the reader has it, see :mod:`.group_column`). With ``sniff``,
     CSV columns DuckDB's sniffer finds to be integers are read as integers (no
     profiling scan); if a later row disagrees the caller reopens with ``sniff=False``.
+    ``columns_read`` (see :func:`.compute.columns_read`) gives the columns the rubric
+    reads; the others stay text and are not profiled (None: all are read).
     """
     file = table_file(table)
     suffix = file.suffix.lower() if file is not None else ""
@@ -281,14 +284,23 @@ def open_table(
     try:
         if file is not None and suffix not in _XLSX and suffix != ".parquet":
             sniffed = _csv_view(
-                con, file, raw, getattr(table, "delimiter", None), sniff, text_columns, read
+                con,
+                file,
+                raw,
+                getattr(table, "delimiter", None),
+                sniff,
+                text_columns,
+                read,
+                columns_read,
             )
         if suffix in _XLSX and not arrow:
             path, sniffed = _xlsx_view(con, file, sheet, raw, text_columns, read=read)
             temp.append(path)
-        text = key_columns(text_columns, read.get("header", table.columns if file is None else []))
+        header = read.get("header", table.columns if file is None else [])
+        text = key_columns(text_columns, header)
+        unread = set(header) - columns_read(header) - text if columns_read else set()
         try:
-            columns, select, keys = _typed_columns(con, raw, native, text, sniffed)
+            columns, select, keys = _typed_columns(con, raw, native, text, sniffed, unread)
         except _Inexact:
             if not arrow:
                 raise
@@ -298,7 +310,7 @@ def open_table(
             temp.append(path)
             arrow = False
             text = key_columns(text_columns, read["header"])
-            columns, select, keys = _typed_columns(con, raw, False, text, sniffed)
+            columns, select, keys = _typed_columns(con, raw, False, text, sniffed, unread)
         con.execute(
             f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
         )
@@ -308,7 +320,9 @@ def open_table(
         if sniffed and "Conversion" in type(exc).__name__:
             # a sniffed integer column holds text or a huge number further down (the
             # profiling scan met it): every column is read as text
-            return open_table(con, table, view, text_columns=text_columns, sniff=False)
+            return open_table(
+                con, table, view, text_columns=text_columns, sniff=False, columns_read=columns_read
+            )
         msg = f"cannot read table '{table.name}' ({where}): {str(exc).splitlines()[0]}"
         raise EvidenceError(msg, location=Location(str(file) if file else None)) from None
     if file is None:
@@ -339,6 +353,7 @@ def _csv_view(
     sniff: bool = False,
     text=frozenset(),
     read: dict | None = None,
+    columns_read: Callable[[list[str]], set[str]] | None = None,
 ) -> set[str]:
     """A view of the CSV file; returns the columns read as sniffed integers (and puts
     the header as read in ``read``).
@@ -380,15 +395,22 @@ def _csv_view(
     else:
         options, described = found
     types = {r[0]: str(r[1]).upper() for r in described}
+    used = set(types) if columns_read is None else columns_read(header) | text
     if sniff:
-        integers = {c for c, t in types.items() if t in _INTEGER_TYPES and c not in text}
+        # a column no formula reads stays text: parsing it costs a scan its time
+        integers = {
+            c for c, t in types.items() if t in _INTEGER_TYPES and c not in text and c in used
+        }
     spec = ", ".join(
         f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}" for c in types
     )
     options += f", columns = {{{spec}}}"
-    # a row is kept when any cell holds something (as _read_csv skips blank rows)
+    # a row is kept when any cell holds something (as _read_csv skips blank rows); the
+    # columns the query reads anyway are tested first (DuckDB tests the others only on
+    # the rare rows where those are all blank)
     tests = [f"{quote_ident(c)} IS NOT NULL" for c in types if c in integers]
-    tests += [not_blank(quote_ident(c)) for c in types if c not in integers]
+    tests += [not_blank(quote_ident(c)) for c in types if c not in integers and c in used]
+    tests += [not_blank(quote_ident(c)) for c in types if c not in used]
     star = f"* EXCLUDE ({', '.join(map(quote_ident, hidden))})" if hidden else "*"
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
@@ -439,15 +461,20 @@ def _sniffed(con, file: Path, options: str):
 SAMPLE_ROWS = 2_000
 
 
-def _typed_columns(con, raw: str, native: bool, text_columns: set[str], integers=frozenset()):
-    """Profile the raw view once and build the typed projection."""
+def _typed_columns(
+    con, raw: str, native: bool, text_columns: set[str], integers=frozenset(), unread=frozenset()
+):
+    """Profile the raw view once and build the typed projection.
+
+    ``unread`` columns (no formula reads them) stay text without a look at their cells.
+    """
     described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
     types = {row[0]: str(row[1]).upper() for row in described}
     probes = []
     plan: dict[str, str] = {}
     for name, sql_type in types.items():
         q = quote_ident(name)
-        if name in text_columns:
+        if name in text_columns or name in unread:
             plan[name] = "text"
         elif native and sql_type == "BOOLEAN":
             plan[name] = "bool"
