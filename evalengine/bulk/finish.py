@@ -22,7 +22,7 @@ the overall result (and to ``explain``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Context, Decimal
+from decimal import Decimal
 from typing import Any
 
 from ..errors import EvalEngineError
@@ -50,8 +50,11 @@ class _Node:
     unrounded: tuple[str, str] | None = None  # (numerator, denominator) SQL
     places: int | None = None
     max: Decimal | None = None
-    check_max: bool = False
+    #: The maximum as an exact fraction, when a value above it must go to the engine.
+    max_ratio: tuple[int, int] | None = None
     level: int = 0
+    table: str | None = None  # the band table that classifies the value
+    edges: list[tuple[int, int, int, int]] = field(default_factory=list)  # see _edges
 
 
 @dataclass
@@ -61,7 +64,6 @@ class FinishPlan:
     engine: Any
     nodes: list[_Node]
     columns: list[str] = field(default_factory=list)  # SELECT list over the aggregates
-    ends: dict[str, list[Decimal]] = field(default_factory=dict)  # band table → its ends
 
     levels: dict[int, list[str]] = field(default_factory=dict)  # level → its SELECT items
 
@@ -304,7 +306,11 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
             compiler.need(raw, "number", formula.tree)
             places = engine.rounding_places(ind)
             node = _Node(ind, None, places=places, max=max_value)
-            node.check_max = ind.type in BULK_TYPES and max_value is not None
+            if ind.type in BULK_TYPES and max_value is not None:
+                node.max_ratio = max_value.as_integer_ratio()
+            node.table = engine.band_table_name(ind)
+            if node.table is not None:
+                node.edges = _edges(rubric.bands[node.table], places)
             frac = compiler.as_fraction(raw)
             node.unrounded = (frac.sql, frac.den or "1")
             if places is not None:
@@ -350,7 +356,6 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
             values[ind.id] = SqlValue("number", f"__f{i}", final.scale, bound=bound)
         nodes.append(node)
     plan = FinishPlan(engine, nodes)
-    plan.ends = {name: _band_ends(table) for name, table in rubric.bands.items()}
     for i, node in enumerate(nodes):
         num, den = node.unrounded
         plan.levels.setdefault(node.level, []).extend(
@@ -372,42 +377,50 @@ def _reads(formula: Formula, ind: Indicator) -> set[str]:
     return out
 
 
-#: Enough digits that a quotient's error (< 10⁻⁵⁰ relative) never crosses a margin below.
-_WIDE = Context(prec=70, rounding=ROUND_FLOOR)
-_MARGIN = Decimal("1E-20")
-_HALF = Decimal("0.5")
+#: A quotient within 10⁻²⁰ of a rounding tie or step (in units of the last place kept),
+#: or of a band edge when nothing is rounded, goes to the engine: its 40-digit Decimals
+#: could round or classify it either way.
+_MARGIN = 10**20
+_HALF_MODES = ("half_up", "half_even")
 
 
-def _exact(num: Any, den: Any) -> Decimal | None:
-    """``num / den`` to 70 digits (the margins below are far wider than its error)."""
+def _exact(num: Any, den: Any) -> tuple[int, int] | None:
+    """``num / den`` as the exact fraction ``p / q`` of integers, ``q > 0`` (None: none)."""
     if num is None or den is None or den == 0:
         return None
-    return _WIDE.divide(Decimal(num), Decimal(den))
+    a, b = num.as_integer_ratio()
+    c, d = den.as_integer_ratio()
+    p, q = a * d, b * c
+    return (-p, -q) if q < 0 else (p, q)
 
 
-def _near_tie(x: Decimal, places: int, mode: str) -> bool:
-    """True when rounding ``x`` to ``places`` could differ on 40-digit Decimals.
+def _near_tie(p: int, q: int, places: int, half: bool) -> bool:
+    """True when rounding ``p / q`` to ``places`` could differ on 40-digit Decimals.
 
     That is within 10⁻²⁰ of a tie for the half modes (the exact tie itself included:
     the engine may hold it as …4999 or …5001 after a division), and within 10⁻²⁰ of a
-    rounding step (above or below) for the others.
+    rounding step (above or below) for the others. ``r / q`` is the fraction of a unit
+    of the last place kept.
     """
-    scaled = x.scaleb(places, context=_WIDE)
-    frac = _WIDE.subtract(scaled, scaled.to_integral_value(rounding=ROUND_FLOOR))
-    if mode in ("half_up", "half_even"):
-        return abs(frac - _HALF) < _MARGIN
-    return frac < _MARGIN or 1 - frac < _MARGIN
+    r = (p * 10**places) % q
+    if half:
+        return abs(2 * r - q) * _MARGIN < 2 * q
+    return r * _MARGIN < q or (q - r) * _MARGIN < q
 
 
-def _near_edge(x: Decimal, ends: list[Decimal], places: int | None) -> bool:
-    """True when ``x`` is within two rounding units of any end of any band."""
-    unit = Decimal(2).scaleb(-places) if places is not None else _MARGIN
-    return any(abs(_WIDE.subtract(x, end)) <= unit for end in ends)
-
-
-def _band_ends(table) -> list[Decimal]:
+def _edges(table, places: int | None) -> list[tuple[int, int, int, int]]:
+    """The ends of every band of ``table``, each as (lo_p, lo_q, hi_p, hi_q): the window
+    of two rounding units (10⁻²⁰ unrounded) on either side, as exact fractions."""
+    unit = Decimal(2).scaleb(-places) if places is not None else Decimal("1E-20")
     ends = {e for b in table.bands for e in (b.interval.lo, b.interval.hi) if e is not None}
-    return sorted(ends)
+    return [
+        (*(end - unit).as_integer_ratio(), *(end + unit).as_integer_ratio()) for end in sorted(ends)
+    ]
+
+
+def _near_edge(p: int, q: int, edges: list[tuple[int, int, int, int]]) -> bool:
+    """True when ``p / q`` is within two rounding units of any end of any band."""
+    return any(lo_p * q <= p * lo_q and p * hi_q <= hi_p * q for lo_p, lo_q, hi_p, hi_q in edges)
 
 
 def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | None):
@@ -421,8 +434,7 @@ def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | N
             return None
     engine = plan.engine
     rubric = engine.rubric
-    mode = rubric.rounding.mode
-    ends = plan.ends
+    half = rubric.rounding.mode in _HALF_MODES
     results: dict[str, NodeResult] = {}
     for i, node in enumerate(plan.nodes):
         ind = node.ind
@@ -431,19 +443,20 @@ def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | N
             value = pre[ind.id].facts.get(node.fact)
         if not isinstance(value, Decimal):
             return None
-        table = engine.band_table_name(ind)
-        if node.places is not None or node.check_max or table is not None:
+        table = node.table
+        if node.places is not None or node.max_ratio is not None or table is not None:
             exact = _exact(row[3 * i + 1], row[3 * i + 2])
             if exact is None:
                 return None
-            if node.places is not None and _near_tie(exact, node.places, mode):
+            p, q = exact
+            if node.places is not None and _near_tie(p, q, node.places, half):
                 return None
-            if node.check_max and exact > node.max:
+            if node.max_ratio is not None and p * node.max_ratio[1] > node.max_ratio[0] * q:
                 return None
         band = None
         if table is not None:
             band = rubric.bands[table].classify(value)
-            if band is None or _near_edge(exact, ends[table], node.places):
+            if band is None or _near_edge(p, q, node.edges):
                 return None
         extra = dict(pre[ind.id].extra) if ind.id in pre else {}
         results[ind.id] = NodeResult(
