@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from paths import EXAMPLES
 
 from evalengine.bulk import source
-from evalengine.errors import EvidenceError
+from evalengine.errors import EvalEngineError, EvidenceError
 from evalengine.evaluate.engine import evidence_value
 from evalengine.evaluate.sql import decimal_scale, quote_ident
 from evalengine.evidence.tables import FileTable, _cell, read_table_file
@@ -425,6 +425,49 @@ def test_ties_on_xx5_on_both_engines(tmp_path, mixed):
     assert values["bulat"] == Decimal("6.64" if mixed else "4.14")
     assert values["rata"] == Decimal("0.50" if mixed else "0.41")
     assert values["kata"] == 2
+
+
+@pytest.mark.parametrize("only_date", [False, True], ids=["dated rows", "a row of a date alone"])
+def test_a_date_column_no_formula_reads_keeps_the_fast_path(tmp_path, only_date):
+    """A roster's TGL LAHIR: fastexcel types it as dates, which the fast path does not
+    read like the document path; no formula reads it, so it only has to be blank or not
+    (a row holding nothing but a date is a row on both engines: its blank `x` is an error
+    on both)."""
+    born = dt.date(1980, 5, 17)
+    rows = [
+        ["x", "kata", "g", "tgl lahir"],
+        [2.675, "ya", "A", born],
+        [1.005, " ya ", "A", born],
+        [0.45, "tidak", "B", None],
+    ]
+    if only_date:
+        rows.append([None, None, None, born])
+    write_book(tmp_path / "t.xlsx", {"s": rows})
+    (tmp_path / "r.toml").write_text(TIE_RUBRIC, encoding="utf-8")
+    (tmp_path / "e.toml").write_text('[tables.t]\nfile = "t.xlsx"\n', encoding="utf-8")
+    with mock.patch.object(source, "_xlsx_view", side_effect=AssertionError("calamine path")):
+        if only_date:
+            outcomes = []
+            for engine in ("python", "duckdb"):
+                try:
+                    outcomes.append(_score(tmp_path / "r.toml", tmp_path / "e.toml", engine))
+                except EvalEngineError as exc:
+                    outcomes.append(type(exc).__name__)
+            assert outcomes[0] == outcomes[1] == "EvidenceError"
+            return
+        db = _both_engines(tmp_path / "r.toml", tmp_path / "e.toml", "g")
+    assert {n.id: n.value for n in db.root.walk()}["bulat"] == Decimal("4.14")
+
+
+def _score(rubric: Path, evidence: Path, engine: str):
+    from evalengine.bulk import score_grouped
+    from evalengine.evidence.readers import read_evidence
+    from evalengine.plugins import default_plugins
+    from evalengine.rubric.load import load_rubric
+
+    plugins = default_plugins()
+    r = load_rubric(rubric, plugins=plugins)
+    return score_grouped(r, read_evidence(evidence, plugins=plugins), engine=engine)
 
 
 @pytest.mark.parametrize("booleans", [False, True], ids=["ya/tidak as text", "as booleans"])

@@ -276,7 +276,14 @@ def open_table(
             sheet = getattr(table, "sheet", None)
             loading = (sheets or {}).pop(file, None)
             arrow = suffix in _ARROW_SHEETS and _xlsx_arrow(
-                con, file, sheet, raw, text_columns, read=read, loading=loading
+                con,
+                file,
+                sheet,
+                raw,
+                text_columns,
+                read=read,
+                loading=loading,
+                columns_read=columns_read,
             )
             native = arrow
         else:
@@ -741,6 +748,9 @@ _ARROW_SHEETS = (".xlsx", ".xlsm")
 #: boolean → BOOLEAN, string → VARCHAR, null (a column of blank cells) → VARCHAR.
 #: Dates, datetimes and durations are read by the calamine path (their text there).
 _ARROW_TYPES = {"float", "int", "boolean", "string", "null"}
+#: The kinds kept as fastexcel types them; the rest (blank, and dates or durations in a
+#: column no formula reads) are text.
+_TYPED = _ARROW_TYPES - {"null"}
 
 
 class SheetLoad:
@@ -814,6 +824,7 @@ def _xlsx_arrow(
     text_columns,
     read: dict | None = None,
     loading: SheetLoad | None = None,
+    columns_read: Callable[[list[str]], set[str]] | None = None,
 ) -> bool:
     """The sheet read by fastexcel straight into Arrow, copied into the table ``view``.
 
@@ -821,25 +832,30 @@ def _xlsx_arrow(
     reads: the first row names the columns (trimmed; unnamed columns are not read, a
     name used twice means its last column) and a row of blank cells is no row. A column
     holding more than one kind of cell (numbers and text, …) is not coerced: fastexcel's
-    strict mode refuses the sheet, as it refuses dates. Returns False (nothing created)
-    when the calamine path must read the sheet: such columns, a header that is not
-    plainly text, no rows, or anything fastexcel cannot open (the calamine path reports
-    a missing sheet or an unreadable file). ``loading`` is the sheet already being read
-    in the background (:class:`SheetLoad`).
+    strict mode refuses the sheet. Returns False (nothing created) when the calamine
+    path must read the sheet: such columns, dates or durations in a column the rubric
+    reads (``columns_read``, see :func:`open_table`; a roster's unread TGL LAHIR only
+    has to be blank or not), a header that is not plainly text, no rows, or anything
+    fastexcel cannot open (the calamine path reports a missing sheet or an unreadable
+    file). ``loading`` is the sheet already being read in the background
+    (:class:`SheetLoad`).
     """
     loaded = (loading or SheetLoad(file, sheet, background=False)).result()
     if loaded is None:
         return False
     sheet_name, data = loaded
     info = data.selected_columns
-    if not data.height or not info or any(c.dtype not in _ARROW_TYPES for c in info):
+    if not data.height or not info:
         return False
     header = _arrow_header([c.name for c in info], [c.column_name_from for c in info])
     if header is None:
         return False
+    text_columns = key_columns(text_columns, header)
+    used = set(header) if columns_read is None else columns_read(header) | text_columns
+    if any(c.dtype not in _ARROW_TYPES and h in used for c, h in zip(info, header, strict=True)):
+        return False
     if read is not None:
         read.update(header=header, sheet=sheet_name)
-    text_columns = key_columns(text_columns, header)
     last = {h: j for j, h in enumerate(header) if h}
     keep = sorted(last.values(), key=lambda j: header.index(header[j]))
     if not keep or any(
@@ -849,7 +865,7 @@ def _xlsx_arrow(
     if len({header[j].lower() for j in keep}) < len(keep):
         return False  # "Nama" and "nama": one name to DuckDB
     select = ", ".join(
-        f"{f'CAST(c{j} AS VARCHAR)' if info[j].dtype == 'null' else f'c{j}'} "
+        f"{f'CAST(c{j} AS VARCHAR)' if info[j].dtype not in _TYPED else f'c{j}'} "
         f"AS {quote_ident(header[j])}"
         for j in keep
     )
