@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import glob
-import json
 import os
 import sys
 from collections import Counter
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EvalEngineError, UsageError
+from ..report.json import json_text
 from ..report.output import check_writable, write_atomic
 from .common import emit, progress_display, resolve_rubric_path, show_progress
 
@@ -357,7 +357,7 @@ def render_json(rubric, items: list[Item], dist) -> str:
         "ranking": [i.to_dict() for i in items if not i.error],
         "failures": [{"path": i.path, "error": i.error} for i in failed],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data, rows=("ranking",))
 
 
 def render_csv(items: list[Item]) -> str:

@@ -9,6 +9,29 @@ from ..hookspecs import hookimpl
 from .base import ReportFormat
 
 
+def json_text(data: dict[str, Any], rows: tuple[str, ...] = ()) -> str:
+    """``data`` as ``json.dumps(indent=2)`` writes it, except the items of its top-level
+    lists named in ``rows``: one compact item to a line (a ranking reads as a table).
+
+    Those items are encoded by json's C encoder: with ``indent`` json encodes in pure
+    Python, ~65 µs a group of a ``--group-by`` result (1.3 s for 20,000 groups).
+    """
+    import json  # on use: not needed to start
+
+    if not data:
+        return "{}\n"
+    parts = []
+    for key, value in data.items():
+        name = json.dumps(key, ensure_ascii=False)
+        if key in rows and isinstance(value, list) and value:
+            items = ",\n".join(f"    {json.dumps(v, ensure_ascii=False)}" for v in value)
+            parts.append(f"  {name}: [\n{items}\n  ]")
+        else:
+            text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            parts.append(f"  {name}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 class JsonReport(ReportFormat):
     """Machine-readable result with every node's derivation; numbers as decimal strings."""
 
@@ -17,9 +40,7 @@ class JsonReport(ReportFormat):
     suffix = ".json"
 
     def render(self, result: ScoreResult, options: dict[str, Any]) -> str:
-        import json  # on use: not needed to start
-
-        return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return json_text(result.to_dict(), rows=("groups",))
 
 
 @hookimpl
