@@ -92,6 +92,23 @@ def test_ipasn_groups_are_light_and_equal(tmp_path):
     assert Decimal(b.to_dict()["indicators"]["kualifikasi"]) == (Decimal(25) + Decimal(10)) / 2
 
 
+def test_a_light_group_builds_its_tree_only_when_read(tmp_path):
+    """Rankings and JSON read a light group's values; its tree waits for a report that
+    reads it, and gives the same JSON form."""
+    from evalengine.bulk.grouped import GroupResult
+
+    lines = ["nip,instansi,pendidikan,diklat,seminar,skp,hukuman"]
+    lines += [f"{i},{'AB'[i % 2]},S1,{i % 4},{i % 3},{70 + i},tidak" for i in range(8)]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    _, db = score_both(tmp_path, "ipasn-mini", "pegawai", "p.csv", "instansi")
+    light = [g for g in db.groups if g.light is not None]
+    assert light and all(g._result is None for g in light)
+    fast = [g.to_dict() for g in light]
+    assert all(g._result is None for g in light)
+    assert fast == [GroupResult(g.key, g.result, rank=g.rank).to_dict() for g in light]
+    assert all(g.result.root.value == g.value for g in light)
+
+
 units = st.dictionaries(
     st.sampled_from(["U1", "U2", "U3", "U4"]),
     st.lists(st.integers(1, 4), min_size=1, max_size=40),

@@ -66,6 +66,8 @@ class FinishPlan:
     columns: list[str] = field(default_factory=list)  # SELECT list over the aggregates
 
     levels: dict[int, list[str]] = field(default_factory=dict)  # level → its SELECT items
+    #: Node positions in the rubric tree's order (parents before children, the root first).
+    walk: list[int] = field(default_factory=list)
 
     def query(self, store: str) -> str:
         """Level by level (leaves first), then every node's three columns in node order."""
@@ -356,6 +358,8 @@ def build_plan(engine, evidence, facts_sql: dict[str, dict[str, Any]], overall_r
             values[ind.id] = SqlValue("number", f"__f{i}", final.scale, bound=bound)
         nodes.append(node)
     plan = FinishPlan(engine, nodes)
+    position = {node.ind.id: i for i, node in enumerate(nodes)}
+    plan.walk = [position[ind.id] for ind in rubric.root.walk()]
     for i, node in enumerate(nodes):
         num, den = node.unrounded
         plan.levels.setdefault(node.level, []).extend(
@@ -423,24 +427,83 @@ def _near_edge(p: int, q: int, edges: list[tuple[int, int, int, int]]) -> bool:
     return any(lo_p * q <= p * lo_q and p * hi_q <= hi_p * q for lo_p, lo_q, hi_p, hi_q in edges)
 
 
-def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | None):
-    """A group's result from its row of final values, or None when the engine must decide."""
-    from ..evaluate.result import NodeResult, ScoreResult
+@dataclass
+class LightGroup:
+    """A group's final values as the finish query gave them, checked (see
+    :func:`light_result`); its result tree is built only when something reads it.
 
+    A ranking and the JSON report need the values alone: building 20,000 trees of
+    :class:`~evalengine.evaluate.result.NodeResult` for them took a second.
+    """
+
+    plan: FinishPlan
+    evidence: Any
+    pre: dict[str, Any]
+    values: list[Decimal]  # one a node, in the plan's order
+    bands: list[Any]  # the band of each node classified by one (else None)
+
+    @property
+    def value(self) -> Decimal:
+        """The headline (the root's value)."""
+        return self.values[self.plan.walk[0]]
+
+    @property
+    def root(self) -> _Node:
+        return self.plan.nodes[self.plan.walk[0]]
+
+    @property
+    def band(self):
+        return self.bands[self.plan.walk[0]]
+
+    def by_id(self) -> dict[str, Decimal]:
+        """Every node's value by indicator id, parents before children (as ``walk``)."""
+        return {self.plan.nodes[i].ind.id: self.values[i] for i in self.plan.walk}
+
+    def build(self):
+        """The group's :class:`~evalengine.evaluate.result.ScoreResult` (no derivations)."""
+        from ..evaluate.result import NodeResult, ScoreResult
+
+        engine = self.plan.engine
+        rubric = engine.rubric
+        pre = self.pre
+        results: dict[str, NodeResult] = {}
+        for node, value, band in zip(self.plan.nodes, self.values, self.bands, strict=True):
+            ind = node.ind
+            results[ind.id] = NodeResult(
+                id=ind.id,
+                title=ind.title,
+                type=ind.type,
+                code=ind.code,
+                value=value,
+                max=node.max,
+                weight=ind.weight,
+                band=band,
+                band_table=node.table,
+                extra=dict(pre[ind.id].extra) if ind.id in pre else {},
+            )
+        for ind in engine.order:
+            results[ind.id].children = [results[c.id] for c in ind.children]
+        root = results[rubric.root.id]
+        return ScoreResult(rubric, self.evidence, root, (), diagnostics=list(rubric.diagnostics))
+
+
+def light_result(
+    plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | None
+) -> LightGroup | None:
+    """A group's result from its row of final values, or None when the engine must decide."""
     if row is None:
         return None
     for p in pre.values():
         if p.error is not None or p.warnings:
             return None
-    engine = plan.engine
-    rubric = engine.rubric
+    rubric = plan.engine.rubric
     half = rubric.rounding.mode in _HALF_MODES
-    results: dict[str, NodeResult] = {}
+    values: list[Decimal] = []
+    bands: list[Any] = []
     for i, node in enumerate(plan.nodes):
-        ind = node.ind
         value = row[3 * i]
         if node.fact is not None:
-            value = pre[ind.id].facts.get(node.fact)
+            value = pre[node.ind.id].facts.get(node.fact)
         if not isinstance(value, Decimal):
             return None
         table = node.table
@@ -458,23 +521,9 @@ def light_result(plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | N
             band = rubric.bands[table].classify(value)
             if band is None or _near_edge(p, q, node.edges):
                 return None
-        extra = dict(pre[ind.id].extra) if ind.id in pre else {}
-        results[ind.id] = NodeResult(
-            id=ind.id,
-            title=ind.title,
-            type=ind.type,
-            code=ind.code,
-            value=value,
-            max=node.max,
-            weight=ind.weight,
-            band=band,
-            band_table=table,
-            extra=extra,
-        )
-    for ind in engine.order:
-        results[ind.id].children = [results[c.id] for c in ind.children]
-    root = results[rubric.root.id]
-    return ScoreResult(rubric, evidence, root, (), diagnostics=list(rubric.diagnostics))
+        values.append(value)
+        bands.append(band)
+    return LightGroup(plan, evidence, pre, values, bands)
 
 
-__all__ = ["FinishPlan", "Unsupported", "build_plan", "light_result"]
+__all__ = ["FinishPlan", "LightGroup", "Unsupported", "build_plan", "light_result"]

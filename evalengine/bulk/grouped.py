@@ -21,56 +21,81 @@ ENGINES = ("auto", "duckdb", "python")
 BULK_FILE_BYTES = 100_000
 
 
-def rounded_places(rubric: Rubric) -> dict[str, int | None]:
-    """Indicator id → the places the rubric rounds its value to, worked out once for all
-    groups."""
-    return {ind.id: rubric.rounding_places(ind) for ind in rubric.root.walk()}
+def rounded_places(rubric: Rubric) -> dict[str, Decimal | None]:
+    """Indicator id → the unit the rubric rounds its value to (``0.01`` for 2 places;
+    None when it does not round it), worked out once for all groups."""
+    places = {ind.id: rubric.rounding_places(ind) for ind in rubric.root.walk()}
+    return {i: None if p is None else Decimal(1).scaleb(-p) for i, p in places.items()}
 
 
 @dataclass
 class GroupResult:
-    """The result of one group (one agency, one service unit), or why it failed."""
+    """The result of one group (one agency, one service unit), or why it failed.
+
+    A group DuckDB computed whole (:class:`~.finish.LightGroup`) builds its result tree
+    only when something reads ``result``; its value and JSON form come from the values.
+    """
 
     key: str
-    result: Any = None  # ScoreResult
+    _result: Any = None  # ScoreResult
     error: EvalEngineError | None = None
     rank: int | None = None
+    light: Any = None  # finish.LightGroup
+
+    @property
+    def result(self):
+        """The group's :class:`~evalengine.evaluate.result.ScoreResult` (None: it failed)."""
+        if self._result is None and self.light is not None:
+            self._result = self.light.build()
+        return self._result
 
     @property
     def value(self) -> Decimal | None:
-        if self.result is None:
+        if self.light is not None:
+            return self.light.value
+        if self._result is None:
             return None
-        value = self.result.root.value
+        value = self._result.root.value
         return value if isinstance(value, Decimal) else None
 
-    def to_dict(self, places: dict[str, int | None] | None = None) -> dict[str, Any]:
-        """Compact JSON form: headline, band and every indicator's value.
+    def to_dict(self, places: dict[str, Decimal | None] | None = None) -> dict[str, Any]:
+        """Compact JSON form: headline, band and every indicator's value, each as the
+        rubric rounds it ("56.10"), as the headline's value is written.
 
         ``places``: :func:`rounded_places` of the rubric, when the caller has it.
         """
         from ..evaluate.result import json_value
 
-        if self.result is None:
+        if self.light is None and self._result is None:
             return {"group": self.key, "rank": None, "error": str(self.error)}
-        rounded = places if places is not None else rounded_places(self.result.rubric)
-
-        def value(node) -> Any:
-            """As the rubric rounds it ("56.10"), as the headline's value is written."""
-            places = rounded.get(node.id)
-            if places is None or not isinstance(node.value, Decimal):
-                return json_value(node.value)
-            return f"{node.value.quantize(Decimal(1).scaleb(-places)):f}"
-
-        root = self.result.root
+        if self.light is not None:
+            light = self.light
+            rubric = light.plan.engine.rubric
+            values, top, band, warnings = light.by_id(), light.root.max, light.band, []
+        else:
+            result = self._result
+            rubric = result.rubric
+            values = {node.id: node.value for node in result.root.walk()}
+            top, band = result.root.max, result.root.band
+            warnings = result.warnings(rubric=False)
+        units = places if places is not None else rounded_places(rubric)
+        texts = {}
+        for node_id, value in values.items():
+            unit = units.get(node_id)
+            if unit is None or not isinstance(value, Decimal):
+                texts[node_id] = json_value(value)
+            else:
+                texts[node_id] = f"{value.quantize(unit):f}"
+        root = texts.pop(rubric.root.id)
         return {
             "group": self.key,
             "rank": self.rank,
-            "value": value(root),
-            "max": json_value(root.max),
-            "band": root.band.label if root.band else None,
-            "meaning": root.band.meaning if root.band else None,
-            "indicators": {node.id: value(node) for node in root.walk() if node is not root},
-            "warnings": self.result.warnings(rubric=False),
+            "value": root,
+            "max": json_value(top),
+            "band": band.label if band else None,
+            "meaning": band.meaning if band else None,
+            "indicators": texts,
+            "warnings": warnings,
         }
 
 
@@ -490,7 +515,7 @@ def score_grouped(
         for key in sorted(pre):
             light = light_result(plan, evidence, pre[key], rows.get(key)) if plan else None
             if light is not None:
-                groups.append(GroupResult(key, light))
+                groups.append(GroupResult(key, light=light))
                 continue
             groups.append(
                 _one(key, lambda p=pre[key]: eng.evaluate(evidence, precomputed=p, validate=False))
