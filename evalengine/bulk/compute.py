@@ -39,7 +39,7 @@ from ..numbers import CONTEXT, plain, to_decimal
 from ..rubric.model import TABLE_TYPES, Formula, Indicator, Rubric
 from .group_column import GroupColumn
 from .progress import fetch_all
-from .source import BulkTable, duckdb_error
+from .source import BulkTable, duckdb_error, fetch_decimals
 
 #: Indicator types the bulk path computes.
 BULK_TYPES = TABLE_TYPES
@@ -220,7 +220,9 @@ def grouped_query(
     try:
         if store and keys:
             fetch_all(con, f"CREATE OR REPLACE TEMP TABLE {store} AS {sql}", label, rows=False)
-            found = con.execute(f"SELECT * FROM {store}").fetchall()
+            types = _column_types(con, store)
+            decimals = {c for c, t in types.items() if t.startswith("DECIMAL")}
+            found = fetch_decimals(con, store, list(types), decimals)
         else:
             found = fetch_all(con, sql, label)
     except duckdb_error():
@@ -237,6 +239,8 @@ def grouped_query(
 
     def combine(pieces: list[tuple]) -> tuple:
         if len(pieces) == 1:  # one raw key: its values as they are (a blank sum is 0)
+            if None not in pieces[0]:
+                return pieces[0]
             return tuple(
                 0 if v is None and how == "sum" else v
                 for how, v in zip(hows, pieces[0], strict=True)
@@ -351,7 +355,6 @@ def records_part(
 
     def finish(values: tuple) -> Precomputed:
         total_rows, n, with_value, decided, s = values[:5]
-        lo, hi = values[5:7] if extremes else (None, None)
         blanks = (n - with_value) + (total_rows - decided)
         pre = Precomputed({})
         if blanks:
@@ -362,21 +365,19 @@ def records_part(
                 hint="fill the cells, or leave the rows out with `where`",
                 code="blank-cell",
             )
-        n = int(n)
-        total_rows = int(total_rows)
-        results = {
-            "sum": Decimal(s) if s is not None else Decimal(0),
-            "count": Decimal(n),
-            "min": None if lo is None else Decimal(lo),
-            "max": None if hi is None else Decimal(hi),
-        }
-        value = None
+        n, total_rows = int(n), int(total_rows)
+        count, rows = Decimal(n), Decimal(total_rows)
         if agg == "mean":
-            if n:
-                with localcontext(CONTEXT):
-                    value = Decimal(s) / n
+            value = CONTEXT.divide(Decimal(s), count) if n else None
+        elif agg == "sum":
+            value = Decimal(s) if s is not None else Decimal(0)
+        elif agg == "count":
+            value = count
+        elif agg in ("min", "max"):
+            extreme = values[5] if agg == "min" else values[6]
+            value = None if extreme is None else Decimal(extreme)
         else:
-            value = results.get(agg)
+            value = None
         if value is None and pre.error is None:
             pre.error = EvidenceError(
                 f"'{indicator.id}': {agg} of no rows (table '{table.name}' has {total_rows}, "
@@ -385,16 +386,16 @@ def records_part(
             )
         if pre.error is None:
             pre.error = aggregate_past_limit(indicator, agg, value, table.name, table.where)
-        pre.facts = {"aggregate": value, "n": Decimal(n), "rows": Decimal(total_rows)}
+        pre.facts = {"aggregate": value, "n": count, "rows": rows}
         pre.extra = {
             "source": "table",
             "table": table.name,
             "aggregate": agg,
-            "n": Decimal(n),
-            "rows": Decimal(total_rows),
+            "n": count,
+            "rows": rows,
             "excluded": Decimal(total_rows - n),
         }
-        pre.note = (
+        pre.note = lambda: (
             f"{agg} of the per-row values over {n} of {total_rows} rows of table "
             f"'{table.name}' ({table.where}), computed on DuckDB"
         )

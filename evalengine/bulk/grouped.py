@@ -564,7 +564,7 @@ def _finish(engine, evidence: Evidence, out, stored, con):
     from ..evaluate.engine import _StageRun
     from .compute import OVERALL
     from .finish import Unsupported, build_plan
-    from .source import duckdb_error
+    from .source import duckdb_error, fetch_decimals
 
     overall = engine.evaluate(evidence, precomputed=out[OVERALL])
     if len(stored.stores) != 1:
@@ -573,7 +573,8 @@ def _finish(engine, evidence: Evidence, out, stored, con):
     run.evaluate()
     try:
         plan = build_plan(engine, evidence, stored.facts, run)
-        found = con.execute(plan.query(next(iter(stored.stores)))).fetchall()
+        query = f"({plan.query(next(iter(stored.stores)))}) f"
+        found = fetch_decimals(con, query, ["__g", *plan.columns], set(plan.columns))
     except (Unsupported, duckdb_error()):
         return overall, None, {}
     rows: dict[str, tuple | None] = {}

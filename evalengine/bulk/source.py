@@ -62,6 +62,26 @@ def connect(threads: int | None = None):
     return MacroConnection(con)
 
 
+def fetch_decimals(con, source: str, columns: list[str], decimals: set[str]) -> list[tuple]:
+    """The rows of ``SELECT columns FROM source``, the ``decimals`` among them (DECIMAL
+    or NULL columns) as Python Decimals read from their text.
+
+    DuckDB's own conversion to Decimal costs ~1.2 µs a value, the text and ``Decimal()``
+    a third of that: the final values of 20,000 groups (16 columns) took 0.39 s.
+    """
+    select = ", ".join(f"CAST({c} AS VARCHAR)" if c in decimals else c for c in columns)
+    found = con.execute(f"SELECT {select} FROM {source}").fetchall()
+    places = [i for i, c in enumerate(columns) if c in decimals]
+    out = []
+    for row in found:
+        cells = list(row)
+        for i in places:
+            if cells[i] is not None:
+                cells[i] = Decimal(cells[i])
+        out.append(tuple(cells))
+    return out
+
+
 class MacroConnection:
     """A DuckDB connection that defines the ``ee_*`` macros (below) a statement uses
     just before running it, each once.
