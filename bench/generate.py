@@ -4,10 +4,13 @@
     python bench/generate.py skm 1000000        # bench/data/skm-1000000.{csv,parquet} + evidence
     python bench/generate.py xlsx 100000        # bench/data/ipasn-100000.xlsx + evidence
     python bench/generate.py ipasn2019 1000000  # bench/data/ipasn2019-1000000.csv + evidence
+    python bench/generate.py units 1000000      # bench/data/units-1000000.parquet + evidence
     python bench/generate.py akip 10000         # bench/data/akip/ 10,000 AKIP 2021 documents
     python bench/generate.py merit 10000        # bench/data/merit/ 10,000 Sistem Merit documents
 
-IP ASN rosters spread employees over 600 agencies, SKM responses over 200 units;
+IP ASN rosters spread employees over 600 agencies (the ``units`` roster over 20,000
+work units, in its column ``instansi``: a province scored per unit kerja), SKM
+responses over 200 units;
 the ``ipasn2019`` roster is written as a BKPSDM exports it for the shipped
 rubrics/ipasn-2019.toml (the columns of examples/ipasn-belitung-timur/pegawai.csv, ``;``
 separated, its spellings of education, position, SKP and discipline, blank cells);
@@ -59,6 +62,9 @@ SELECT 198000000000000000 + i AS "NIP",
 FROM range({n}) t(i)
 """
 
+#: Work units of the ``units`` roster.
+UNITS = 20_000
+
 SKM_SQL = """
 SELECT 'U' || lpad(CAST(i % 200 AS VARCHAR), 3, '0') AS unit,
        {answers}
@@ -84,6 +90,19 @@ def ipasn(n: int) -> None:
         opts = "(HEADER)" if fmt == "csv" else "(FORMAT PARQUET)"
         con.execute(f"COPY ({sql}) TO '{out}' {opts}")
         evidence(DATA / f"ipasn-{n}-{fmt}.toml", "ipasn-bench", "pegawai", out.name)
+
+
+def units(n: int) -> None:
+    """The IP ASN roster of :func:`ipasn` as Parquet, over 20,000 groups instead of 600."""
+    import duckdb
+
+    out = DATA / f"units-{n}.parquet"
+    sql = IPASN_SQL.format(n=n).replace(
+        "'I' || lpad(CAST(i % 600 AS VARCHAR), 3, '0')",
+        f"'U' || lpad(CAST(i % {UNITS} AS VARCHAR), 5, '0')",
+    )
+    duckdb.connect().execute(f"COPY ({sql}) TO '{out}' (FORMAT PARQUET)")
+    evidence(DATA / f"units-{n}-parquet.toml", "ipasn-bench", "pegawai", out.name)
 
 
 def ipasn2019(n: int) -> None:
@@ -329,7 +348,7 @@ def merit(n: int) -> None:
 def main(argv: list[str]) -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     kind, n = argv[0], int(argv[1])
-    kinds = {"ipasn": ipasn, "ipasn2019": ipasn2019, "skm": skm, "xlsx": xlsx}
+    kinds = {"ipasn": ipasn, "ipasn2019": ipasn2019, "skm": skm, "xlsx": xlsx, "units": units}
     kinds.update(akip=akip, merit=merit)
     kinds[kind](n)
 

@@ -15,6 +15,7 @@ targets for, each as best over best and as the median of the rounds' own ratios
   peak ≤ 1 GB;
 * IKM per unit: ≤ 1.25× DuckDB, peak ≤ 1 GB;
 * the shipped rubrics/ipasn-2019.toml on a roster as BKPSDM exports it (no target);
+* IP ASN per work unit, 20,000 groups (``generate.py units``; no target);
 * XLSX 100k rows: ≤ 1.5× reading the file with python-calamine alone;
 * batch of AKIP documents (rubrics/akip-2021.toml): ≥ 1,000 documents/s;
 * ``evalengine score`` on the merit example (rich report): ≤ 1.3× ``python -c "import rich,
@@ -416,6 +417,26 @@ def main(argv: list[str] | None = None) -> int:
         text = (
             f"{target}: evalengine / DuckDB = {ratio(e, d)} (no target: the shipped "
             f"rubric, nested lookups and yes/no columns); peak {e.peak_mb:,.0f} MB"
+        )
+        ratios.append(text)
+        print(text, flush=True)
+    for roster in sorted(DATA.glob("units-*.parquet"), key=lambda p: int(p.stem.split("-")[1])):
+        n = int(roster.stem.split("-")[1])
+        target = f"IP ASN {n:,} parquet, 20,000 work units"
+        ev = DATA / f"units-{n}-parquet.toml"
+        pair = best_of(
+            {
+                "evalengine": (evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi"), {}),
+                "by hand": ([PY, "-c", DUCKDB_IPASN, str(roster)], {}),
+            },
+            args.repeat,
+        )
+        e, d = pair["evalengine"], pair["by hand"]
+        report(Line(target, n, "evalengine", e))
+        report(Line(target, n, "DuckDB by hand", d))
+        text = (
+            f"{target}: evalengine / DuckDB = {ratio(e, d)} (no target: a result, JSON line "
+            f"and ranking row per group); peak {e.peak_mb:,.0f} MB"
         )
         ratios.append(text)
         print(text, flush=True)

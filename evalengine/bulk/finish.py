@@ -5,8 +5,9 @@ the Decimal engine costs more than the scan itself. Here the rubric above the ta
 indicators (value formulas, rounding, ``sum(children)``, ``25 * sum(children) / 9``)
 is compiled once by the SQL back end (:class:`~evalengine.evaluate.sql.SqlCompiler`,
 the same AST the interpreter evaluates) over the per-group aggregates DuckDB kept,
-and one small query returns every group's node values. Python only classifies the
-headline into its band and builds light result rows.
+and one small query returns every group's node values. Python only checks them and
+classifies them into their bands (:class:`LightGroup`); a group's result tree is built
+when a report reads it.
 
 Exactness is kept the engine's way: quotients stay exact fractions until the
 rubric rounds them (half-up on integers), and a group whose figures could read
