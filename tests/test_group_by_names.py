@@ -378,3 +378,19 @@ def test_a_file_that_is_not_parquet_is_the_same_error_on_both_engines(tmp_path, 
         errors.add(err)
     assert len(errors) == 1
     assert "cannot read t.parquet" in errors.pop()
+
+
+def test_headers_differing_only_in_case_are_named_on_duckdb(tmp_path, run_cli):
+    """``Instansi`` and ``instansi`` are two columns to the document path and one to DuckDB
+    (its names ignore case; the view keeps the last): grouping by the first is an error
+    that names both, not "no column 'Instansi'" beside a list that shows it."""
+    header, rows = roster("Instansi", extra=("instansi", "X"))
+    ev = evidence(tmp_path, write_table(tmp_path, "csv", header, rows))
+    code, report = score(run_cli, ev, "python", "Instansi")
+    assert code == 0 and set(figures(report)) == set(AGENCIES)
+    code, err = score(run_cli, ev, "duckdb", "Instansi")
+    assert code == 2
+    assert "'Instansi', 'instansi', differing only in case" in err and "--engine python" in err
+    found = [score(run_cli, ev, engine, "instansi") for engine in ("python", "duckdb")]
+    assert found[0][0] == found[1][0] == 0
+    assert figures(found[0][1]) == figures(found[1][1])

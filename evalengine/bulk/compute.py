@@ -165,6 +165,15 @@ def group_expr(table: BulkTable, column: GroupColumn | None) -> str | None:
     if name in table.keys:
         return quote_ident(table.keys[name])  # as read: grouped_query trims the keys
     if name not in table.columns:  # a declared column the layout could not place
+        twins = [h for h in table.header if h.casefold() == name.casefold()]
+        if len(twins) > 1:  # DuckDB's names ignore case: the view kept the last
+            msg = (
+                f"table '{table.name}' ({table.where}) has columns "
+                f"{', '.join(repr(t) for t in twins)}, differing only in case: DuckDB "
+                f"reads them as one column, so it cannot group by '{name}'"
+            )
+            hint = "rename one of them, or score with --engine python"
+            raise EvidenceError(msg, hint=hint, code="usage")
         msg = f"table '{table.name}' ({table.where}) has no column '{name}' to group by"
         raise EvidenceError(msg, hint=f"columns: {', '.join(table.header)}", code="usage")
     text = f"CAST({quote_ident(name)} AS VARCHAR)"
