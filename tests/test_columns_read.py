@@ -47,7 +47,15 @@ def test_a_formula_reading_the_whole_row_reads_every_column(tmp_path):
     text = (DATA / "ipasn-mini.toml").read_text()
     text = text.replace("row = 'lookup(\"kualifikasi\", row.pendidikan)'", "row = 'row'")
     (tmp_path / "r.toml").write_text(text)
-    assert read_by(tmp_path / "r.toml", "pegawai") is None
+    header = ["nip", "pendidikan", "tmt"]
+    assert read_by(tmp_path / "r.toml", "pegawai")(header) == set(header)
+
+
+def test_columns_declared_as_text_are_named():
+    """NIP and education are text to the shipped rubric: "007" stays "007" on DuckDB."""
+    use = read_by(ROOT / "rubrics" / "ipasn-2019.toml", "pegawai")
+    header = ["NIP", "Pendidikan Terakhir", "Diklat Teknis JP", "Diklatpim", "TMT Jabatan"]
+    assert use.text(header) == {"NIP", "Pendidikan Terakhir"}
 
 
 def test_unread_columns_stay_text_and_read_ones_are_typed(tmp_path):

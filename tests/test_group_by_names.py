@@ -394,3 +394,17 @@ def test_headers_differing_only_in_case_are_named_on_duckdb(tmp_path, run_cli):
     found = [score(run_cli, ev, engine, "instansi") for engine in ("python", "duckdb")]
     assert found[0][0] == found[1][0] == 0
     assert figures(found[0][1]) == figures(found[1][1])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_column_declared_as_text_groups_by_its_cells_as_written(tmp_path, run_cli, fmt):
+    """The rubric declares NIP as text: `007` and `7`, `2,5` and `2.50` are four groups
+    on the document path, and were two on DuckDB, which read the column as numbers."""
+    header, rows = roster("Instansi")
+    codes = ["007", "7", "2,5", "2.50", "1.000"]
+    rows = [[codes[i % len(codes)], *r[1:]] for i, r in enumerate(rows)]
+    ev = evidence(tmp_path, write_table(tmp_path, fmt, header, rows))
+    found = [score(run_cli, ev, engine, "nip") for engine in ("python", "duckdb")]
+    assert found[0][0] == found[1][0] == 0, found
+    assert figures(found[0][1]) == figures(found[1][1])
+    assert set(figures(found[0][1])) == set(codes)

@@ -1027,9 +1027,34 @@ def _runtime_error(exc: Exception, indicator: Indicator, table: BulkTable) -> Fo
     return FormulaEvalError(msg, location=indicator.location)
 
 
-def columns_read(rubric: Rubric, name: str, indicators: list[Indicator]):
-    """For :func:`.source.open_table`: a function of table ``name``'s header giving the
-    columns ``indicators`` read from it, or None when that cannot be told.
+@dataclass(frozen=True)
+class ColumnUse:
+    """What a rubric does with the columns of one table, given the header its reader
+    finds (for :func:`.source.open_table`): ``use(header)`` is the columns it reads,
+    ``use.text(header)`` those it declares as text."""
+
+    #: Names (case-folded) the formulas read; None: every column (it cannot be told).
+    names: frozenset[str] | None
+    declared: tuple[Any, ...] = ()  # the table's declared columns (ColumnSpec)
+
+    def __call__(self, header: list[str]) -> set[str]:
+        if self.names is None:
+            return set(header)
+        return {
+            h
+            for h in header
+            if h.casefold() in self.names or any(col.accepts(h) for col in self.declared)
+        }
+
+    def text(self, header: list[str]) -> set[str]:
+        """Headers a column declared as text reads: the document path keeps their cells
+        as written (``007``, ``2,5``), so DuckDB must not read them as numbers."""
+        return {h for h in header if any(c.type == "text" and c.accepts(h) for c in self.declared)}
+
+
+def columns_read(rubric: Rubric, name: str, indicators: list[Indicator]) -> ColumnUse:
+    """The :class:`ColumnUse` of table ``name`` by ``indicators`` (its records and survey
+    indicators).
 
     A records indicator reads the columns its ``row`` and ``where`` formulas name, a
     survey indicator its answer ``column``; the rubric's declared columns are read by
@@ -1039,33 +1064,26 @@ def columns_read(rubric: Rubric, name: str, indicators: list[Indicator]):
     from ..evidence.schema import table_spec
     from ..formula import ast
 
+    spec = table_spec(rubric, name)
+    declared = spec.columns if spec is not None else ()
     names: set[str] = set()
     for ind in indicators:
         if ind.type == "survey":
             names.add(str(ind.options.get("column")))
             continue
         if ind.type != "records":
-            return None
+            return ColumnUse(None, declared)
         for key in ("row", "where"):
             try:
                 formula = option_formula(ind, key)
             except FormulaSyntaxError:
-                return None  # reported where the formula is compiled
+                return ColumnUse(None, declared)  # reported where the formula is compiled
             for node in formula.tree.walk() if formula is not None else ():
                 if isinstance(node, ast.Ref) and node.path[0] == "row":
                     if len(node.path) < 2:
-                        return None
+                        return ColumnUse(None, declared)
                     names.add(node.path[1])
-    spec = table_spec(rubric, name)
-    declared = spec.columns if spec is not None else ()
-    folded = {n.casefold() for n in names}
-
-    def read(header: list[str]) -> set[str]:
-        return {
-            h for h in header if h.casefold() in folded or any(col.accepts(h) for col in declared)
-        }
-
-    return read
+    return ColumnUse(frozenset(n.casefold() for n in names), declared)
 
 
 def tables_used(indicators: Iterable[Indicator]) -> dict[str, list[Indicator]]:

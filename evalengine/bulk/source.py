@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EvidenceError, Location
 from ..evaluate.sql import (
@@ -44,6 +44,9 @@ from ..evaluate.sql import (
 )
 from ..evidence.model import Provenance, Table
 from ..numbers import MAX_MAGNITUDE
+
+if TYPE_CHECKING:
+    from .compute import ColumnUse
 
 #: A cell the interpreter reads as a number (see numbers.parse_number): plain, Indonesian
 #: thousands with dots, or a decimal comma (with or without thousands dots).
@@ -256,7 +259,7 @@ def open_table(
     text_columns: set[str] | frozenset | Callable[[list[str]], set[str]] = frozenset(),
     sniff: bool = True,
     sheets: dict[Path, SheetLoad] | None = None,
-    columns_read: Callable[[list[str]], set[str]] | None = None,
+    columns_read: ColumnUse | None = None,
 ) -> BulkTable:
     """Register ``table`` in ``con`` as the typed view ``view``.
 
@@ -265,8 +268,9 @@ def open_table(
     header ``Instansi`` once the reader has it, see :mod:`.group_column`). With ``sniff``,
     CSV columns DuckDB's sniffer finds to be integers are read as integers (no
     profiling scan); if a later row disagrees the caller reopens with ``sniff=False``.
-    ``columns_read`` (see :func:`.compute.columns_read`) gives the columns the rubric
-    reads; the others stay text and are not profiled (None: all are read).
+    ``columns_read`` (:class:`.compute.ColumnUse`) gives the columns the rubric reads
+    (the others stay text and are not profiled; None: all are read) and those it
+    declares as text (read as text, as the document path reads them).
     """
     file = table_file(table)
     suffix = file.suffix.lower() if file is not None else ""
@@ -326,8 +330,9 @@ def open_table(
         header = read.get("header", table.columns if file is None else [])
         text = key_columns(text_columns, header)
         unread = set(header) - columns_read(header) - text if columns_read else set()
+        texts = columns_read.text(header) if columns_read else set()
         try:
-            columns, select, keys = _typed_columns(con, raw, native, text, sniffed, unread)
+            columns, select, keys = _typed_columns(con, raw, native, text, sniffed, unread, texts)
         except _Inexact:
             if not arrow:
                 raise
@@ -337,7 +342,7 @@ def open_table(
             temp.append(path)
             arrow = False
             text = key_columns(text_columns, read["header"])
-            columns, select, keys = _typed_columns(con, raw, False, text, sniffed, unread)
+            columns, select, keys = _typed_columns(con, raw, False, text, sniffed, unread, texts)
         con.execute(
             f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
         )
@@ -380,7 +385,7 @@ def _csv_view(
     sniff: bool = False,
     text=frozenset(),
     read: dict | None = None,
-    columns_read: Callable[[list[str]], set[str]] | None = None,
+    columns_read: ColumnUse | None = None,
 ) -> set[str]:
     """A view of the CSV file; returns the columns read as sniffed integers (and puts
     the header as read in ``read``).
@@ -424,9 +429,11 @@ def _csv_view(
     types = {r[0]: str(r[1]).upper() for r in described}
     used = set(types) if columns_read is None else columns_read(header) | text
     if sniff:
-        # a column no formula reads stays text: parsing it costs a scan its time
+        # a column no formula reads stays text (parsing it costs a scan its time), as
+        # does one declared as text ("007" is no 7)
+        kept = text | (columns_read.text(header) if columns_read else set())
         integers = {
-            c for c, t in types.items() if t in _INTEGER_TYPES and c not in text and c in used
+            c for c, t in types.items() if t in _INTEGER_TYPES and c not in kept and c in used
         }
     spec = ", ".join(
         f"{quote_text(c)}: {quote_text('BIGINT' if c in integers else 'VARCHAR')}" for c in types
@@ -489,11 +496,18 @@ SAMPLE_ROWS = 2_000
 
 
 def _typed_columns(
-    con, raw: str, native: bool, text_columns: set[str], integers=frozenset(), unread=frozenset()
+    con,
+    raw: str,
+    native: bool,
+    text_columns: set[str],
+    integers=frozenset(),
+    unread=frozenset(),
+    declared_text=frozenset(),
 ):
     """Profile the raw view once and build the typed projection.
 
-    ``unread`` columns (no formula reads them) stay text without a look at their cells.
+    ``unread`` columns (no formula reads them) stay text without a look at their cells;
+    so do text cells of ``declared_text`` columns (the rubric declares them text).
     """
     described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
     types = {row[0]: str(row[1]).upper() for row in described}
@@ -503,6 +517,8 @@ def _typed_columns(
         q = quote_ident(name)
         if name in text_columns or name in unread:
             plan[name] = "text"
+        elif name in declared_text and sql_type == "VARCHAR":
+            plan[name] = "sample-text"
         elif native and sql_type == "BOOLEAN":
             plan[name] = "bool"
         elif name in integers or (
@@ -844,7 +860,7 @@ def _xlsx_arrow(
     text_columns,
     read: dict | None = None,
     loading: SheetLoad | None = None,
-    columns_read: Callable[[list[str]], set[str]] | None = None,
+    columns_read: ColumnUse | None = None,
 ) -> bool:
     """The sheet read by fastexcel straight into Arrow, copied into the table ``view``.
 
