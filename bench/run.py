@@ -359,6 +359,17 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(line)
         print(fmt_rows([line])[0], flush=True)
 
+    def note(text: str) -> None:
+        ratios.append(text)
+        print(text, flush=True)
+
+    def pair(target: str, n: int, ours: tuple[str, list[str]], theirs: tuple[str, list[str]]):
+        """evalengine and a baseline in rounds: both lines reported, (ours, theirs)."""
+        runs = best_of({label: (cmd, {}) for label, cmd in (ours, theirs)}, args.repeat)
+        for label, _ in (ours, theirs):
+            report(Line(target, n, label, runs[label]))
+        return runs[ours[0]], runs[theirs[0]]
+
     for label, kind, sizes, rubric, group_by, by_hand, by_python, python_target in (
         ("IP ASN", "ipasn", args.sizes, "ipasn-bench.toml", "instansi", DUCKDB_IPASN,
          PYTHON_IPASN, " (target ≥ 4)"),
@@ -371,92 +382,66 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 target = f"{label} {n:,} {fmt}"
                 ev = DATA / f"{kind}-{n}-{fmt}.toml"
-                pair = best_of(
-                    {
-                        "evalengine": (evalengine_score(BENCH / rubric, ev, group_by), {}),
-                        "by hand": ([PY, "-c", by_hand, str(data)], {}),
-                    },
-                    args.repeat,
+                e, d = pair(
+                    target,
+                    n,
+                    ("evalengine", evalengine_score(BENCH / rubric, ev, group_by)),
+                    ("DuckDB by hand", [PY, "-c", by_hand, str(data)]),
                 )
-                e, d = pair["evalengine"], pair["by hand"]
-                report(Line(target, n, "evalengine", e))
-                report(Line(target, n, "DuckDB by hand", d))
                 text = f"{target}: evalengine / DuckDB = {ratio(e, d)} (target ≤ 1.25)"
                 if fmt == "csv":
                     p = measure([PY, "-c", by_python, str(data)], 1)
                     report(Line(target, n, "pure Python", p))
                     text += f"; Python / evalengine = {p.wall / e.wall:.2f}×{python_target}"
-                text += f"; peak {e.peak_mb:,.0f} MB (target ≤ 1024)"
-                ratios.append(text)
-                print(text, flush=True)
+                note(text + f"; peak {e.peak_mb:,.0f} MB (target ≤ 1024)")
                 if n >= 1_000_000:
                     score_args = evalengine_score(BENCH / rubric, ev, group_by)[3:]
                     e2 = second_run("evalengine", score_args, args.repeat)
                     d2 = second_run(by_hand, [str(data)], args.repeat)
-                    text = (
+                    note(
                         f"{target}, second run in one process (no start-up): evalengine "
                         f"{e2:.2f} s, DuckDB by hand {d2:.2f} s = {e2 / d2:.2f}× (no target)"
                     )
-                    ratios.append(text)
-                    print(text, flush=True)
     for roster in sorted(DATA.glob("ipasn2019-*.csv"), key=lambda p: int(p.stem.split("-")[1])):
         n = int(roster.stem.split("-")[1])
         target = f"IP ASN 2019 rubric {n:,} csv"
         ev = DATA / f"ipasn2019-{n}-csv.toml"
         shipped = ROOT / "rubrics" / "ipasn-2019.toml"
-        pair = best_of(
-            {
-                "evalengine": (evalengine_score(shipped, ev, "Instansi"), {}),
-                "by hand": ([PY, "-c", DUCKDB_IPASN_2019, str(roster)], {}),
-            },
-            args.repeat,
+        e, d = pair(
+            target,
+            n,
+            ("evalengine (shipped rubric)", evalengine_score(shipped, ev, "Instansi")),
+            ("DuckDB by hand", [PY, "-c", DUCKDB_IPASN_2019, str(roster)]),
         )
-        e, d = pair["evalengine"], pair["by hand"]
-        report(Line(target, n, "evalengine (shipped rubric)", e))
-        report(Line(target, n, "DuckDB by hand", d))
-        text = (
+        note(
             f"{target}: evalengine / DuckDB = {ratio(e, d)} (no target: the shipped "
             f"rubric, nested lookups and yes/no columns); peak {e.peak_mb:,.0f} MB"
         )
-        ratios.append(text)
-        print(text, flush=True)
     for roster in sorted(DATA.glob("units-*.parquet"), key=lambda p: int(p.stem.split("-")[1])):
         n = int(roster.stem.split("-")[1])
         target = f"IP ASN {n:,} parquet, 20,000 work units"
         ev = DATA / f"units-{n}-parquet.toml"
-        pair = best_of(
-            {
-                "evalengine": (evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi"), {}),
-                "by hand": ([PY, "-c", DUCKDB_IPASN, str(roster)], {}),
-            },
-            args.repeat,
+        e, d = pair(
+            target,
+            n,
+            ("evalengine", evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi")),
+            ("DuckDB by hand", [PY, "-c", DUCKDB_IPASN, str(roster)]),
         )
-        e, d = pair["evalengine"], pair["by hand"]
-        report(Line(target, n, "evalengine", e))
-        report(Line(target, n, "DuckDB by hand", d))
-        text = (
+        note(
             f"{target}: evalengine / DuckDB = {ratio(e, d)} (no target: a result, JSON line "
             f"and ranking row per group); peak {e.peak_mb:,.0f} MB"
         )
-        ratios.append(text)
-        print(text, flush=True)
     for xlsx in sorted(DATA.glob("ipasn-*.xlsx")):
         n = int(xlsx.stem.split("-")[1])
         target = f"XLSX {n:,}"
         ev = DATA / f"ipasn-{n}-xlsx.toml"
-        pair = best_of(
-            {
-                "evalengine": (evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi"), {}),
-                "calamine": ([PY, "-c", CALAMINE, str(xlsx)], {}),
-            },
-            args.repeat,
+        e, c = pair(
+            target,
+            n,
+            ("evalengine", evalengine_score(BENCH / "ipasn-bench.toml", ev, "instansi")),
+            ("python-calamine read only", [PY, "-c", CALAMINE, str(xlsx)]),
         )
-        e, c = pair["evalengine"], pair["calamine"]
-        report(Line(target, n, "evalengine", e))
-        report(Line(target, n, "python-calamine read only", c))
-        text = f"{target}: evalengine / calamine = {ratio(e, c)} (target ≤ 1.5)"
-        ratios.append(text)
-        print(text, flush=True)
+        note(f"{target}: evalengine / calamine = {ratio(e, c)} (target ≤ 1.5)")
     for name, rubric in (("akip", "rubrics/akip-2021.toml"), ("merit", "rubrics/merit-2019.toml")):
         docs = DATA / name  # python bench/generate.py akip 10000 (merit: optional)
         if not docs.is_dir():
@@ -475,18 +460,14 @@ def main(argv: list[str] | None = None) -> int:
         ]
         b = measure(cmd, args.repeat, ok=(0, 1))
         report(Line(f"batch {n:,} {name} documents", n, "evalengine batch", b))
-        text = (
+        note(
             f"batch ({name}): {n / b.wall:,.0f} documents/s, "
             f"{b.cpu / n * 1000:.2f} ms CPU per document"
             + (" (target ≥ 1,000 documents/s)" if name == "akip" else " (no target)")
         )
-        ratios.append(text)
-        print(text, flush=True)
     for line in startup(max(7, args.repeat)):
         report(line)
-    text = startup_ratios(lines)
-    ratios.append(text)
-    print(text, flush=True)
+    note(startup_ratios(lines))
     if args.markdown:
         write_markdown(Path(args.markdown), lines, ratios)
     return 0
