@@ -21,7 +21,7 @@ ENGINES = ("auto", "duckdb", "python")
 BULK_FILE_BYTES = 100_000
 
 
-def rounded_places(rubric: Rubric) -> dict[str, Decimal | None]:
+def rounding_units(rubric: Rubric) -> dict[str, Decimal | None]:
     """Indicator id → the unit the rubric rounds its value to (``0.01`` for 2 places;
     None when it does not round it), worked out once for all groups."""
     places = {ind.id: rubric.rounding_places(ind) for ind in rubric.root.walk()}
@@ -58,11 +58,11 @@ class GroupResult:
         value = self._result.root.value
         return value if isinstance(value, Decimal) else None
 
-    def to_dict(self, places: dict[str, Decimal | None] | None = None) -> dict[str, Any]:
+    def to_dict(self, units: dict[str, Decimal | None] | None = None) -> dict[str, Any]:
         """Compact JSON form: headline, band and every indicator's value, each as the
         rubric rounds it ("56.10"), as the headline's value is written.
 
-        ``places``: :func:`rounded_places` of the rubric, when the caller has it.
+        ``units``: :func:`rounding_units` of the rubric, when the caller has it.
         """
         from ..evaluate.result import json_value
 
@@ -78,7 +78,7 @@ class GroupResult:
             values = {node.id: node.value for node in result.root.walk()}
             top, band = result.root.max, result.root.band
             warnings = result.warnings(rubric=False)
-        units = places if places is not None else rounded_places(rubric)
+        units = units if units is not None else rounding_units(rubric)
         texts = {}
         for node_id, value in values.items():
             unit = units.get(node_id)

@@ -287,11 +287,11 @@ class ScoreResult:
         """``group_by``, ``engine`` and the ranked ``groups`` when scored per group."""
         if self.group_by is None:
             return {"engine": self.engine} if self.engine else {}
-        from ..bulk.grouped import rounded_places
+        from ..bulk.grouped import rounding_units
 
-        places = rounded_places(self.rubric)
+        units = rounding_units(self.rubric)
         return {
             "engine": self.engine,
             "group_by": self.group_by,
-            "groups": [g.to_dict(places) for g in self.groups],
+            "groups": [g.to_dict(units) for g in self.groups],
         }
