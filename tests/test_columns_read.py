@@ -51,11 +51,12 @@ def test_a_formula_reading_the_whole_row_reads_every_column(tmp_path):
     assert read_by(tmp_path / "r.toml", "pegawai")(header) == set(header)
 
 
-def test_columns_declared_as_text_are_named():
-    """NIP and education are text to the shipped rubric: "007" stays "007" on DuckDB."""
+def test_columns_declared_as_text_or_yes_no_are_named():
+    """NIP and education are text to the shipped rubric ("007" stays "007" on DuckDB),
+    Diklatpim is yes/no; the JP are a number."""
     use = read_by(ROOT / "rubrics" / "ipasn-2019.toml", "pegawai")
     header = ["NIP", "Pendidikan Terakhir", "Diklat Teknis JP", "Diklatpim", "TMT Jabatan"]
-    assert use.text(header) == {"NIP", "Pendidikan Terakhir"}
+    assert use.words(header) == {"NIP", "Pendidikan Terakhir", "Diklatpim"}
 
 
 def test_unread_columns_stay_text_and_read_ones_are_typed(tmp_path):

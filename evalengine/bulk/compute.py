@@ -1031,7 +1031,7 @@ def _runtime_error(exc: Exception, indicator: Indicator, table: BulkTable) -> Fo
 class ColumnUse:
     """What a rubric does with the columns of one table, given the header its reader
     finds (for :func:`.source.open_table`): ``use(header)`` is the columns it reads,
-    ``use.text(header)`` those it declares as text."""
+    ``use.words(header)`` those it declares as text or yes/no."""
 
     #: Names (case-folded) the formulas read; None: every column (it cannot be told).
     names: frozenset[str] | None
@@ -1046,10 +1046,15 @@ class ColumnUse:
             if h.casefold() in self.names or any(col.accepts(h) for col in self.declared)
         }
 
-    def text(self, header: list[str]) -> set[str]:
-        """Headers a column declared as text reads: the document path keeps their cells
-        as written (``007``, ``2,5``), so DuckDB must not read them as numbers."""
-        return {h for h in header if any(c.type == "text" and c.accepts(h) for c in self.declared)}
+    def words(self, header: list[str]) -> set[str]:
+        """Headers a column declared as text or yes/no reads: to the document path their
+        cells are words (``007`` and ``2,5`` as written, ``ya``/``1`` a yes), so DuckDB
+        reads them as text and needs no look at their cells to type them."""
+        return {
+            h
+            for h in header
+            if any(c.type in ("text", "boolean") and c.accepts(h) for c in self.declared)
+        }
 
 
 def columns_read(rubric: Rubric, name: str, indicators: list[Indicator]) -> ColumnUse:

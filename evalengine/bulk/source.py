@@ -270,7 +270,8 @@ def open_table(
     profiling scan); if a later row disagrees the caller reopens with ``sniff=False``.
     ``columns_read`` (:class:`.compute.ColumnUse`) gives the columns the rubric reads
     (the others stay text and are not profiled; None: all are read) and those it
-    declares as text (read as text, as the document path reads them).
+    declares as text or yes/no (read as the words they hold, as the document path reads
+    them).
     """
     file = table_file(table)
     suffix = file.suffix.lower() if file is not None else ""
@@ -330,7 +331,7 @@ def open_table(
         header = read.get("header", table.columns if file is None else [])
         text = key_columns(text_columns, header)
         unread = set(header) - columns_read(header) - text if columns_read else set()
-        texts = columns_read.text(header) if columns_read else set()
+        texts = columns_read.words(header) if columns_read else set()
         try:
             columns, select, keys = _typed_columns(con, raw, native, text, sniffed, unread, texts)
         except _Inexact:
@@ -430,8 +431,8 @@ def _csv_view(
     used = set(types) if columns_read is None else columns_read(header) | text
     if sniff:
         # a column no formula reads stays text (parsing it costs a scan its time), as
-        # does one declared as text ("007" is no 7)
-        kept = text | (columns_read.text(header) if columns_read else set())
+        # does one declared as text or yes/no ("007" is no 7, 1 a yes)
+        kept = text | (columns_read.words(header) if columns_read else set())
         integers = {
             c for c, t in types.items() if t in _INTEGER_TYPES and c not in kept and c in used
         }
@@ -507,7 +508,7 @@ def _typed_columns(
     """Profile the raw view once and build the typed projection.
 
     ``unread`` columns (no formula reads them) stay text without a look at their cells;
-    so do text cells of ``declared_text`` columns (the rubric declares them text).
+    so do text cells of ``declared_text`` columns (declared as text or yes/no: words).
     """
     described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
     types = {row[0]: str(row[1]).upper() for row in described}
