@@ -104,7 +104,11 @@ def test_a_light_group_builds_its_tree_only_when_read(tmp_path):
     light = [g for g in db.groups if g.light is not None]
     assert light and all(g._result is None for g in light)
     fast = [g.to_dict() for g in light]
+    from evalengine.report.view import ranking
+
+    ranked = ranking(db)  # the table every report format draws
     assert all(g._result is None for g in light)
+    assert {r.key: r.value for r in ranked.groups} == {g.key: g.value for g in db.groups}
     assert fast == [GroupResult(g.key, g.result, rank=g.rank).to_dict() for g in light]
     assert all(g.result.root.value == g.value for g in light)
 

@@ -50,6 +50,11 @@ class GroupResult:
         return self._result
 
     @property
+    def scored(self) -> bool:
+        """True unless the group failed (its result is not built to tell)."""
+        return self.light is not None or self._result is not None
+
+    @property
     def value(self) -> Decimal | None:
         if self.light is not None:
             return self.light.value
@@ -57,6 +62,22 @@ class GroupResult:
             return None
         value = self._result.root.value
         return value if isinstance(value, Decimal) else None
+
+    @property
+    def band(self):
+        """The headline's band (None: none, or the group failed)."""
+        if self.light is not None:
+            return self.light.band
+        return self._result.root.band if self._result is not None else None
+
+    def values(self) -> dict[str, Any]:
+        """Every node's value by indicator id, the root's first, parents before children
+        (a light group's without building its tree; nothing for a failed group)."""
+        if self.light is not None:
+            return self.light.by_id()
+        if self._result is None:
+            return {}
+        return {node.id: node.value for node in self._result.root.walk()}
 
     def to_dict(self, units: dict[str, Decimal | None] | None = None) -> dict[str, Any]:
         """Compact JSON form: headline, band and every indicator's value, each as the
@@ -66,27 +87,23 @@ class GroupResult:
         """
         from ..evaluate.result import json_value
 
-        if self.light is None and self._result is None:
+        if not self.scored:
             return {"group": self.key, "rank": None, "error": str(self.error)}
         if self.light is not None:
-            light = self.light
-            rubric = light.plan.engine.rubric
-            values, top, band, warnings = light.by_id(), light.root.max, light.band, []
+            rubric, top, warnings = self.light.plan.engine.rubric, self.light.root.max, []
         else:
             result = self._result
-            rubric = result.rubric
-            values = {node.id: node.value for node in result.root.walk()}
-            top, band = result.root.max, result.root.band
-            warnings = result.warnings(rubric=False)
+            rubric, top, warnings = result.rubric, result.root.max, result.warnings(rubric=False)
         units = units if units is not None else rounding_units(rubric)
         texts = {}
-        for node_id, value in values.items():
+        for node_id, value in self.values().items():
             unit = units.get(node_id)
             if unit is None or not isinstance(value, Decimal):
                 texts[node_id] = json_value(value)
             else:
                 texts[node_id] = f"{value.quantize(unit):f}"
         root = texts.pop(rubric.root.id)
+        band = self.band
         return {
             "group": self.key,
             "rank": self.rank,

@@ -290,9 +290,10 @@ def ranking(result: ScoreResult) -> Ranking | None:
     if not group_by:
         return None
     rubric = result.rubric
-    scored = [g for g in result.groups if g.result is not None]
+    # a group's values, not its result tree: DuckDB's groups build theirs only if read
+    scored = [g for g in result.groups if g.scored]
     nodes = aspects(result) if result.root.children else []
-    values = [{c.id: c.value for c in g.result.root.children} for g in scored]
+    values = [g.values() for g in scored]
     columns = tuple(
         RankingColumn(
             node.id,
@@ -302,20 +303,21 @@ def ranking(result: ScoreResult) -> Ranking | None:
         )
         for node in nodes
     )
-    value_places = column_places(rubric, rubric.root.id, [g.result.root.value for g in scored])
+    root = rubric.root.id
+    value_places = column_places(rubric, root, [v[root] for v in values])
     groups = tuple(
         RankedGroup(
             g.key,
             g.rank,
             tuple(v.get(c.id) for c in columns),
-            g.result.root.value,
-            band_text(g.result.root),
+            v[root],
+            band_words(g.band.label, g.band.meaning) if g.band else "",
         )
         for g, v in zip(scored, values, strict=True)
     )
     failed = tuple(
         RankedGroup(g.key, None, (), None, "", error=str(g.error))
         for g in result.groups
-        if g.result is None
+        if not g.scored
     )
     return Ranking(group_by, result.engine, columns, value_places, groups, failed)
