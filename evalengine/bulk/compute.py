@@ -197,6 +197,7 @@ def grouped_query(
     aggs: list[tuple[str, str]],
     where: str | None = None,
     store: str | None = None,
+    store_types: dict[str, str] | None = None,
 ):
     """One scan of ``table``: ``aggs`` per group, and overall combined exactly in Python.
 
@@ -205,7 +206,8 @@ def grouped_query(
     up to the overall one (exact: sums of DECIMAL sums, counts, minima of minima);
     ``where`` restricts the rows. With ``store``, the per-group results are also kept
     in DuckDB as the temporary table ``store`` (columns ``__g``, ``__a0``…) for the
-    rubric's upper levels (:mod:`.finish`). Returns {group key or OVERALL: values}.
+    rubric's upper levels (:mod:`.finish`), and ``store_types`` learns its column types.
+    Returns {group key or OVERALL: values}.
     """
     asked = len(aggs)
     checks = table.checks if where is None else []  # every row, or none
@@ -230,6 +232,8 @@ def grouped_query(
         if store and keys:
             fetch_all(con, f"CREATE OR REPLACE TEMP TABLE {store} AS {sql}", label, rows=False)
             types = _column_types(con, store)
+            if store_types is not None:
+                store_types.update(types)
             decimals = {c for c, t in types.items() if t.startswith("DECIMAL")}
             found = fetch_decimals(con, store, list(types), decimals)
         else:
@@ -664,6 +668,7 @@ def survey_facts(
         # many respondents answered everything validly; when that is every respondent
         # (the usual case) those sums are the valid sums. Otherwise (or when a sum over
         # invalid cells overflows) the valid respondents are summed on their own.
+        types: dict[str, str] = {}
         try:
             one = grouped_query(
                 con,
@@ -672,6 +677,7 @@ def survey_facts(
                 [],
                 [*good_aggs, ("sum", f"count_if({valid})")],
                 store=f"{table.view}__survey",
+                store_types=types,
             )
         except duckdb_error():
             one = None  # a real error recurs (and is reported) on the queries below
@@ -683,7 +689,6 @@ def survey_facts(
             good = {k: v[:-1] for k, v in one.items()}
             if stored is not None and gexpr is not None:
                 store = f"{table.view}__survey"
-                types = _column_types(con, store)
                 for i, (ind, scale) in enumerate(cols.values()):
                     stored.add(ind.id, store, _survey_fact_sql(types, i, scale))
         else:
@@ -905,13 +910,13 @@ def table_facts(
         return out
     store = f"{table.view}__records" if stored is not None and gexpr is not None else None
     try:
-        rows = grouped_query(con, table, gexpr, derived, aggs, store=store)
+        types: dict[str, str] = {}
+        rows = grouped_query(con, table, gexpr, derived, aggs, store=store, store_types=types)
     except duckdb_error() as exc:
         if _resniff(exc, table):
             raise Resniff(table.name) from None  # a sniffed integer column is not: read as text
         raise _failing(con, engine, evidence, table, gexpr, parts, exc) from None
     if store is not None:
-        types = _column_types(con, store)
         records = [ind for ind in indicators if ind.type == "records"]
         for ind, (start, _, _) in zip(records, finishers, strict=True):
             agg = str(ind.options.get("aggregate", "sum"))

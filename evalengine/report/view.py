@@ -198,9 +198,12 @@ def band_words(label: str | None, meaning: str | None) -> str:
 
 def band_text(node: NodeResult) -> str:
     """``III Baik`` for a node with a band, else empty."""
-    if node.band is None:
-        return ""
-    return band_words(node.band.label, node.band.meaning)
+    return band_name(node.band)
+
+
+def band_name(band: Any) -> str:
+    """``III Baik`` for a band, empty for None."""
+    return "" if band is None else band_words(band.label, band.meaning)
 
 
 def declared_places(rubric: Any, indicator_id: str) -> int | None:
@@ -311,7 +314,7 @@ def ranking(result: ScoreResult) -> Ranking | None:
             g.rank,
             tuple(v.get(c.id) for c in columns),
             v[root],
-            band_words(g.band.label, g.band.meaning) if g.band else "",
+            band_name(g.band),
         )
         for g, v in zip(scored, values, strict=True)
     )
