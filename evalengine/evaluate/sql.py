@@ -1113,14 +1113,16 @@ def _text_equals(raw: str, lit: str, text: str, node: ast.Expr) -> str:
     Only the rest are stripped as the document path strips (:func:`_trimmed`; trimming
     every cell cost as much as the formula), and the slow number reading runs under
     ``CASE`` on cells with a digit alone (under ``AND`` DuckDB would run it on every cell).
+    The digit test is a ``GLOB``: ``regexp_matches`` cost ~40 ns a cell it ran on (on a
+    5M-row roster with one cell in ten not equal as read: ~20 ms of a 65 ms formula).
     """
     from ..bulk.source import number_text
 
     trimmed = _trimmed(raw)
     message = quote_text(f"cannot compare number with text ({unparse(node)})")
     same = f"WHEN {raw} = {lit} THEN TRUE " if not _is_number_text(text) else ""
-    number = (
-        f"WHEN regexp_matches({raw}, '[0-9]') THEN (CASE WHEN {number_text(trimmed)} "
+    number = (  # GLOB, not regexp_matches: the same ASCII digits, ~20× cheaper a cell
+        f"WHEN {raw} GLOB '*[0-9]*' THEN (CASE WHEN {number_text(trimmed)} "
         f"IS NOT NULL THEN error({message}) ELSE {trimmed} = {lit} END) "
     )
     if not text:  # a blank cell (NULL) is '' once trimmed
