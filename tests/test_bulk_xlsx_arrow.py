@@ -427,26 +427,37 @@ def test_ties_on_xx5_on_both_engines(tmp_path, mixed):
     assert values["kata"] == 2
 
 
-@pytest.mark.parametrize("only_date", [False, True], ids=["dated rows", "a row of a date alone"])
-def test_a_date_column_no_formula_reads_keeps_the_fast_path(tmp_path, only_date):
-    """A roster's TGL LAHIR: fastexcel types it as dates, which the fast path does not
-    read like the document path; no formula reads it, so it only has to be blank or not
-    (a row holding nothing but a date is a row on both engines: its blank `x` is an error
-    on both)."""
-    born = dt.date(1980, 5, 17)
+#: Cells of a column no formula reads, as rosters have them: a TGL LAHIR of dates, a
+#: KETERANGAN of numbers and text (fastexcel's strict mode refuses the sheet as read).
+UNREAD = {
+    "dates": ("tgl lahir", [dt.date(1980, 5, 17), dt.date(1991, 1, 2), None]),
+    "numbers and text": ("keterangan", [12.0, "pindahan", None]),
+    "numbers, text and dates": ("catatan", [dt.date(1980, 5, 17), "cuti", 3.0]),
+}
+
+
+@pytest.mark.parametrize("only_unread", [False, True], ids=["filled rows", "a row of it alone"])
+@pytest.mark.parametrize("unread", list(UNREAD.values()), ids=list(UNREAD))
+def test_a_column_no_formula_reads_keeps_the_fast_path(tmp_path, unread, only_unread):
+    """A roster's TGL LAHIR or KETERANGAN: cells the fast path does not read as the
+    document path does (dates) or that fastexcel refuses in one column (numbers and text,
+    read again with that column as text); no formula reads it, so it only has to be blank
+    or not (a row holding nothing else is a row on both engines: its blank `x` is an
+    error on both)."""
+    name, cells = unread
     rows = [
-        ["x", "kata", "g", "tgl lahir"],
-        [2.675, "ya", "A", born],
-        [1.005, " ya ", "A", born],
-        [0.45, "tidak", "B", None],
+        ["x", "kata", "g", name],
+        [2.675, "ya", "A", cells[0]],
+        [1.005, " ya ", "A", cells[1]],
+        [0.45, "tidak", "B", cells[2]],
     ]
-    if only_date:
-        rows.append([None, None, None, born])
+    if only_unread:
+        rows.append([None, None, None, cells[0]])
     write_book(tmp_path / "t.xlsx", {"s": rows})
     (tmp_path / "r.toml").write_text(TIE_RUBRIC, encoding="utf-8")
     (tmp_path / "e.toml").write_text('[tables.t]\nfile = "t.xlsx"\n', encoding="utf-8")
     with mock.patch.object(source, "_xlsx_view", side_effect=AssertionError("calamine path")):
-        if only_date:
+        if only_unread:
             outcomes = []
             for engine in ("python", "duckdb"):
                 try:
@@ -457,6 +468,25 @@ def test_a_date_column_no_formula_reads_keeps_the_fast_path(tmp_path, only_date)
             return
         db = _both_engines(tmp_path / "r.toml", tmp_path / "e.toml", "g")
     assert {n.id: n.value for n in db.root.walk()}["bulat"] == Decimal("4.14")
+
+
+def test_a_read_column_of_numbers_and_text_beside_an_unread_one_takes_the_calamine_path(
+    tmp_path,
+):
+    """Only the columns no formula reads are read again as text: `x` mixing numbers and
+    text still goes to the calamine path, which reads each cell as the document path."""
+    rows = [
+        ["x", "kata", "g", "keterangan"],
+        [2.675, "ya", "A", 12.0],
+        ["2,5", "tidak", "B", "pindahan"],
+    ]
+    write_book(tmp_path / "t.xlsx", {"s": rows})
+    (tmp_path / "r.toml").write_text(TIE_RUBRIC, encoding="utf-8")
+    (tmp_path / "e.toml").write_text('[tables.t]\nfile = "t.xlsx"\n', encoding="utf-8")
+    with mock.patch.object(source, "_xlsx_view", wraps=source._xlsx_view) as calamine:
+        db = _both_engines(tmp_path / "r.toml", tmp_path / "e.toml", "g")
+    assert calamine.called
+    assert {n.id: n.value for n in db.root.walk()}["bulat"] == Decimal("5.18")
 
 
 def _score(rubric: Path, evidence: Path, engine: str):

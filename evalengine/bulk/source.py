@@ -804,6 +804,8 @@ class SheetLoad:
         self.file, self.sheet = file, sheet
         self._found: tuple[str, Any] | None = None
         self._error: Exception | None = None
+        #: fastexcel's strict mode refused a column holding more than one kind of cell
+        self.mixed = False
         self._thread = None
         if background:
             import threading
@@ -829,6 +831,8 @@ class SheetLoad:
                     dtype_coercion="strict",
                 )
                 self._found = (name, data)
+        except fastexcel.UnsupportedColumnTypeCombinationError:
+            self.mixed = True
         except fastexcel.FastExcelError:
             self._found = None
         except Exception as exc:  # raised where the sheet is used, as when read there
@@ -869,15 +873,24 @@ def _xlsx_arrow(
     reads: the first row names the columns (trimmed; unnamed columns are not read, a
     name used twice means its last column) and a row of blank cells is no row. A column
     holding more than one kind of cell (numbers and text, …) is not coerced: fastexcel's
-    strict mode refuses the sheet. Returns False (nothing created) when the calamine
-    path must read the sheet: such columns, dates or durations in a column the rubric
-    reads (``columns_read``, see :func:`open_table`; a roster's unread TGL LAHIR only
-    has to be blank or not), a header that is not plainly text, no rows, or anything
+    strict mode refuses the sheet, which is read again with the columns no formula reads
+    as text (:func:`_unread_as_text`). Returns False (nothing created) when the calamine
+    path must read the sheet: such a column the rubric reads, dates or durations in
+    one (``columns_read``, see :func:`open_table`; a roster's unread TGL LAHIR only has
+    to be blank or not), a header that is not plainly text, no rows, or anything
     fastexcel cannot open (the calamine path reports a missing sheet or an unreadable
     file). ``loading`` is the sheet already being read in the background
     (:class:`SheetLoad`).
     """
-    loaded = (loading or SheetLoad(file, sheet, background=False)).result()
+    load = loading or SheetLoad(file, sheet, background=False)
+    loaded = load.result()
+
+    def used_of(header: list[str]) -> set[str]:
+        texts = key_columns(text_columns, header)
+        return set(header) if columns_read is None else columns_read(header) | texts
+
+    if loaded is None and load.mixed and columns_read is not None:
+        loaded = _unread_as_text(file, sheet, used_of)
     if loaded is None:
         return False
     sheet_name, data = loaded
@@ -888,7 +901,7 @@ def _xlsx_arrow(
     if header is None:
         return False
     text_columns = key_columns(text_columns, header)
-    used = set(header) if columns_read is None else columns_read(header) | text_columns
+    used = used_of(header)
     if any(c.dtype not in _ARROW_TYPES and h in used for c, h in zip(info, header, strict=True)):
         return False
     if read is not None:
@@ -928,6 +941,44 @@ def _xlsx_arrow(
         con.execute(f"DROP TABLE {quote_ident(view)}")
         return False
     return True
+
+
+def _unread_as_text(
+    file: Path, sheet: str | None, used_of: Callable[[list[str]], set[str]]
+) -> tuple[str, Any] | None:
+    """The sheet read again by fastexcel, the columns no formula reads as text.
+
+    A roster's KETERANGAN or NIP column often holds numbers in some rows and text in
+    others; fastexcel's strict mode refuses such a sheet, and a column the rubric does
+    not read only has to be blank or not (as a date column, see :func:`_xlsx_arrow`).
+    This reads the header (``n_rows=0``), then the sheet with those columns as text: two
+    more parses (~0.4 s each per 100,000 rows) against the calamine path's ~2 s. None
+    when a column the rubric reads mixes kinds too, or the header is not plainly text.
+    """
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(file))
+        name = sheet or reader.sheet_names[0]
+        top = reader.load_sheet(name, header_row=0, skip_rows=0, n_rows=0).selected_columns
+        header = _arrow_header([c.name for c in top], [c.column_name_from for c in top])
+        if header is None:
+            return None
+        used = used_of(header)
+        unread = {c.index: "string" for c, h in zip(top, header, strict=True) if h not in used}
+        if not unread:
+            return None
+        data = reader.load_sheet(
+            name,
+            header_row=0,
+            skip_rows=0,
+            schema_sample_rows=None,
+            dtype_coercion="strict",
+            dtypes=unread,
+        )
+    except fastexcel.FastExcelError:
+        return None
+    return name, data
 
 
 def _arrow_header(names: list[str], origins: list[str]) -> list[str] | None:
