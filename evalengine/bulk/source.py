@@ -886,8 +886,10 @@ def _xlsx_arrow(
     loaded = load.result()
 
     def used_of(header: list[str]) -> set[str]:
-        texts = key_columns(text_columns, header)
-        return set(header) if columns_read is None else columns_read(header) | texts
+        """The columns whose cells matter: those the rubric reads, and the group keys."""
+        if columns_read is None:
+            return set(header)
+        return columns_read(header) | key_columns(text_columns, header)
 
     if loaded is None and load.mixed and columns_read is not None:
         loaded = _unread_as_text(file, sheet, used_of)
@@ -900,8 +902,8 @@ def _xlsx_arrow(
     header = _arrow_header([c.name for c in info], [c.column_name_from for c in info])
     if header is None:
         return False
-    text_columns = key_columns(text_columns, header)
     used = used_of(header)
+    text_columns = key_columns(text_columns, header)
     if any(c.dtype not in _ARROW_TYPES and h in used for c, h in zip(info, header, strict=True)):
         return False
     if read is not None:
