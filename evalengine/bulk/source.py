@@ -806,6 +806,8 @@ class SheetLoad:
         self._error: Exception | None = None
         #: fastexcel's strict mode refused a column holding more than one kind of cell
         self.mixed = False
+        #: the first such column, as fastexcel's message names it (None: not named)
+        self.refused: str | None = None
         self._thread = None
         if background:
             import threading
@@ -831,8 +833,10 @@ class SheetLoad:
                     dtype_coercion="strict",
                 )
                 self._found = (name, data)
-        except fastexcel.UnsupportedColumnTypeCombinationError:
+        except fastexcel.UnsupportedColumnTypeCombinationError as exc:
             self.mixed = True
+            named = re.search(r"dtype for column (.+)$", str(exc), re.MULTILINE)
+            self.refused = named.group(1).strip() if named else None
         except fastexcel.FastExcelError:
             self._found = None
         except Exception as exc:  # raised where the sheet is used, as when read there
@@ -891,7 +895,12 @@ def _xlsx_arrow(
             return set(header)
         return columns_read(header) | key_columns(text_columns, header)
 
-    if loaded is None and load.mixed and columns_read is not None:
+    if (
+        loaded is None
+        and load.mixed
+        and columns_read is not None
+        and not (load.refused and columns_read([load.refused]))  # a read column: calamine
+    ):
         loaded = _unread_as_text(file, sheet, used_of)
     if loaded is None:
         return False
