@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.segment import Segment
@@ -125,7 +126,7 @@ def headline(result: ScoreResult) -> Panel:
     return Panel(lines, title=title, title_align="left")
 
 
-def aspect_summary(result: ScoreResult) -> Table:
+def aspect_summary(result: ScoreResult) -> FittedTable:
     """One row per top-level indicator: value / max, %, contribution, bar, other stages."""
     table = Table(title="Ringkasan per aspek", title_justify="left", expand=False)
     table.add_column("Kode", style="dim", no_wrap=True)
@@ -138,22 +139,24 @@ def aspect_summary(result: ScoreResult) -> Table:
     table.add_column("%", justify="right")
     table.add_column("Kontribusi", justify="right")
     table.add_column("", no_wrap=True)
+    rows: list[list[str | Text]] = []
     for node in result.root.children:
         stage_cells = [number(node.stages.get(s)) for s in result.stages[:-1]]
-        table.add_row(
-            node.code or "",
-            node.title,
-            number(node.weight),
-            *stage_cells,
-            number(node.value),
-            number(node.max),
-            number(node.percent, 2),
-            number(node.contribution, 2) + "%" if node.contribution is not None else "—",
-            bar(node.value, node.max),
+        rows.append(
+            [
+                node.code or "",
+                node.title,
+                number(node.weight),
+                *stage_cells,
+                number(node.value),
+                number(node.max),
+                number(node.percent, 2),
+                number(node.contribution, 2) + "%" if node.contribution is not None else "—",
+                bar(node.value, node.max),
+            ]
         )
     root = result.root
-    table.add_section()
-    table.add_row(
+    total = [
         "",
         Text("Total", style="title"),
         number(root.weight),
@@ -163,11 +166,15 @@ def aspect_summary(result: ScoreResult) -> Table:
         number(root.percent, 2),
         "",
         bar(root.value, root.max),
-    )
-    return table
+    ]
+    for row in rows:
+        table.add_row(*row)
+    table.add_section()
+    table.add_row(*total)
+    return FittedTable(table, [*rows, total], flexible=1)
 
 
-def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
+def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> FittedTable:
     """The indicators of one aspect with answers per stage and their values."""
     table = Table(
         title=f"{node.code + ' ' if node.code else ''}{node.title}",
@@ -181,25 +188,85 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> Table:
         table.add_column(stage.capitalize(), justify="right", style="stage")
     table.add_column("Nilai", justify="right")
     table.add_column("Maks", justify="right", style="score.max")
-    for child in node.children:
-        answers = [child.stage_answers.get(s) or "" for s in stages]
-        table.add_row(
+    rows: list[list[str | Text]] = [
+        [
             child.code or "",
             child.title,
             number(child.weight),
-            *answers,
+            *[child.stage_answers.get(s) or "" for s in stages],
             number(child.value),
             number(child.max),
-        )
-    table.add_row(
-        "",
-        Text("Jumlah", style="title"),
-        number(sum((c.weight for c in node.children if c.weight is not None), Decimal(0))),
-        *["" for _ in stages],
-        Text(number(node.value), style="headline"),
-        number(node.max),
+        ]
+        for child in node.children
+    ]
+    rows.append(
+        [
+            "",
+            Text("Jumlah", style="title"),
+            number(sum((c.weight for c in node.children if c.weight is not None), Decimal(0))),
+            *["" for _ in stages],
+            Text(number(node.value), style="headline"),
+            number(node.max),
+        ]
     )
-    return table
+    for row in rows:
+        table.add_row(*row)
+    return FittedTable(table, rows, flexible=1)
+
+
+def text_width(cell: Any) -> int:
+    """The terminal cells the widest line of a table cell's text takes."""
+    text = cell.plain if isinstance(cell, Text) else str(cell)
+    return max(cell_len(line) for line in text.split("\n"))
+
+
+class FittedTable:
+    """A table whose column widths are worked out from its cells' text, as rich would
+    work them out: each column as wide as its widest cell (header included), the
+    ``flexible`` column narrowed to what the console's width leaves, if need be.
+
+    rich sizes a column by measuring every cell in it, and measures them all again when
+    the table is wider than the console (the aspect tables of a long rubric): about a
+    third of the time the merit report took to draw its ~300 cells. The cells here are
+    the report's own text, so their widths are known; rich takes a column's ``width`` as
+    given. When rich would narrow other columns too (the flexible one would end up
+    narrower than another wrapping column), the table is left for rich to size
+    (``tests/test_report_layout.py`` draws every example both ways).
+    """
+
+    def __init__(self, table: Table, rows: list[list[str | Text]], flexible: int) -> None:
+        self.table = table
+        self.flexible = flexible
+        self.widths: list[int] | None = None
+        if table.pad_edge and not table.collapse_padding:  # padded as fit() counts
+            self.widths = [
+                max(text_width(cell) for cell in [column.header, *(row[i] for row in rows)])
+                for i, column in enumerate(table.columns)
+            ]
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        widths = self.fit(options.max_width)
+        for i, column in enumerate(self.table.columns):
+            column.width = widths[i] if widths is not None else None
+        yield self.table
+
+    def fit(self, max_width: int) -> list[int] | None:
+        """The columns' widths in ``max_width`` cells, or None: rich sizes them."""
+        if self.widths is None:
+            return None
+        table, columns, flexible = self.table, self.table.columns, self.flexible
+        _, pad_right, _, pad_left = table.padding
+        edges = (len(columns) - 1 + (2 if table.show_edge else 0)) if table.box else 0
+        others = [w for i, w in enumerate(self.widths) if i != flexible]
+        spare = max_width - edges - (pad_left + pad_right) * len(columns) - sum(others)
+        wrapping = [
+            w for i, w in enumerate(self.widths) if i != flexible and not columns[i].no_wrap
+        ]
+        if spare < max(wrapping, default=1):
+            return None
+        widths = list(self.widths)
+        widths[flexible] = min(widths[flexible], spare)
+        return widths
 
 
 def group_tables(result: ScoreResult, *, top: int = RANKING_ROWS) -> list[Any]:
