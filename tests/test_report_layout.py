@@ -12,12 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from paths import MERIT_EVIDENCE, MERIT_RUBRIC, RUBRICS, example_pairs
+from paths import EXAMPLES, MERIT_EVIDENCE, MERIT_RUBRIC, RUBRICS, example_pairs
 from rich.table import Table
 
 from evalengine import evaluate, load_rubric, read_evidence
 from evalengine.evaluate.result import NodeResult
-from evalengine.report.summary import FittedTable, aspect_detail, render_text, summary_parts
+from evalengine.report.fitted import FittedTable
+from evalengine.report.summary import aspect_detail, render_text, summary_parts
 
 WIDTHS = (30, 48, 64, 80, 110, 200)
 #: Every example of a built-in rubric (a plugin's example needs its plugin).
@@ -88,3 +89,19 @@ def test_rich_sizes_a_table_whose_text_column_cannot_give_way_alone():
     fitted = aspect_detail(aspect, ("mandiri", "verifikasi"))
     assert fitted.fit(30) is None and fitted.fit(80) is not None
     assert isinstance(fitted.table, Table)
+
+
+@pytest.mark.parametrize("group_by", ["jenis_jabatan", "nama"])
+def test_a_ranking_of_groups_as_rich_lays_it_out(group_by):
+    """``score --group-by``: the ranking (up to 50 rows) is laid out as rich lays it out,
+    by position or by each employee's name."""
+    from evalengine.bulk import score_grouped
+    from evalengine.report.summary import group_tables
+
+    rubric = load_rubric(RUBRICS / "ipasn-2019.toml")
+    evidence = read_evidence(EXAMPLES / "ipasn-belitung-timur" / "evidence-roster.toml")
+    result = score_grouped(rubric, evidence, group_by=group_by, engine="python")
+    (fitted,) = [p for p in group_tables(result) if isinstance(p, FittedTable)]
+    assert fitted.fit(110) is not None
+    for width in WIDTHS:
+        assert render_text(fitted, options={"width": width}) == by_rich(fitted, width)

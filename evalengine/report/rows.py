@@ -15,6 +15,7 @@ from rich.text import Text
 
 from ..evaluate.result import NodeResult
 from ..numbers import format_id
+from .fitted import FittedTable
 
 #: Row node type → columns: (extra field, header, decimal places or None for text).
 ROW_COLUMNS: dict[str, tuple[tuple[str, str, int | None], ...]] = {
@@ -41,7 +42,7 @@ def _cell(value: Any, places: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def rows_table(node: NodeResult) -> Table | None:
+def rows_table(node: NodeResult) -> FittedTable | None:
     """The table of the row nodes below ``node`` (None when it has none)."""
     kinds = [c.type for c in node.children if c.type in ROW_COLUMNS]
     if not kinds:
@@ -63,13 +64,17 @@ def rows_table(node: NodeResult) -> Table | None:
         table.add_column(header, justify="right")
     table.add_column("Kategori")
 
+    rows: list[list[str | Text]] = []
+
     def add(n: NodeResult, depth: int) -> None:
         style = "bold" if n.children else ""
-        table.add_row(
-            n.code or "",
-            Text("  " * depth + n.title, style=style),
-            *[_cell(n.extra.get(f), p) for f, _, p in cols],
-            f"{n.band.label} {n.band.meaning}" if n.band else "",
+        rows.append(
+            [
+                n.code or "",
+                Text("  " * depth + n.title, style=style),
+                *[_cell(n.extra.get(f), p) for f, _, p in cols],
+                f"{n.band.label} {n.band.meaning}" if n.band else "",
+            ]
         )
         for child in n.children:
             add(child, depth + 1)
@@ -77,11 +82,14 @@ def rows_table(node: NodeResult) -> Table | None:
     for child in node.children:
         if child.type in ROW_COLUMNS:
             add(child, 0)
-    table.add_section()
-    table.add_row(
+    total = [
         "",
         Text("Jumlah / rata-rata", style="bold"),
         *[_cell(node.extra.get(f), p) for f, _, p in cols],
         f"{node.band.label} {node.band.meaning}" if node.band else "",
-    )
-    return table
+    ]
+    for row in rows:
+        table.add_row(*row)
+    table.add_section()
+    table.add_row(*total)
+    return FittedTable(table, [*rows, total], flexible=1)

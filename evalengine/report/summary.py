@@ -11,7 +11,6 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.segment import Segment
@@ -22,6 +21,7 @@ from rich.theme import Theme
 from ..evaluate.result import NodeResult, ScoreResult
 from ..numbers import format_id, plain, shown
 from ..safe_text import printable
+from .fitted import FittedTable
 from .rows import rows_table
 from .view import band_text
 
@@ -214,61 +214,6 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> FittedTable:
     return FittedTable(table, rows, flexible=1)
 
 
-def text_width(cell: Any) -> int:
-    """The terminal cells the widest line of a table cell's text takes."""
-    text = cell.plain if isinstance(cell, Text) else str(cell)
-    return max(cell_len(line) for line in text.split("\n"))
-
-
-class FittedTable:
-    """A table whose column widths are worked out from its cells' text, as rich would
-    work them out: each column as wide as its widest cell (header included), the
-    ``flexible`` column narrowed to what the console's width leaves, if need be.
-
-    rich sizes a column by measuring every cell in it, and measures them all again when
-    the table is wider than the console (the aspect tables of a long rubric): about a
-    third of the time the merit report took to draw its ~300 cells. The cells here are
-    the report's own text, so their widths are known; rich takes a column's ``width`` as
-    given. When rich would narrow other columns too (the flexible one would end up
-    narrower than another wrapping column), the table is left for rich to size
-    (``tests/test_report_layout.py`` draws every example both ways).
-    """
-
-    def __init__(self, table: Table, rows: list[list[str | Text]], flexible: int) -> None:
-        self.table = table
-        self.flexible = flexible
-        self.widths: list[int] | None = None
-        if table.pad_edge and not table.collapse_padding:  # padded as fit() counts
-            self.widths = [
-                max(text_width(cell) for cell in [column.header, *(row[i] for row in rows)])
-                for i, column in enumerate(table.columns)
-            ]
-
-    def __rich_console__(self, console: Console, options: Any) -> Any:
-        widths = self.fit(options.max_width)
-        for i, column in enumerate(self.table.columns):
-            column.width = widths[i] if widths is not None else None
-        yield self.table
-
-    def fit(self, max_width: int) -> list[int] | None:
-        """The columns' widths in ``max_width`` cells, or None: rich sizes them."""
-        if self.widths is None:
-            return None
-        table, columns, flexible = self.table, self.table.columns, self.flexible
-        _, pad_right, _, pad_left = table.padding
-        edges = (len(columns) - 1 + (2 if table.show_edge else 0)) if table.box else 0
-        others = [w for i, w in enumerate(self.widths) if i != flexible]
-        spare = max_width - edges - (pad_left + pad_right) * len(columns) - sum(others)
-        wrapping = [
-            w for i, w in enumerate(self.widths) if i != flexible and not columns[i].no_wrap
-        ]
-        if spare < max(wrapping, default=1):
-            return None
-        widths = list(self.widths)
-        widths[flexible] = min(widths[flexible], spare)
-        return widths
-
-
 def group_tables(result: ScoreResult, *, top: int = RANKING_ROWS) -> list[Any]:
     """The ranking of groups (``score --group-by``), its first ``top`` rows, and the groups
     that failed; the whole ranking is in the other report formats."""
@@ -285,15 +230,19 @@ def group_tables(result: ScoreResult, *, top: int = RANKING_ROWS) -> list[Any]:
         table.add_column(column.heading, justify="right")
     table.add_column("Nilai", justify="right")
     table.add_column("Predikat")
-    for g in ranked.groups[:top]:
-        table.add_row(
+    rows: list[list[str | Text]] = [
+        [
             str(g.rank),
             g.key,
             *[number(v, c.places) for v, c in zip(g.values, columns, strict=False)],
             Text(number(g.value, ranked.value_places), style="headline"),
             g.band,
-        )
-    parts: list[Any] = [table]
+        ]
+        for g in ranked.groups[:top]
+    ]
+    for row in rows:
+        table.add_row(*row)
+    parts: list[Any] = [FittedTable(table, rows, flexible=1)]
     if len(ranked.groups) > top:
         parts.append(
             Text(
