@@ -818,7 +818,7 @@ class SheetLoad:
             self._load()
 
     def _load(self) -> None:
-        import fastexcel
+        fastexcel = _fastexcel()
 
         try:
             reader = fastexcel.read_excel(str(self.file))
@@ -848,6 +848,25 @@ class SheetLoad:
         if self._error is not None:
             raise self._error
         return self._found
+
+
+def _fastexcel():
+    """fastexcel, its log kept off the terminal.
+
+    fastexcel logs a warning through :mod:`logging` for each column of blank cells
+    ("Could not determine dtype for column 0, falling back to string"); with no logging
+    configured, Python prints it to standard error, above the report or the error the
+    user needs. Such a column is read as text, as the document path reads it, and what
+    is wrong with it (if anything) is reported in the user's words.
+    """
+    import logging
+
+    import fastexcel
+
+    logger = logging.getLogger("fastexcel")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return fastexcel
 
 
 def load_sheets(tables) -> dict[Path, SheetLoad]:
@@ -966,8 +985,7 @@ def _unread_as_text(
     more parses (~0.4 s each per 100,000 rows) against the calamine path's ~2 s. None
     when a column the rubric reads mixes kinds too, or the header is not plainly text.
     """
-    import fastexcel
-
+    fastexcel = _fastexcel()
     try:
         reader = fastexcel.read_excel(str(file))
         name = sheet or reader.sheet_names[0]
