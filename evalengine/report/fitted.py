@@ -17,7 +17,7 @@ from rich.text import Text
 
 def text_width(cell: Any) -> int:
     """The terminal cells the widest line of a table cell's text takes."""
-    text = cell.plain if isinstance(cell, Text) else str(cell)
+    text = cell.plain if isinstance(cell, Text) else "" if cell is None else str(cell)
     return max(cell_len(line) for line in text.split("\n"))
 
 
