@@ -45,6 +45,24 @@ class FittedTable:
                 for i, column in enumerate(table.columns)
             ]
 
+    @classmethod
+    def filled(
+        cls,
+        table: Table,
+        rows: list[list[str | Text]],
+        *,
+        total: list[str | Text] | None = None,
+        flexible: int = 1,
+    ) -> FittedTable:
+        """``table`` with ``rows`` added (and the ``total`` row under a line), fitted."""
+        for row in rows:
+            table.add_row(*row)
+        if total is not None:
+            table.add_section()
+            table.add_row(*total)
+            rows = [*rows, total]
+        return cls(table, rows, flexible)
+
     def __rich_console__(self, console: Console, options: Any) -> Any:
         widths = self.fit(options.max_width)
         for i, column in enumerate(self.table.columns):

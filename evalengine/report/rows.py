@@ -88,8 +88,4 @@ def rows_table(node: NodeResult) -> FittedTable | None:
         *[_cell(node.extra.get(f), p) for f, _, p in cols],
         f"{node.band.label} {node.band.meaning}" if node.band else "",
     ]
-    for row in rows:
-        table.add_row(*row)
-    table.add_section()
-    table.add_row(*total)
-    return FittedTable(table, [*rows, total], flexible=1)
+    return FittedTable.filled(table, rows, total=total)

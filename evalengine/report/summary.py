@@ -167,11 +167,7 @@ def aspect_summary(result: ScoreResult) -> FittedTable:
         "",
         bar(root.value, root.max),
     ]
-    for row in rows:
-        table.add_row(*row)
-    table.add_section()
-    table.add_row(*total)
-    return FittedTable(table, [*rows, total], flexible=1)
+    return FittedTable.filled(table, rows, total=total)
 
 
 def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> FittedTable:
@@ -209,9 +205,7 @@ def aspect_detail(node: NodeResult, stages: tuple[str, ...]) -> FittedTable:
             number(node.max),
         ]
     )
-    for row in rows:
-        table.add_row(*row)
-    return FittedTable(table, rows, flexible=1)
+    return FittedTable.filled(table, rows)
 
 
 def group_tables(result: ScoreResult, *, top: int = RANKING_ROWS) -> list[Any]:
@@ -240,9 +234,7 @@ def group_tables(result: ScoreResult, *, top: int = RANKING_ROWS) -> list[Any]:
         ]
         for g in ranked.groups[:top]
     ]
-    for row in rows:
-        table.add_row(*row)
-    parts: list[Any] = [FittedTable(table, rows, flexible=1)]
+    parts: list[Any] = [FittedTable.filled(table, rows)]
     if len(ranked.groups) > top:
         parts.append(
             Text(
