@@ -86,20 +86,43 @@ def find_entry_points(group: str) -> list[InstalledEntryPoint]:
     return found
 
 
-def import_path_stamp() -> tuple[tuple[str, int, int] | tuple[str], ...]:
+def import_path_stamp() -> tuple[tuple[Any, ...], ...]:
     """Every ``sys.path`` entry with its modification time and link count.
 
     The link count of a folder counts its subfolders on most file systems, so a
     ``*.dist-info`` folder added or removed within the clock tick of the last change
     (file times are that coarse) still changes the stamp. An entry that does not
     exist is its path alone.
+
+    The working folder is the first entry of ``python -m evalengine``, and the folder
+    users write their reports to: each report would change its time. It is stamped by
+    the distributions in it instead (their metadata folders' names and times), which is
+    all :mod:`importlib.metadata` reads there.
     """
-    stamp: list[tuple[str, int, int] | tuple[str]] = []
+    here = os.getcwd()
+    stamp: list[tuple[Any, ...]] = []
     for entry in sys.path:
+        path = entry or os.curdir
         try:
-            st = os.stat(entry or os.curdir)
+            if os.path.abspath(path) == here:
+                stamp.append((entry, _distributions(path)))
+                continue
+            st = os.stat(path)
         except OSError:
             stamp.append((entry,))
             continue
         stamp.append((entry, st.st_mtime_ns, st.st_nlink))
     return tuple(stamp)
+
+
+def _distributions(folder: str) -> tuple[tuple[str, int], ...]:
+    """The distribution metadata in ``folder`` (``*.dist-info``, ``*.egg-info``), each
+    with its modification time."""
+    with os.scandir(folder) as found:
+        return tuple(
+            sorted(
+                (e.name, e.stat().st_mtime_ns)
+                for e in found
+                if e.name.endswith((".dist-info", ".egg-info"))
+            )
+        )

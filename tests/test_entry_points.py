@@ -80,6 +80,26 @@ def test_a_new_import_path_entry_is_a_miss(site, tmp_path, lookups, monkeypatch)
     assert len(lookups) == 2
 
 
+def test_a_report_written_to_the_working_folder_is_no_miss(site, tmp_path, lookups, monkeypatch):
+    """``python -m evalengine`` puts the working folder on ``sys.path``; a report written
+    there changes the folder's time but installs nothing. A distribution put there is
+    found."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.syspath_prepend(str(work))
+    write_dist(site, "plug_a", {"a": "json"})
+    installed_entry_points(GROUP)
+    (work / "laporan.html").write_text("<html></html>")
+    later = os.stat(work).st_mtime_ns + 10**9  # past the file system's clock tick
+    os.utime(work, ns=(later, later))
+    assert names(installed_entry_points(GROUP)) == ["a"]
+    assert len(lookups) == 1
+    write_dist(work, "plug_w", {"w": "json"})
+    assert names(installed_entry_points(GROUP)) == ["a", "w"]
+    assert len(lookups) == 2
+
+
 def test_refresh_and_no_cache_always_look(site, lookups, monkeypatch):
     write_dist(site, "plug_a", {"a": "json"})
     installed_entry_points(GROUP)
