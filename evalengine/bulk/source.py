@@ -825,14 +825,7 @@ class SheetLoad:
             names = reader.sheet_names
             name = self.sheet or (names[0] if names else None)
             if name in names:
-                data = reader.load_sheet(
-                    name,
-                    header_row=0,
-                    skip_rows=0,  # the header is row 1 even below blank rows (as calamine)
-                    schema_sample_rows=None,  # every cell decides the type, none is coerced
-                    dtype_coercion="strict",
-                )
-                self._found = (name, data)
+                self._found = (name, _strict_sheet(reader, name))
         except fastexcel.UnsupportedColumnTypeCombinationError as exc:
             self.mixed = True
             named = re.search(r"dtype for column (.+)$", str(exc), re.MULTILINE)
@@ -867,6 +860,19 @@ def _fastexcel():
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
     return fastexcel
+
+
+def _strict_sheet(reader, name: str, **options: Any):
+    """Sheet ``name`` as the fast path reads it: the header on row 1 (even below blank
+    rows, as calamine reads it), every cell deciding its column's type, none coerced."""
+    return reader.load_sheet(
+        name,
+        header_row=0,
+        skip_rows=0,
+        schema_sample_rows=None,
+        dtype_coercion="strict",
+        **options,
+    )
 
 
 def load_sheets(tables) -> dict[Path, SheetLoad]:
@@ -997,14 +1003,7 @@ def _unread_as_text(
         unread = {c.index: "string" for c, h in zip(top, header, strict=True) if h not in used}
         if not unread:
             return None
-        data = reader.load_sheet(
-            name,
-            header_row=0,
-            skip_rows=0,
-            schema_sample_rows=None,
-            dtype_coercion="strict",
-            dtypes=unread,
-        )
+        data = _strict_sheet(reader, name, dtypes=unread)
     except fastexcel.FastExcelError:
         return None
     return name, data
