@@ -408,25 +408,19 @@ def test_a_lookup_no_key_can_match_still_stops_under_an_operator(rubric):
         sql_rows(formula, table, rubric)
 
 
-def test_connection_defines_the_macros_a_statement_uses_with_what_they_use():
-    """Only the macros a statement names are defined (and those they call), each once."""
-
-    def defined(con) -> set[str]:
-        rows = con.execute(
-            "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'ee_%'"
-        ).fetchall()
-        return {r[0] for r in rows}
+def test_the_cell_reading_sql_is_written_in_place_with_few_regular_expressions():
+    """The strip/trim/number forms are SQL text, not macros a connection must define
+    first; ee_number binds to ~10 regular expressions (each compiled when a query is
+    planned), not the 26 of the nested macros it replaced."""
+    from evalengine.bulk.source import sql_number, sql_trim
 
     con = connect()
     try:
-        assert defined(con) == set()
-        assert con.execute("SELECT ee_trim(' a\u00a0')").fetchone()[0] == "a"
-        assert defined(con) == {"ee_trim", "ee_strip"}
-        # ee_number calls ee_number_of → ee_bare → ee_signed → ee_digits, and ee_strip
-        assert con.execute("SELECT ee_number('Rp 1.234,50')").fetchone()[0] == "1234.50"
-        assert defined(con) == {
-            "ee_trim", "ee_strip", "ee_digits", "ee_signed", "ee_bare", "ee_number_of",
-            "ee_number",
-        }  # fmt: skip
+        assert con.execute(f"SELECT {sql_trim('$1')}", [" a\u00a0"]).fetchone()[0] == "a"
+        assert con.execute(f"SELECT {sql_number('$1')}", ["Rp 1.234,50"]).fetchone()[0] == (
+            "1234.50"
+        )
+        assert con.execute(f"SELECT {sql_number('$1')}", ["(1.000)"]).fetchone()[0] == "-1000"
     finally:
         con.close()
+    assert sql_number("c").count("regexp_") <= 10

@@ -375,15 +375,15 @@ def _yes_no_as_read(raw: str, target: str, cell_of) -> tuple[str, str]:
     in a query above this one.
     """
     from ..evaluate.sql import quote_ident
-    from .source import not_blank
+    from .source import not_blank, sql_strip, sql_trim
 
     q = quote_ident(raw)
     # the cell trimmed as the table's view trims it, bound once (NULLIF and COALESCE
     # repeat their argument)
-    trimmed = f"list_transform([ee_trim({q})], lambda __ee_c: lower({cell_of('__ee_c')}))[1]"
+    trimmed = f"list_transform([{sql_trim(q)}], lambda __ee_c: lower({cell_of('__ee_c')}))[1]"
     value = f"coalesce({_yes_no(f'lower({q})')}, {_yes_no(trimmed)})"
     unreadable = (
-        f"CASE WHEN {target} IS NOT NULL THEN NULL WHEN {not_blank(q)} THEN ee_strip({q}) END"
+        f"CASE WHEN {target} IS NOT NULL THEN NULL WHEN {not_blank(q)} THEN {sql_strip(q)} END"
     )
     return value, unreadable
 

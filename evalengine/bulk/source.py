@@ -62,7 +62,7 @@ def connect(threads: int | None = None):
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = false; SET enable_progress_bar = false")
-    return MacroConnection(con)
+    return con
 
 
 def fetch_decimals(con, source: str, columns: list[str], decimals: set[str]) -> list[tuple]:
@@ -83,36 +83,6 @@ def fetch_decimals(con, source: str, columns: list[str], decimals: set[str]) -> 
                 cells[i] = Decimal(cells[i])
         out.append(tuple(cells))
     return out
-
-
-class MacroConnection:
-    """A DuckDB connection that defines the ``ee_*`` macros (below) a statement uses
-    just before running it, each once.
-
-    Defining all of them costs ~15 ms of every run (DuckDB expands the nested ones); a
-    Parquet table of numbers needs only the two that trim text. Everything other than
-    ``execute`` is the connection's own.
-    """
-
-    def __init__(self, con) -> None:
-        self._con = con
-        self._undefined = dict(_MACRO_BY_NAME)
-
-    def execute(self, sql: str, *args: Any):
-        if self._undefined and "ee_" in sql:
-            self._define(sql)
-        return self._con.execute(sql, *args)
-
-    def _define(self, sql: str) -> None:
-        wanted = {name for name in self._undefined if f"{name}(" in sql}
-        for name, body in reversed(list(self._undefined.items())):  # users before used
-            if name in wanted:
-                wanted.update(m for m in self._undefined if f"{m}(" in body)
-        for name in [n for n in self._undefined if n in wanted]:  # used before users
-            self._con.execute(self._undefined.pop(name))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
 
 
 #: The characters ``str.strip()`` removes (a text cell of only these is blank), for a
@@ -136,46 +106,90 @@ def surely_text(cell: str) -> str:
     )
 
 
-#: SQL macros reading a cell the way :func:`evalengine.numbers.parse_number` does, for
-#: the cells NUMBER_RE does not match ("Rp1.000", "95,25%", "(1.000,00)", "+3",
-#: "1 000", a tab or a no-break space around the number). Each is slower than the
-#: pattern: they run only on the cells the pattern leaves (see :func:`number_text`).
-#: A macro is inlined wherever it is used, so each binds its argument once to a lambda
-#: parameter (``list_transform([arg], lambda x: …)[1]``): written out at every use, the
-#: nested macros grew to hundreds of copies of the cell's expression and DuckDB took
-#: seconds to plan a query using them a few times.
-_MACROS = (
-    f"CREATE OR REPLACE MACRO ee_strip(t) AS regexp_replace(t, '^{_WS}+|{_WS}+$', '', 'g')",
-    # a text cell as str.strip() leaves it: DuckDB's trim (spaces) unless the trimmed
-    # text still has another strip() character at an edge (a tab, a no-break space):
-    # the slow exact form runs on those cells alone
-    "CREATE OR REPLACE MACRO ee_trim(t) AS list_transform([trim(t)], lambda s: CASE "
-    f"WHEN regexp_matches(s, '^{_WS}|{_WS}$') THEN ee_strip(s) ELSE s END)[1]",
-    # the unsigned digits, dots and comma of parse_number's two forms → plain "123.45"
-    "CREATE OR REPLACE MACRO ee_digits(s) AS list_transform([s], lambda d: CASE "
-    "WHEN regexp_full_match(d, '[0-9]{1,3}(\\.[0-9]{3})+') THEN replace(d, '.', '') "
-    "WHEN regexp_full_match(d, '[0-9]+(\\.[0-9]+)?') THEN d "
-    "WHEN regexp_full_match(d, '([0-9]+|[0-9]{1,3}(\\.[0-9]{3})+),[0-9]+') "
-    "THEN replace(replace(d, '.', ''), ',', '.') END)[1]",
-    # the sign, then the digits
-    "CREATE OR REPLACE MACRO ee_signed(s, negative) AS list_transform([s], lambda g: CASE "
-    "WHEN starts_with(g, '-') THEN (CASE WHEN negative THEN '' ELSE '-' END) "
-    "|| ee_digits(g[2:]) "
-    "WHEN starts_with(g, '+') THEN (CASE WHEN negative THEN '-' ELSE '' END) "
-    "|| ee_digits(g[2:]) "
-    "ELSE (CASE WHEN negative THEN '-' ELSE '' END) || ee_digits(g) END)[1]",
-    # "Rp"/"IDR" before, "%" after, spaces and no-break spaces anywhere are no part of it
-    "CREATE OR REPLACE MACRO ee_bare(t, negative) AS ee_signed(replace(replace(ee_strip("
-    f"rtrim(regexp_replace(t, '^(?i:rp\\.?|idr){_WS}*', ''), '%')), ' ', ''), "
-    "chr(160), ''), negative)",
-    # (…) makes a number negative
-    "CREATE OR REPLACE MACRO ee_number_of(t) AS list_transform([t], lambda p: CASE "
-    "WHEN starts_with(p, '(') AND ends_with(p, ')') THEN ee_bare(ee_strip(p[2:-2]), true) "
-    "ELSE ee_bare(p, false) END)[1]",
-    "CREATE OR REPLACE MACRO ee_number(t) AS ee_number_of(ee_strip(t))",
-)
-#: Each macro by its name (``ee_trim``), in the order they must be defined.
-_MACRO_BY_NAME = {sql.split()[4].split("(")[0]: sql for sql in _MACROS}
+#: SQL reading a cell the way :func:`evalengine.numbers.parse_number` does, for the
+#: cells NUMBER_RE does not match ("Rp1.000", "95,25%", "(1.000,00)", "+3", "1 000", a
+#: tab or a no-break space around the number). Each is slower than the pattern: they
+#: run only on the cells the pattern leaves (see :func:`number_text`).
+#:
+#: These build the SQL text in place (no ``CREATE MACRO``: defining the nested macros
+#: cost ~15 ms a run, and DuckDB expands a macro at each use anyway). Each binds its
+#: argument once to a lambda parameter (``list_transform([arg], lambda x: …)[1]``):
+#: written out at every use, the nested forms grew to hundreds of copies of the cell's
+#: expression and DuckDB took seconds to plan a query using them a few times. Every
+#: regular expression in the text is compiled when a query is planned, so each form is
+#: written with as few of them as it can.
+
+
+PERCENT = "'%'"
+
+
+def _bound(value: str, name: str, body: str) -> str:
+    """SQL: ``body`` with ``value`` bound to the lambda parameter ``name``."""
+    return f"list_transform([{value}], lambda {name}: {body})[1]"
+
+
+def sql_strip(text: str) -> str:
+    """SQL: the text as ``str.strip()`` leaves it."""
+    return f"regexp_replace({text}, '^{_WS}+|{_WS}+$', '', 'g')"
+
+
+def sql_trim(text: str) -> str:
+    """SQL: the text as ``str.strip()`` leaves it, quicker: DuckDB's trim (spaces)
+    unless the trimmed text still has another strip() character at an edge (a tab, a
+    no-break space); the slow exact form runs on those cells alone."""
+    s = "__ee_s"
+    exact = sql_strip(s)
+    return _bound(
+        f"trim({text})",
+        s,
+        f"CASE WHEN regexp_matches({s}, '^{_WS}|{_WS}$') THEN {exact} ELSE {s} END",
+    )
+
+
+def _digits(text: str) -> str:
+    """SQL: the unsigned digits, dots and comma of parse_number's two forms → plain
+    "123.45" (NULL for anything else)."""
+    d = "__ee_d"
+    return _bound(
+        text,
+        d,
+        f"CASE WHEN regexp_full_match({d}, '[0-9]{{1,3}}(\\.[0-9]{{3}})+') "
+        f"THEN replace({d}, '.', '') WHEN regexp_full_match({d}, '[0-9]+(\\.[0-9]+)?') THEN {d} "
+        f"WHEN regexp_full_match({d}, '([0-9]+|[0-9]{{1,3}}(\\.[0-9]{{3}})+),[0-9]+') "
+        f"THEN replace(replace({d}, '.', ''), ',', '.') END",
+    )
+
+
+def _signed(text: str, negative: str) -> str:
+    """SQL: a leading sign, then the digits; ``negative`` (SQL, true for a bracketed
+    number) flips the sign."""
+    g = "__ee_g"
+    minus = f"(CASE WHEN {negative} THEN '' ELSE '-' END)"
+    plus = f"(CASE WHEN {negative} THEN '-' ELSE '' END)"
+    return _bound(
+        text,
+        g,
+        f"(CASE WHEN starts_with({g}, '-') THEN {minus} ELSE {plus} END) || "
+        + _digits(
+            f"CASE WHEN starts_with({g}, '-') OR starts_with({g}, '+') THEN {g}[2:] ELSE {g} END"
+        ),
+    )
+
+
+def sql_number(text: str) -> str:
+    """SQL: the cell as plain "-123.45" text when parse_number reads it, else NULL.
+
+    "Rp"/"IDR" before and "%" after a number, and spaces and no-break spaces anywhere,
+    are no part of it; (…) makes a number negative.
+    """
+    p, n = "__ee_p", "__ee_n"
+    inside = f"CASE WHEN {n} THEN {sql_strip(f'{p}[2:-2]')} ELSE {p} END"
+    unprefixed = f"regexp_replace({inside}, '^(?i:rp\\.?|idr){_WS}*', '')"
+    bare = (
+        f"replace(replace({sql_strip(f'rtrim({unprefixed}, {PERCENT})')}, ' ', ''), chr(160), '')"
+    )
+    bracketed = f"starts_with({p}, '(') AND ends_with({p}, ')')"
+    return _bound(sql_strip(text), p, _bound(bracketed, n, _signed(bare, n)))
 
 
 def not_blank(text: str) -> str:
@@ -187,7 +201,7 @@ def number_text(expr: str) -> str:
     """SQL: the cell as plain ``-123.45`` text when parse_number reads it, else NULL."""
     return (
         f"(CASE WHEN regexp_full_match({expr}, '{NUMBER_RE}') THEN {normalized(expr)} "
-        f"ELSE ee_number({expr}) END)"
+        f"ELSE {sql_number(expr)} END)"
     )
 
 
@@ -541,7 +555,7 @@ def _typed_columns(
             probes.append(f"max(length(split_part({normalized(t)}, '.', 1)))")
             # numbers only parse_number's other forms read ("Rp1.000", "50%", " 3\t"), and
             # cells blank only once stripped as Python strips ("\t"): read the slower way
-            odd = f"ee_number({t}) IS NOT NULL OR ee_strip({t}) = ''"
+            odd = f"{sql_number(t)} IS NOT NULL OR {sql_strip(t)} = ''"
             probes.append(f"count(*) FILTER (WHERE {_odd_cell(t, text='false', other=odd)})")
         else:
             plan[name] = "text"
@@ -608,7 +622,7 @@ def _typed_columns(
                 select.append(f"CAST({text} AS {decimal_type(s)}) AS {q}")
             else:
                 columns[name] = Column(name, "text", raw=f"__raw__{name}")
-                select.append(f"coalesce(ee_trim({q}), '') AS {q}")
+                select.append(f"coalesce({sql_trim(q)}, '') AS {q}")
                 select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         elif kind == "float":
             # a cell is the exact decimal of its shortest repr (as evidence.tables._cell
@@ -649,11 +663,11 @@ def _typed_columns(
         elif kind == "sample-text":
             # the cell as read beside the trimmed one: comparisons try it first (see sql.py)
             columns[name] = Column(name, "text", raw=f"__raw__{name}")
-            select.append(f"coalesce(ee_trim({q}), '') AS {q}")
+            select.append(f"coalesce({sql_trim(q)}, '') AS {q}")
             select.append(f"{q} AS {quote_ident(f'__raw__{name}')}")
         else:
             columns[name] = Column(name, "text")
-            select.append(f"coalesce(ee_trim(CAST({q} AS VARCHAR)), '') AS {q}")
+            select.append(f"coalesce({sql_trim(f'CAST({q} AS VARCHAR)')}, '') AS {q}")
     return columns, ", ".join(select) or "*", keys
 
 
@@ -661,7 +675,7 @@ def _not_a_number(cell: str) -> str:
     """SQL: a trimmed cell NUMBER_RE does not match that is not blank once stripped as
     Python strips and that parse_number does not read either."""
     return _odd_cell(
-        cell, text="true", other=f"ee_strip({cell}) <> '' AND ee_number({cell}) IS NULL"
+        cell, text="true", other=f"{sql_strip(cell)} <> '' AND {sql_number(cell)} IS NULL"
     )
 
 

@@ -1087,9 +1087,11 @@ def _largest(bounds: list[Decimal | None]) -> Decimal | None:
 
 def _trimmed(raw: str) -> str:
     """The cell as read, stripped as the document path strips it (what the bulk view's
-    column holds; ``ee_trim``: DuckDB's ``trim`` unless a tab or a no-break space is left
-    at an edge)."""
-    return f"coalesce(ee_trim({raw}), '')"
+    column holds; :func:`~evalengine.bulk.source.sql_trim`: DuckDB's ``trim`` unless a
+    tab or a no-break space is left at an edge)."""
+    from ..bulk.source import sql_trim
+
+    return f"coalesce({sql_trim(raw)}, '')"
 
 
 def _is_number_text(text: str) -> bool:
