@@ -8,6 +8,7 @@ path does, for the whole result and per group.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from paths import EXAMPLES
@@ -78,21 +79,23 @@ def test_the_ipasn_roster_query_computes_each_nested_lookup_once(run_cli, monkey
     min(40, …): written out at each use, the inner lookup was copied into every arm of the
     outer ones and the guard doubled it all (142 KB of SQL, 1.2 s for DuckDB to plan).
     Long expressions are computed once per row (SqlCompiler.bind), and each lookup of a
-    column's cells is a column of the table's view, which the query reads wherever the
-    formulas use it."""
+    column's cells is a column of the table's rows (a layer under the formulas), which the
+    formulas read wherever they use it."""
     from evalengine.bulk import compute
 
-    seen: list[str] = []
-    fetch_all = compute.fetch_all
+    seen: list[tuple[str, str]] = []  # (the formulas' SQL, the rows' SQL)
+    grouped_query = compute.grouped_query
 
-    def spy(con, sql, *args, **kwargs):
-        seen.append(sql)
-        return fetch_all(con, sql, *args, **kwargs)
+    def spy(con, table, gexpr, derived, *args, **kwargs):
+        seen.append((", ".join(derived), table.query))
+        return grouped_query(con, table, gexpr, derived, *args, **kwargs)
 
-    monkeypatch.setattr(compute, "fetch_all", spy)
+    monkeypatch.setattr(compute, "grouped_query", spy)
     evidence = EXAMPLES / "ipasn-belitung-timur" / "evidence-roster.toml"
     res = run_cli("score", "ipasn", evidence, "--engine", "duckdb", "-f", "json")
     assert res.code == 0, res.err
-    scan = max(seen, key=len)
-    assert '"__ee_lookup' in scan and "jenis jabatan" not in scan.lower()
-    assert len(scan) < 12_000, len(scan)  # 8 KB; 143 KB written out at each use
+    formulas, rows = max(seen, key=lambda s: len(s[0]))
+    assert '"__ee_lookup' in formulas and "jenis jabatan" not in formulas.lower()
+    assert len(formulas) < 12_000, len(formulas)  # 7 KB; 143 KB written out at each use
+    # each lookup is written once, in the rows' layer
+    assert rows.count(' AS "__ee_lookup') == len(set(re.findall(r'"__ee_lookup\d+"', formulas)))

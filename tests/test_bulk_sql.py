@@ -104,7 +104,7 @@ def sql_rows(text_or_tree, table, rubric):
     value = compiler.compile()
     if value.kind == "number":
         value = compiler.plain(value, tree)
-    rows = con.execute(f"SELECT {value.sql} FROM t").fetchall()
+    rows = con.execute(f"SELECT {value.sql} FROM {bt.relation}").fetchall()
     con.close()
     return [r[0] for r in rows]
 
@@ -116,8 +116,8 @@ def test_mean_tie_535_over_200_rounds_half_up_like_decimal(rubric):
     table = make_table(["x"], [[str(v)] for v in values])
     con = connect()
     bt = open_table(con, table, "t")
-    float_avg = con.execute("SELECT round(avg(x), 2) FROM t").fetchone()[0]
-    total, n = con.execute("SELECT sum(x), count(*) FROM t").fetchone()
+    float_avg = con.execute(f"SELECT round(avg(x), 2) FROM {bt.relation}").fetchone()[0]
+    total, n = con.execute(f"SELECT sum(x), count(*) FROM {bt.relation}").fetchone()
     con.close()
     with localcontext(CONTEXT):
         exact = round_to(Decimal(total) / n, 2)

@@ -67,14 +67,16 @@ def write_book(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
 
 
 def bulk_read(file: Path, sheet: str | None = None, group=frozenset()):
-    """(path taken, {column: (kind, scale, SQL type)}, rows) of the typed view."""
+    """(path taken, {column: (kind, scale, SQL type)}, rows) of the typed rows."""
     con = source.connect()
     with mock.patch.object(source, "_xlsx_view", wraps=source._xlsx_view) as calamine:
         bt = source.open_table(con, FileTable(file, "t", sheet=sheet), "v", text_columns=group)
     try:
         names = ", ".join(quote_ident(c) for c in bt.columns)
-        types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE v)").fetchall())
-        rows = con.execute(f"SELECT {names} FROM v").fetchall()
+        types = dict(
+            con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {bt.query})").fetchall()
+        )
+        rows = con.execute(f"SELECT {names} FROM {bt.relation}").fetchall()
     finally:
         bt.cleanup()
         con.close()

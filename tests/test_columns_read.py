@@ -74,7 +74,7 @@ def test_unread_columns_stay_text_and_read_ones_are_typed(tmp_path):
         kinds = {n: c.kind for n, c in bt.columns.items()}
         assert kinds["nip"] == kinds["tmt"] == kinds["instansi"] == "text"
         assert kinds["diklat"] == kinds["skp"] == "number"
-        count = con.execute(f'SELECT count(*) FROM "{bt.view}"').fetchone()[0]
+        count = con.execute(f"SELECT count(*) FROM {bt.relation}").fetchone()[0]
         assert count == 5
     finally:
         con.close()

@@ -217,7 +217,7 @@ def grouped_query(
     # distinct one once, and the outer projection lays them out as __a0, __a1, …
     distinct = {sql: f"__u{i}" for i, sql in enumerate(dict.fromkeys(sql for _, sql in aggs))}
     selects = ", ".join(f"{sql} AS {name}" for sql, name in distinct.items())
-    source = f"SELECT {cols} FROM {quote_ident(table.view)}"
+    source = f"SELECT {cols} FROM {table.relation}"
     if where:
         source += f" WHERE {where}"
     keys = [k for k in (gexpr and f"{gexpr} AS __g",) if k]
@@ -284,7 +284,7 @@ def check_cells(con, table: BulkTable) -> None:
     """Make the cell checks of ``table`` no scan has made yet (one scan for all)."""
     if table.checks:
         sql = ", ".join(expr for _, expr in table.checks)
-        found = con.execute(f"SELECT {sql} FROM {quote_ident(table.view)}").fetchone()
+        found = con.execute(f"SELECT {sql} FROM {table.relation}").fetchone()
         _refuse_unreadable(table, found)
 
 
@@ -896,12 +896,7 @@ def table_facts(
             aggs += a
     if hoisted:  # each lookup once a row, whichever formulas use it
         columns = ", ".join(["*", *(f"{sql} AS {quote_ident(n)}" for n, sql in hoisted.items())])
-        view = f"{table.view}__lookups"
-        con.execute(
-            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
-            f"SELECT {columns} FROM {quote_ident(table.view)}"
-        )
-        table.view = view
+        table.query = f"SELECT {columns} FROM {table.relation}"
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     surveys = [ind for ind in indicators if ind.type == "survey"]
     if surveys:

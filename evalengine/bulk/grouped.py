@@ -207,7 +207,7 @@ def precompute(
                 con, table, f"t{i}", text_columns=text_cols, sheets=sheets, columns_read=read
             )
             opened.append(bt)
-            found = _laid_out(con, rubric, bt, group_by, spec)
+            found = _laid_out(rubric, bt, group_by, spec)
             try:
                 facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, found), stored)
             except Resniff:
@@ -215,7 +215,7 @@ def precompute(
                     con, table, f"t{i}", text_columns=text_cols, sniff=False, columns_read=read
                 )
                 opened.append(bt)
-                found = _laid_out(con, rubric, bt, group_by, spec)
+                found = _laid_out(rubric, bt, group_by, spec)
                 facts = table_facts(con, engine, evidence, inds, bt, group_expr(bt, found), stored)
             if found is not None and columns is not None:
                 columns[name] = found
@@ -231,7 +231,7 @@ def precompute(
     return out, finished
 
 
-def _laid_out(con, rubric: Rubric, bt, group_by: str | None, spec):
+def _laid_out(rubric: Rubric, bt, group_by: str | None, spec):
     """Apply the rubric's layout to ``bt``; the column ``group_by`` names in it (or None).
 
     The column is looked for in the header as the document path reads it (``bt.header``:
@@ -241,7 +241,7 @@ def _laid_out(con, rubric: Rubric, bt, group_by: str | None, spec):
     """
     from .group_column import find_group_column
 
-    _apply_layout(con, rubric, bt)
+    _apply_layout(rubric, bt)
     if not group_by:
         return None
     return find_group_column(bt.header, group_by, spec, table=bt.name, where=bt.where)
@@ -272,12 +272,12 @@ def _by_group(rubric: Rubric, per_indicator: dict[str, dict[Any, Any]]):
     return out
 
 
-def _apply_layout(con, rubric: Rubric, bt) -> None:
+def _apply_layout(rubric: Rubric, bt) -> None:
     """Give columns the names and types the rubric's declared table layout uses.
 
     A rubric may declare ``[evidence.tables.<name>.columns]`` with aliases (``u1`` is
     the column headed "Persyaratan"), types and blank defaults; formulas use the declared
-    names. Each declared column is added to the view under its declared name: a boolean
+    names. Each declared column is added to the table's rows under its declared name: a boolean
     column as ``true``/``false`` from the same words the document path accepts ("ya",
     "tidak" …), a blank cell replaced by the declared default. Number and text columns
     keep the reading the SQL compiler gives every cell (the interpreter's reading).
@@ -354,13 +354,11 @@ def _apply_layout(con, rubric: Rubric, bt) -> None:
     bt.checks = checks
     if not added and not replaced:
         return
-    named = f"{bt.view}__named"
     star = f"* REPLACE ({', '.join(replaced)})" if replaced else "*"
-    select = f"SELECT {', '.join([star, *added])} FROM {quote_ident(bt.view)}"
+    select = f"SELECT {', '.join([star, *added])} FROM {bt.relation}"
     if late:  # read from the declared columns
         select = f"SELECT {', '.join(['*', *late])} FROM ({select})"
-    con.execute(f"CREATE OR REPLACE VIEW {quote_ident(named)} AS {select}")
-    bt.view = named
+    bt.query = select
 
 
 def _yes_no_as_read(raw: str, target: str, cell_of) -> tuple[str, str]:

@@ -223,13 +223,20 @@ def normalized(expr: str) -> str:
 
 @dataclass
 class BulkTable:
-    """A table registered in DuckDB: the view name, its typed columns, where it came from."""
+    """A table registered in DuckDB: the SQL of its typed rows, its columns, where it
+    came from."""
 
     name: str
+    #: The name the table's rows go by in DuckDB (``t0``); tables stored from it are
+    #: named after it (``t0__records``).
     view: str
     columns: dict[str, Column]
     where: str
     raw_view: str = ""
+    #: The SELECT giving the typed rows (over the raw view), read as a subquery: DuckDB
+    #: binds a view when it is created and again at every use, and the typed rows are
+    #: built up in layers (typed, named, lookups), each bound once more as a view.
+    query: str = ""
     row_count: int | None = None
     sniffed: bool = False
     #: Group-key columns as read (untrimmed text) under a hidden name: grouping by them
@@ -245,6 +252,11 @@ class BulkTable:
     #: Cell checks not yet made: (declared column, SQL aggregate giving a cell it cannot
     #: read, or NULL). The first scan of the table makes them (compute.grouped_query).
     checks: list[tuple[Any, str]] = field(default_factory=list)
+
+    @property
+    def relation(self) -> str:
+        """SQL for the typed rows in a ``FROM`` clause."""
+        return f"({self.query})"
 
     def cleanup(self) -> None:
         for path in self.temp_files:
@@ -310,6 +322,7 @@ def open_table(
                 msg = f"cannot read {file.name}: {str(exc).splitlines()[0]}"
                 raise EvidenceError(msg, location=Location(str(file))) from None
             read["header"] = [r[0] for r in described]
+            read["described"] = described
             native = True
         elif suffix in _XLSX:
             sheet = getattr(table, "sheet", None)
@@ -347,7 +360,9 @@ def open_table(
         unread = set(header) - columns_read(header) - text if columns_read else set()
         texts = columns_read.words(header) if columns_read else set()
         try:
-            columns, select, keys = _typed_columns(con, raw, native, text, sniffed, unread, texts)
+            columns, select, keys = _typed_columns(
+                con, raw, native, text, sniffed, unread, texts, read.get("described")
+            )
         except _Inexact:
             if not arrow:
                 raise
@@ -358,9 +373,6 @@ def open_table(
             arrow = False
             text = key_columns(text_columns, read["header"])
             columns, select, keys = _typed_columns(con, raw, False, text, sniffed, unread, texts)
-        con.execute(
-            f"CREATE OR REPLACE VIEW {quote_ident(view)} AS SELECT {select} FROM {quote_ident(raw)}"
-        )
     except (duckdb_error(), _Inexact) as exc:
         for path in temp:
             Path(path).unlink(missing_ok=True)
@@ -389,6 +401,7 @@ def open_table(
         temp_files=temp,
         header=header,
         source=table.source if file is None else Provenance(str(file), sheet=read.get("sheet")),
+        query=f"SELECT {select} FROM {quote_ident(raw)}",
     )
 
 
@@ -518,13 +531,16 @@ def _typed_columns(
     integers=frozenset(),
     unread=frozenset(),
     declared_text=frozenset(),
+    described: list[tuple] | None = None,
 ):
     """Profile the raw view once and build the typed projection.
 
     ``unread`` columns (no formula reads them) stay text without a look at their cells;
     so do text cells of ``declared_text`` columns (declared as text or yes/no: words).
+    ``described`` is the raw view's ``DESCRIBE`` when the caller has it already.
     """
-    described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
+    if described is None:
+        described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
     types = {row[0]: str(row[1]).upper() for row in described}
     probes = []
     plan: dict[str, str] = {}
