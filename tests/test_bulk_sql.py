@@ -424,3 +424,12 @@ def test_the_cell_reading_sql_is_written_in_place_with_few_regular_expressions()
     finally:
         con.close()
     assert sql_number("c").count("regexp_") <= 10
+
+
+def test_the_space_characters_are_those_str_strip_removes():
+    """The written-out list of the characters SQL strips is Python's, over all of Unicode."""
+    import sys
+
+    from evalengine.bulk.source import SPACE_CODES
+
+    assert tuple(c for c in range(sys.maxunicode + 1) if chr(c).isspace()) == SPACE_CODES

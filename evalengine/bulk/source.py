@@ -85,9 +85,15 @@ def fetch_decimals(con, source: str, columns: list[str], decimals: set[str]) -> 
     return out
 
 
-#: The characters ``str.strip()`` removes (a text cell of only these is blank), for a
-#: regular expression's character class.
-_SPACE = "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace())
+#: The characters ``str.strip()`` removes (``str.isspace``; a text cell of only these is
+#: blank). Written out: finding them among the first 12,289 code points took ~1.4 ms of
+#: every start (tests/test_bulk_sql.py checks the list against all of Unicode).
+SPACE_CODES = (
+    *range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+    0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+)  # fmt: skip
+#: SPACE_CODES for a regular expression's character class.
+_SPACE = "".join(f"\\x{{{c:x}}}" for c in SPACE_CODES)
 _WS = f"[{_SPACE}]"
 #: A character no number parse_number reads can hold: a cell with one is text, and the
 #: slow macros below need not look at it ("S3", "tidak", "Baik").
