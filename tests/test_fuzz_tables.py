@@ -417,6 +417,39 @@ def test_a_plain_csv_has_its_integer_columns_sniffed(tmp_path):
     assert bt.columns["instansi"].kind == "text"
 
 
+@pytest.mark.parametrize("buffer", [None, 16])
+def test_a_csvs_first_rows_are_looked_at_through_a_small_buffer_or_the_view(
+    tmp_path, monkeypatch, buffer
+):
+    """A CSV's text columns are found in its first rows, read with a small buffer (the
+    view's reader parses 16 MB a thread first); a line longer than that buffer fails
+    that read, and the look goes through the view instead: the same columns either way."""
+    from evalengine.bulk import source
+    from evalengine.evidence.tables import FileTable
+
+    if buffer is not None:
+        monkeypatch.setattr(source, "SAMPLE_BUFFER", buffer)
+    (tmp_path / "t.csv").write_text(HEADER + "\n".join(ROWS) + "\n")
+    looks: list[str] = []
+
+    class Logged:  # the connection, with the statements it runs
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, *args):
+            looks.append(sql)
+            return self.con.execute(sql, *args)
+
+    con = Logged(source.connect())
+    bt = source.open_table(con, FileTable(tmp_path / "t.csv", "pegawai"), "t", sniff=False)
+    kinds = {name: c.kind for name, c in bt.columns.items()}
+    assert kinds["pendidikan"] == kinds["hukuman"] == "text"
+    assert kinds["skp"] == "number"
+    sampled = [sql for sql in looks if f"LIMIT {source.SAMPLE_ROWS}" in sql]
+    assert "buffer_size" in sampled[0]
+    assert len(sampled) == (1 if buffer is None else 2)  # the view's read after the failure
+
+
 def test_a_quoted_cell_after_the_sniffed_rows_is_one_cell(tmp_path):
     """The sniffer reads the first rows only; when they hold no quote it says "no quote",
     and a ``"B,C"`` cell further down would be two cells on DuckDB and one in the

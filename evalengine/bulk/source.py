@@ -367,7 +367,15 @@ def open_table(
         texts = columns_read.words(header) if columns_read else set()
         try:
             columns, select, keys = _typed_columns(
-                con, raw, native, text, sniffed, unread, texts, read.get("described")
+                con,
+                raw,
+                native,
+                text,
+                sniffed,
+                unread,
+                texts,
+                described=read.get("described"),
+                sample=read.get("sample"),
             )
         except _Inexact:
             if not arrow:
@@ -480,11 +488,18 @@ def _csv_view(
     tests += [not_blank(quote_ident(c)) for c in types if c not in integers and c in used]
     tests += [not_blank(quote_ident(c)) for c in types if c not in used]
     star = f"* EXCLUDE ({', '.join(map(quote_ident, hidden))})" if hidden else "*"
+    where = f"WHERE {' OR '.join(tests) or 'TRUE'}"
     con.execute(
         f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
-        f"SELECT {star} FROM read_csv({quote_text(str(file))}, {options}) "
-        f"WHERE {' OR '.join(tests) or 'TRUE'}"
+        f"SELECT {star} FROM read_csv({quote_text(str(file))}, {options}) {where}"
     )
+    if read is not None:
+        # the first rows alone, for the look at text columns: the view's parallel reader
+        # parses a 16 MB buffer a thread before LIMIT stops it (~40 ms on a large file)
+        read["sample"] = (
+            f"SELECT {star} FROM read_csv({quote_text(str(file))}, {options}, "
+            f"buffer_size = {SAMPLE_BUFFER}, parallel = false) {where}"
+        )
     return integers
 
 
@@ -527,6 +542,10 @@ def _sniffed(con, file: Path, options: str):
 #: 2,000 rows cost ~27 ms on a BKPSDM roster, 20,000 twice that, and a text column
 #: almost always shows a word in its first rows).
 SAMPLE_ROWS = 2_000
+#: The buffer a CSV's first rows are read with for that look: DuckDB's limit of a line
+#: (``max_line_size``), so any line it reads at all fits (a longer one fails the view's
+#: read too; the look then reads through the view).
+SAMPLE_BUFFER = 2_097_152
 
 
 def _typed_columns(
@@ -538,12 +557,15 @@ def _typed_columns(
     unread=frozenset(),
     declared_text=frozenset(),
     described: list[tuple] | None = None,
+    sample: str | None = None,
 ):
     """Profile the raw view once and build the typed projection.
 
     ``unread`` columns (no formula reads them) stay text without a look at their cells;
     so do text cells of ``declared_text`` columns (declared as text or yes/no: words).
-    ``described`` is the raw view's ``DESCRIBE`` when the caller has it already.
+    ``described`` is the raw view's ``DESCRIBE`` when the caller has it already;
+    ``sample``, a quicker SELECT of the raw view's rows for the first look at text
+    columns.
     """
     if described is None:
         described = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(raw)}").fetchall()
@@ -583,15 +605,22 @@ def _typed_columns(
             plan[name] = "text"
     varchar = [n for n, k in plan.items() if k == "varchar"]
     if varchar:
-        # a surely-text cell settles a column (no number macros: binding them alone cost
-        # ~10 ms a query, reading "D3" with them ~4 µs a cell); the rest are profiled
+        # a surely-text cell settles a column (no number reading: binding it alone cost
+        # ~10 ms a query, reading "D3" with it ~4 µs a cell); the rest are profiled
         checks = ", ".join(
             f"count(*) FILTER (WHERE {surely_text(f'trim({quote_ident(n)})')})" for n in varchar
         )
-        sample = con.execute(
-            f"SELECT {checks} FROM (SELECT * FROM {quote_ident(raw)} LIMIT {SAMPLE_ROWS})"
-        ).fetchone()
-        texts = {n for n, bad in zip(varchar, sample, strict=True) if bad}
+        found = None
+        for rows in (sample, f"SELECT * FROM {quote_ident(raw)}"):
+            if rows is None:
+                continue
+            try:
+                found = con.execute(f"SELECT {checks} FROM ({rows} LIMIT {SAMPLE_ROWS})").fetchone()
+                break
+            except duckdb_error():
+                if rows != sample:
+                    raise
+        texts = {n for n, bad in zip(varchar, found, strict=True) if bad}
         for n in texts:
             plan[n] = "sample-text"
         probes = [p for p in probes if not any(quote_ident(n) in p for n in texts)]
