@@ -554,7 +554,7 @@ def _answer_sql(col: str, kind: str, scale) -> str:
     # text cells: a number by value (parse_number rules), else the label as written, then
     # folded. The cell's number text ("79,03", "+3", " 4\t", "Rp1.000" read as parse_number
     # reads them) is computed once and bound to a lambda parameter: written out at each of
-    # the dozens of arms below, DuckDB planned the inlined ee_number macros seconds a query.
+    # the dozens of arms below, DuckDB planned the number reading (sql_number) seconds a query.
     from .source import number_text
 
     text = "__ee_number"

@@ -96,7 +96,7 @@ SPACE_CODES = (
 _SPACE = "".join(f"\\x{{{c:x}}}" for c in SPACE_CODES)
 _WS = f"[{_SPACE}]"
 #: A character no number parse_number reads can hold: a cell with one is text, and the
-#: slow macros below need not look at it ("S3", "tidak", "Baik").
+#: slower reading below (sql_number) need not look at it ("S3", "tidak", "Baik").
 TEXT_CHAR = f"[^0-9.,+()%RrPpIiDd{_SPACE}-]"
 #: Where the letters of a currency prefix ("Rp", "IDR") may stand in a number: first,
 #: or after an opening bracket.
@@ -112,21 +112,18 @@ def surely_text(cell: str) -> str:
     )
 
 
-#: SQL reading a cell the way :func:`evalengine.numbers.parse_number` does, for the
-#: cells NUMBER_RE does not match ("Rp1.000", "95,25%", "(1.000,00)", "+3", "1 000", a
-#: tab or a no-break space around the number). Each is slower than the pattern: they
-#: run only on the cells the pattern leaves (see :func:`number_text`).
-#:
-#: These build the SQL text in place (no ``CREATE MACRO``: defining the nested macros
-#: cost ~15 ms a run, and DuckDB expands a macro at each use anyway). Each binds its
-#: argument once to a lambda parameter (``list_transform([arg], lambda x: …)[1]``):
-#: written out at every use, the nested forms grew to hundreds of copies of the cell's
-#: expression and DuckDB took seconds to plan a query using them a few times. Every
-#: regular expression in the text is compiled when a query is planned, so each form is
-#: written with as few of them as it can.
-
-
-PERCENT = "'%'"
+# SQL reading a cell the way :func:`evalengine.numbers.parse_number` does, for the cells
+# NUMBER_RE does not match ("Rp1.000", "95,25%", "(1.000,00)", "+3", "1 000", a tab or a
+# no-break space around the number). Each is slower than the pattern: they run only on
+# the cells the pattern leaves (see :func:`number_text`).
+#
+# These build the SQL text in place (no ``CREATE MACRO``: defining the nested macros
+# cost ~15 ms a run, and DuckDB expands a macro at each use anyway). Each binds its
+# argument once to a lambda parameter (``list_transform([arg], lambda x: …)[1]``):
+# written out at every use, the nested forms grew to hundreds of copies of the cell's
+# expression and DuckDB took seconds to plan a query using them a few times. Every
+# regular expression in the text is compiled when a query is planned, so each form is
+# written with as few of them as it can.
 
 
 def _bound(value: str, name: str, body: str) -> str:
@@ -188,11 +185,11 @@ def sql_number(text: str) -> str:
     "Rp"/"IDR" before and "%" after a number, and spaces and no-break spaces anywhere,
     are no part of it; (…) makes a number negative.
     """
-    p, n = "__ee_p", "__ee_n"
+    p, n, percent = "__ee_p", "__ee_n", "'%'"
     inside = f"CASE WHEN {n} THEN {sql_strip(f'{p}[2:-2]')} ELSE {p} END"
     unprefixed = f"regexp_replace({inside}, '^(?i:rp\\.?|idr){_WS}*', '')"
     bare = (
-        f"replace(replace({sql_strip(f'rtrim({unprefixed}, {PERCENT})')}, ' ', ''), chr(160), '')"
+        f"replace(replace({sql_strip(f'rtrim({unprefixed}, {percent})')}, ' ', ''), chr(160), '')"
     )
     bracketed = f"starts_with({p}, '(') AND ends_with({p}, ')')"
     return _bound(sql_strip(text), p, _bound(bracketed, n, _signed(bare, n)))
@@ -733,9 +730,9 @@ def _not_a_number(cell: str) -> str:
 def _odd_cell(cell: str, *, text: str, other: str) -> str:
     """SQL over a trimmed cell: false when it is blank or NUMBER_RE matches it (an odd
     cell is neither), ``text`` for an odd one that is :func:`surely_text`, ``other`` (the
-    slow number macros, ~4 µs a cell) for the rest.
+    slow number reading, ~4 µs a cell) for the rest.
 
-    The macros sit under ``CASE``, which evaluates them on those cells alone: under
+    That reading sits under ``CASE``, which evaluates it on those cells alone: under
     ``AND`` DuckDB evaluated them on every cell (a 100,000-row roster's column typing:
     1.4 s against 0.26 s).
     """
