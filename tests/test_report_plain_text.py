@@ -48,6 +48,29 @@ def test_score_prints_an_indicator_title_with_brackets_as_written(tmp_path, caps
     assert ODD in out
 
 
+def rubric_titled_odd(tmp_path: Path) -> Path:
+    """The merit rubric titled ``ODD`` (a panel title on the terminal)."""
+    text = MERIT_RUBRIC.read_text(encoding="utf-8")
+    old = 'title = "Penilaian Mandiri Penerapan Sistem Merit'
+    assert text.count(old) == 1
+    rubric = tmp_path / "merit.toml"
+    rubric.write_text(
+        text.replace(old, f'title = "{ODD} Penilaian Mandiri Penerapan Sistem Merit'), "utf-8"
+    )
+    return rubric
+
+
+@pytest.mark.parametrize("command", ["score", "gap"])
+def test_a_rubric_title_with_brackets_heads_its_panel_as_written(tmp_path, capsys, command):
+    """rich reads a panel's text title as markup whatever the console says: a rubric
+    titled ``[/draft] …`` stopped ``score`` with a traceback."""
+    rubric = rubric_titled_odd(tmp_path)
+    code = main([command, str(rubric), str(MERIT_EVIDENCE), "--width", "200"])
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    assert ODD in out
+
+
 def test_score_prints_a_subject_with_brackets_as_written(tmp_path, capsys):
     text = MERIT_EVIDENCE.read_text(encoding="utf-8")
     evidence = tmp_path / "evidence.toml"

@@ -9,13 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from ..evidence.readers import read_evidence
 from ..numbers import format_id, plain
-from ..report.summary import ReportConsole
+from ..report.summary import ReportConsole, titled_panel
 from ..rubric.diff import Effect, RubricDiff, diff_rubrics, effect
 from ..rubric.load import load_rubric
 from .common import emit, resolve_rubric_path
@@ -130,5 +129,5 @@ def render(diff: RubricDiff, effects: list[Effect]) -> Group:
                     c["why"],
                 )
             body.append(causes)
-        parts.append(Panel(Group(*body), title=f"evidence {e.path}", title_align="left"))
+        parts.append(titled_panel(Group(*body), f"evidence {e.path}"))
     return Group(*parts)

@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..report.summary import number, render_text
+from ..report.summary import number, render_text, titled_panel
 
 if TYPE_CHECKING:
     from .leverage import Leverage
@@ -179,15 +179,14 @@ def gap_renderables(a: GapAnalysis, *, top: int | None = 15) -> list[Any]:
     if subject:
         head.append(subject + "\n")
     head.append("\n".join(summary_lines(a)))
-    parts: list[Any] = [Panel(head, title=f"gap — {p.rubric.title}", title_align="left")]
+    parts: list[Any] = [titled_panel(head, f"gap — {p.rubric.title}")]
     if a.plans:
         parts.append(_plan_table(a.plans[0], f"Plan 1 of {len(a.plans)}", p.places))
         if len(a.plans) > 1:
             parts.append(
-                Panel(
+                titled_panel(
                     _alternatives_text(a),
-                    title=f"Alternatives with {a.size} change{'s' if a.size != 1 else ''}",
-                    title_align="left",
+                    f"Alternatives with {a.size} change{'s' if a.size != 1 else ''}",
                 )
             )
         args = " \\\n  ".join(f"--set {s}" for s in a.plans[0].set_args())
@@ -198,7 +197,7 @@ def gap_renderables(a: GapAnalysis, *, top: int | None = 15) -> list[Any]:
         parts.append(_moves_table(a.moves, top, p.places))
     if a.notes:
         text = Text("\n".join(f"⚠ {n}" for n in a.notes), style="diag.warning")
-        parts.append(Panel(text, title="Catatan", title_align="left", border_style="diag.warning"))
+        parts.append(titled_panel(text, "Catatan", border_style="diag.warning"))
     return parts
 
 
@@ -289,7 +288,7 @@ def whatif_panel(w: WhatIf) -> Panel:
         text.append(f"{number(before.value)} {band_name(before.band)}  →  ")
         text.append(f"{number(after.value)} {band_name(after.band)}", style="band")
         text.append(f"   ({signed(after.value - before.value)})", style="score.max")
-    return Panel(text, title="What-if (--set)", title_align="left")
+    return titled_panel(text, "What-if (--set)")
 
 
 def leverage_table(lev: Leverage) -> Table:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from ..numbers import round_to
-from ..report.summary import number
+from ..report.summary import number, titled_panel
 from .records import CellMove, MoveGroup, RecordsGap
 from .render import _md_cell, band_name, hn, signed
 
@@ -103,7 +102,7 @@ def records_renderables(a: RecordsGap, *, top: int | None = 15) -> list[Any]:
     meta = p.evidence.meta
     subject = " · ".join(str(meta[k]) for k in ("subject", "period") if meta.get(k))
     head = "\n".join(([subject] if subject else []) + summary_lines(a))
-    out: list[Any] = [Panel(Text(head), title=f"gap — {p.rubric.title}", title_align="left")]
+    out: list[Any] = [titled_panel(Text(head), f"gap — {p.rubric.title}")]
     if a.plan:
         table = Table(title=_plan_title(a), title_justify="left", expand=True)
         for name, just in (("Perubahan", "left"), ("Pegawai", "left"), ("Dimensi", "left")):
@@ -154,9 +153,7 @@ def records_renderables(a: RecordsGap, *, top: int | None = 15) -> list[Any]:
             )
         out.append(table)
     if a.notes:
-        out.append(
-            Panel(Text("\n".join(f"⚠ {n}" for n in a.notes)), title="Catatan", title_align="left")
-        )
+        out.append(titled_panel(Text("\n".join(f"⚠ {n}" for n in a.notes)), "Catatan"))
     return out
 
 

@@ -123,7 +123,7 @@ def headline(result: ScoreResult) -> Panel:
     if selection is not None:
         lines.append(f"\nversi {rubric.version}: {selection.reason}", style="score.max")
     title = f"{rubric.title} — {rubric.regulation or ''} (versi {rubric.version})"
-    return Panel(lines, title=title, title_align="left")
+    return titled_panel(lines, title)
 
 
 def aspect_summary(result: ScoreResult) -> FittedTable:
@@ -249,13 +249,7 @@ def group_tables(result: ScoreResult, *, top: int = RANKING_ROWS) -> list[Any]:
             text.append(f"✗ {g.key}: {g.error}\n", style="diag.warning")
         if len(ranked.failed) > top:
             text.append(f"… and {len(ranked.failed) - top} more (-f json lists them all)\n")
-        parts.append(
-            Panel(
-                text.rstrip() or text,
-                title=f"Kelompok gagal ({len(ranked.failed)})",
-                title_align="left",
-            )
-        )
+        parts.append(titled_panel(text.rstrip() or text, f"Kelompok gagal ({len(ranked.failed)})"))
     return parts
 
 
@@ -293,15 +287,18 @@ def summary_parts(
         text = Text()
         for w in warnings:
             text.append(f"⚠ {w}\n", style="diag.warning")
-        parts.append(
-            Panel(
-                text.rstrip() or text,
-                title="Peringatan",
-                title_align="left",
-                border_style="diag.warning",
-            )
-        )
+        parts.append(titled_panel(text.rstrip() or text, "Peringatan", border_style="diag.warning"))
     return parts
+
+
+def titled_panel(body: Any, title: str, **options: Any) -> Panel:
+    """A panel titled at its top left with ``title`` as written.
+
+    rich reads a panel's ``str`` title as markup whatever the console says (a rubric
+    title holding ``[/draft]`` stopped the report with a traceback, ``:smile:`` became
+    an emoji); a ``Text`` title is printed as it is.
+    """
+    return Panel(body, title=Text(title), title_align="left", **options)
 
 
 class _Printable:
