@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -214,6 +215,28 @@ def scan_reporter(display):
     return report
 
 
+@contextlib.contextmanager
+def kept_until_exit() -> Iterator[None]:
+    """The objects the block makes stay until the process ends, unscanned: Python's
+    cyclic garbage collector is off while the block runs, and they are frozen after
+    (``gc.freeze``), as :func:`evalengine.cli.console_main` freezes the rest at exit.
+
+    Scoring per group makes objects that live until the command ends (each group's
+    facts, values and result) and form no cycles, yet the collector scanned them over
+    and over as they were made: at 20,000 groups 0.26 s of 2.8 s. Pausing it alone only
+    moves that scan to the next collection. A command scores once, so a cycle made in
+    the block is freed when the process ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def evaluate_evidence(rubric, evidence, args, *, group_by: str | None = None):
     """Score ``evidence``: a rubric that reads evidence tables (records, survey) goes
     through :func:`evalengine.bulk.score_grouped`, on DuckDB or row by row as
@@ -227,6 +250,10 @@ def evaluate_evidence(rubric, evidence, args, *, group_by: str | None = None):
     from ..bulk import score_grouped
     from ..bulk.progress import reporting
 
-    with progress_display(show_progress(args)) as display, reporting(scan_reporter(display)):
+    with (
+        progress_display(show_progress(args)) as display,
+        reporting(scan_reporter(display)),
+        kept_until_exit(),
+    ):
         engine = getattr(args, "engine", "auto")
         return score_grouped(rubric, evidence, group_by=group_by, engine=engine)
