@@ -450,6 +450,24 @@ def test_a_csvs_first_rows_are_looked_at_through_a_small_buffer_or_the_view(
     assert len(sampled) == (1 if buffer is None else 2)  # the view's read after the failure
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["a,b,c\n1,x,2.5\n2,y,3\n", "a,b,a\n1,x,2\n3,y,4\n", "a;b\n1;2\n", "a,b\n'1',2\n"],
+    ids=["plain", "a name twice", "semicolons", "other quote"],
+)
+def test_a_csv_views_columns_are_known_without_describing_it(tmp_path, text):
+    """The view's columns and types, as the typing of its columns takes them without a
+    DESCRIBE query, are DuckDB's own."""
+    from evalengine.bulk import source
+
+    (tmp_path / "t.csv").write_text(text)
+    con = source.connect()
+    read: dict = {}
+    source._csv_view(con, tmp_path / "t.csv", "r", None, True, frozenset(), read)
+    described = con.execute('DESCRIBE SELECT * FROM "r"').fetchall()
+    assert read["described"] == [(row[0], row[1]) for row in described]
+
+
 def test_a_quoted_cell_after_the_sniffed_rows_is_one_cell(tmp_path):
     """The sniffer reads the first rows only; when they hold no quote it says "no quote",
     and a ``"B,C"`` cell further down would be two cells on DuckDB and one in the

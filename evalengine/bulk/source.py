@@ -491,6 +491,10 @@ def _csv_view(
         f"SELECT {star} FROM read_csv({quote_text(str(file))}, {options}) {where}"
     )
     if read is not None:
+        # the view's columns as DESCRIBE gives them (the profiling needs no query for it)
+        read["described"] = [
+            (c, "BIGINT" if c in integers else "VARCHAR") for c in types if c not in hidden
+        ]
         # the first rows alone, for the look at text columns: the view's parallel reader
         # parses a 16 MB buffer a thread before LIMIT stops it (~40 ms on a large file)
         read["sample"] = (
