@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from ..errors import EvalEngineError
@@ -69,6 +70,27 @@ class FinishPlan:
     levels: dict[int, list[str]] = field(default_factory=dict)  # level → its SELECT items
     #: Node positions in the rubric tree's order (parents before children, the root first).
     walk: list[int] = field(default_factory=list)
+
+    @cached_property
+    def checks(self) -> list[tuple[_Node, int, Any, int | None]]:
+        """Per node, what :func:`light_result` needs to check its value: the node, the
+        position of its three columns in a row, its band table (or None) and the unit
+        of its last place kept as an integer scale (``10**places``, or None)."""
+        bands = self.engine.rubric.bands
+        return [
+            (
+                node,
+                3 * i,
+                bands[node.table] if node.table is not None else None,
+                10**node.places if node.places is not None else None,
+            )
+            for i, node in enumerate(self.nodes)
+        ]
+
+    @cached_property
+    def half(self) -> bool:
+        """True when the rubric rounds half-up or half-even (ties are what to avoid)."""
+        return self.engine.rubric.rounding.mode in _HALF_MODES
 
     def query(self, store: str) -> str:
         """Level by level (leaves first), then every node's three columns in node order."""
@@ -389,25 +411,16 @@ _MARGIN = 10**20
 _HALF_MODES = ("half_up", "half_even")
 
 
-def _exact(num: Any, den: Any) -> tuple[int, int] | None:
-    """``num / den`` as the exact fraction ``p / q`` of integers, ``q > 0`` (None: none)."""
-    if num is None or den is None or den == 0:
-        return None
-    a, b = num.as_integer_ratio()
-    c, d = den.as_integer_ratio()
-    p, q = a * d, b * c
-    return (-p, -q) if q < 0 else (p, q)
-
-
-def _near_tie(p: int, q: int, places: int, half: bool) -> bool:
-    """True when rounding ``p / q`` to ``places`` could differ on 40-digit Decimals.
+def _near_tie(p: int, q: int, scale: int, half: bool) -> bool:
+    """True when rounding ``p / q`` to the unit ``1 / scale`` (``scale = 10**places``)
+    could differ on 40-digit Decimals.
 
     That is within 10⁻²⁰ of a tie for the half modes (the exact tie itself included:
     the engine may hold it as …4999 or …5001 after a division), and within 10⁻²⁰ of a
     rounding step (above or below) for the others. ``r / q`` is the fraction of a unit
     of the last place kept.
     """
-    r = (p * 10**places) % q
+    r = (p * scale) % q
     if half:
         return abs(2 * r - q) * _MARGIN < 2 * q
     return r * _MARGIN < q or (q - r) * _MARGIN < q
@@ -491,37 +504,41 @@ class LightGroup:
 def light_result(
     plan: FinishPlan, evidence, pre: dict[str, Any], row: tuple | None
 ) -> LightGroup | None:
-    """A group's result from its row of final values, or None when the engine must decide."""
+    """A group's result from its row of final values, or None when the engine must decide.
+
+    The checks compare exact fractions of integers: a node's numerator and denominator
+    (Decimals, from the row) become ``p / q`` with ``q > 0``.
+    """
     if row is None:
         return None
     for p in pre.values():
         if p.error is not None or p.warnings:
             return None
-    rubric = plan.engine.rubric
-    half = rubric.rounding.mode in _HALF_MODES
+    half = plan.half
     values: list[Decimal] = []
     bands: list[Any] = []
-    for i, node in enumerate(plan.nodes):
-        value = row[3 * i]
-        if node.fact is not None:
-            value = pre[node.ind.id].facts.get(node.fact)
+    for node, at, table, scale in plan.checks:
+        value = row[at] if node.fact is None else pre[node.ind.id].facts.get(node.fact)
         if not isinstance(value, Decimal):
             return None
-        table = node.table
-        if node.places is not None or node.max_ratio is not None or table is not None:
-            exact = _exact(row[3 * i + 1], row[3 * i + 2])
-            if exact is None:
+        band = None
+        if scale is not None or node.max_ratio is not None or table is not None:
+            num, den = row[at + 1], row[at + 2]
+            if num is None or den is None or den == 0:
                 return None
-            p, q = exact
-            if node.places is not None and _near_tie(p, q, node.places, half):
+            a, b = num.as_integer_ratio()
+            c, d = den.as_integer_ratio()
+            p, q = a * d, b * c
+            if q < 0:
+                p, q = -p, -q
+            if scale is not None and _near_tie(p, q, scale, half):
                 return None
             if node.max_ratio is not None and p * node.max_ratio[1] > node.max_ratio[0] * q:
                 return None
-        band = None
-        if table is not None:
-            band = rubric.bands[table].classify(value)
-            if band is None or _near_edge(p, q, node.edges):
-                return None
+            if table is not None:
+                band = table.classify(value)
+                if band is None or _near_edge(p, q, node.edges):
+                    return None
         values.append(value)
         bands.append(band)
     return LightGroup(plan, evidence, pre, values, bands)
