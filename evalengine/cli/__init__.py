@@ -115,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
 
 #: Allocations between two young-generation collections in an ``evalengine`` process.
 GC_THRESHOLD = 100_000
+#: True in a process that ends with its command (:func:`console_main`): what the command
+#: keeps may be left out of the garbage collector's scans (:func:`.common.kept_until_exit`).
+#: False when :func:`main` runs in a process that goes on.
+ONE_COMMAND_PROCESS = False
 
 
 def console_main() -> int:
@@ -130,6 +134,8 @@ def console_main() -> int:
     full collection Python makes at exit does not scan them either (the system reclaims them
     when the process ends).
     """
+    global ONE_COMMAND_PROCESS
+    ONE_COMMAND_PROCESS = True
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     try:
         return main()
