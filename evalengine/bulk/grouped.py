@@ -376,7 +376,7 @@ def _yes_no_as_read(raw: str, target: str, cell_of) -> tuple[str, str]:
     from .source import not_blank, sql_strip, sql_trim
 
     q = quote_ident(raw)
-    # the cell trimmed as the table's view trims it, bound once (NULLIF and COALESCE
+    # the cell trimmed as the table's typed rows trim it, bound once (NULLIF and COALESCE
     # repeat their argument)
     trimmed = f"list_transform([{sql_trim(q)}], lambda __ee_c: lower({cell_of('__ee_c')}))[1]"
     value = f"coalesce({_yes_no(f'lower({q})')}, {_yes_no(trimmed)})"

@@ -1086,7 +1086,7 @@ def _largest(bounds: list[Decimal | None]) -> Decimal | None:
 
 
 def _trimmed(raw: str) -> str:
-    """The cell as read, stripped as the document path strips it (what the bulk view's
+    """The cell as read, stripped as the document path strips it (what the bulk table's
     column holds; :func:`~evalengine.bulk.source.sql_trim`: DuckDB's ``trim`` unless a
     tab or a no-break space is left at an edge)."""
     from ..bulk.source import sql_trim
