@@ -611,16 +611,17 @@ def _typed_columns(
         checks = ", ".join(
             f"count(*) FILTER (WHERE {surely_text(f'trim({quote_ident(n)})')})" for n in varchar
         )
-        found = None
-        for rows in (sample, f"SELECT * FROM {quote_ident(raw)}"):
-            if rows is None:
-                continue
-            try:
-                found = con.execute(f"SELECT {checks} FROM ({rows} LIMIT {SAMPLE_ROWS})").fetchone()
-                break
-            except duckdb_error():
-                if rows != sample:
-                    raise
+
+        def first_rows(rows: str) -> tuple:
+            return con.execute(f"SELECT {checks} FROM ({rows} LIMIT {SAMPLE_ROWS})").fetchone()
+
+        everything = f"SELECT * FROM {quote_ident(raw)}"
+        try:
+            found = first_rows(sample or everything)
+        except duckdb_error():
+            if sample is None:
+                raise
+            found = first_rows(everything)  # a line longer than the sample's buffer
         texts = {n for n, bad in zip(varchar, found, strict=True) if bad}
         for n in texts:
             plan[n] = "sample-text"
