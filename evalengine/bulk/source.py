@@ -235,7 +235,6 @@ class BulkTable:
     view: str
     columns: dict[str, Column]
     where: str
-    raw_view: str = ""
     #: The SELECT giving the typed rows (over the raw view), read as a subquery: DuckDB
     #: binds a view when it is created and again at every use, and the typed rows are
     #: built up in layers (typed, named, lookups), each bound once more as a view.
@@ -406,7 +405,6 @@ def open_table(
         view,
         columns,
         where,
-        raw,
         sniffed=bool(sniffed) and suffix not in _XLSX,
         keys=keys,
         temp_files=temp,
