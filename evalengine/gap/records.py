@@ -47,7 +47,7 @@ from ..evidence.schema import bind_table, reusing_bound_rows, table_spec
 from ..numbers import plain
 from ..rubric.model import Band, Interval
 from .probe import Prober, Reading
-from .search import find_band
+from .search import TargetDistance, find_band
 
 ROW_SEPARABLE = ("sum", "mean", "count")
 #: predicted (sum of gains) vs re-evaluated headline: differences below this are digit noise
@@ -132,7 +132,7 @@ class MoveGroup:
 
 
 @dataclass
-class RecordsGap:
+class RecordsGap(TargetDistance):
     """The gap analysis of a table-based rubric."""
 
     prober: Prober
@@ -152,29 +152,6 @@ class RecordsGap:
     max_changes: int | None = None
     notes: list[str] = field(default_factory=list)
     titles: dict[str, str | None] = field(default_factory=dict)
-
-    @property
-    def current(self) -> Reading:
-        """The headline as the evidence stands."""
-        return self.prober.baseline
-
-    @property
-    def threshold(self) -> Decimal | None:
-        """The target band's lower edge."""
-        return None if self.target is None else self.target.interval.lo
-
-    @property
-    def distance(self) -> Decimal | None:
-        """Points from the current rounded value to the target's lower edge (≥ 0)."""
-        if self.threshold is None:
-            return None
-        return max(Decimal(0), self.threshold - self.current.value)
-
-    def edge_text(self) -> str:
-        """``> 80`` or ``≥ 325``."""
-        if self.target is None or self.threshold is None:
-            return ""
-        return f"{'≥' if self.target.interval.lo_closed else '>'} {plain(self.threshold)}"
 
     @property
     def persons(self) -> int:

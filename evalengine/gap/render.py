@@ -18,7 +18,7 @@ from ..report.summary import number, render_text, titled_panel
 
 if TYPE_CHECKING:
     from .leverage import Leverage
-    from .search import GapAnalysis, Move, Plan
+    from .search import GapAnalysis, Move, Plan, TargetDistance
     from .whatif import WhatIf
 
 TITLE_WIDTH = 60
@@ -213,15 +213,20 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def markdown_head(a: TargetDistance, lines: list[str]) -> list[str]:
+    """The Markdown report's first lines: title, subject and period, the summary ``lines``."""
+    meta = a.prober.evidence.meta
+    subject = " · ".join(str(meta[k]) for k in ("subject", "period") if meta.get(k))
+    out = [f"# gap — {a.prober.rubric.title}", ""]
+    if subject:
+        out += [f"*{subject}*", ""]
+    return out + [f"- {line}" for line in lines]
+
+
 def gap_markdown(a: GapAnalysis, *, top: int | None = 15) -> str:
     """The gap analysis as GitHub-flavoured Markdown."""
     p = a.prober
-    meta = p.evidence.meta
-    subject = " · ".join(str(meta[k]) for k in ("subject", "period") if meta.get(k))
-    out = [f"# gap — {p.rubric.title}", ""]
-    if subject:
-        out += [f"*{subject}*", ""]
-    out += [f"- {line}" for line in summary_lines(a)]
+    out = markdown_head(a, summary_lines(a))
     plans = a.plans or ([a.best] if a.best is not None and a.best.moves else [])
     for i, plan in enumerate(plans, start=1):
         title = f"Plan {i}" if a.plans else "Highest reachable"

@@ -11,7 +11,7 @@ from rich.text import Text
 from ..numbers import round_to
 from ..report.summary import number, titled_panel
 from .records import CellMove, MoveGroup, RecordsGap
-from .render import _md_cell, band_name, hn, signed
+from .render import _md_cell, band_name, hn, markdown_head, signed
 
 
 def gain(value: Decimal, places: int | None) -> str:
@@ -160,12 +160,7 @@ def records_renderables(a: RecordsGap, *, top: int | None = 15) -> list[Any]:
 def records_markdown(a: RecordsGap, *, top: int | None = 15) -> str:
     """The analysis as GitHub-flavoured Markdown."""
     p = a.prober
-    meta = p.evidence.meta
-    subject = " · ".join(str(meta[k]) for k in ("subject", "period") if meta.get(k))
-    out = [f"# gap — {p.rubric.title}", ""]
-    if subject:
-        out += [f"*{subject}*", ""]
-    out += [f"- {line}" for line in summary_lines(a)]
+    out = markdown_head(a, summary_lines(a))
     if a.plan:
         out += [
             "",

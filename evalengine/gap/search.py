@@ -117,24 +117,12 @@ class Plan:
         }
 
 
-@dataclass
-class GapAnalysis:
-    """Everything ``gap`` reports: distance, ranked moves, smallest plans, or why not."""
+class TargetDistance:
+    """How far the evidence stands from the target band: what both ``gap`` analyses
+    (answers and table records) report. Needs ``prober`` and ``target``."""
 
     prober: Prober
     target: Band | None
-    #: reached | top | reachable | limited (more changes than --max-changes) | unreachable
-    status: str
-    moves: list[Move] = field(default_factory=list)
-    size: int | None = None
-    plans: list[Plan] = field(default_factory=list)
-    best: Plan | None = None
-    additive: bool = True
-    exhaustive: bool = True
-    minimal: bool = True
-    rank_by: str = "steps"
-    max_changes: int | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def current(self) -> Reading:
@@ -161,6 +149,26 @@ class GapAnalysis:
             return ""
         sign = "≥" if self.target.interval.lo_closed else ">"
         return f"{sign} {plain(self.threshold)}"
+
+
+@dataclass
+class GapAnalysis(TargetDistance):
+    """Everything ``gap`` reports: distance, ranked moves, smallest plans, or why not."""
+
+    prober: Prober
+    target: Band | None
+    #: reached | top | reachable | limited (more changes than --max-changes) | unreachable
+    status: str
+    moves: list[Move] = field(default_factory=list)
+    size: int | None = None
+    plans: list[Plan] = field(default_factory=list)
+    best: Plan | None = None
+    additive: bool = True
+    exhaustive: bool = True
+    minimal: bool = True
+    rank_by: str = "steps"
+    max_changes: int | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (schema ``evalengine.gap/1``)."""
