@@ -118,14 +118,9 @@ class GroupResult:
 
 def rank_groups(groups: list[GroupResult]) -> list[GroupResult]:
     """Rank by headline value, highest first (equal values share a rank); failures last."""
-    scored = sorted((g for g in groups if g.value is not None), key=lambda g: (-g.value, g.key))
-    previous, rank = None, 0
-    for i, g in enumerate(scored, start=1):
-        if g.value != previous:
-            rank, previous = i, g.value
-        g.rank = rank
-    failed = sorted((g for g in groups if g.value is None), key=lambda g: g.key)
-    return scored + failed
+    from ..ranking import competition_rank
+
+    return competition_rank(groups, lambda g: g.value, lambda g: g.key)
 
 
 def table_of(evidence: Evidence, name: str) -> Table | None:

@@ -315,16 +315,11 @@ def _no_progress():
 
 def rank(items: list[Item]) -> list[Item]:
     """Scored items by value (highest first, equal values share a rank), then failures."""
-    scored = sorted(
-        (i for i in items if i.value is not None), key=lambda i: (-Decimal(i.value), i.path)
+    from ..ranking import competition_rank
+
+    return competition_rank(
+        items, lambda i: None if i.value is None else Decimal(i.value), lambda i: i.path
     )
-    previous, position = None, 0
-    for n, item in enumerate(scored, start=1):
-        if item.value != previous:
-            position, previous = n, item.value
-        item.rank = position
-    rest = sorted((i for i in items if i.value is None), key=lambda i: i.path)
-    return scored + rest
 
 
 def distribution(items: list[Item], rubric) -> list[dict[str, Any]]:

@@ -1,0 +1,29 @@
+"""The order of a ranking table (``batch`` and ``score --group-by``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+Ranked = TypeVar("Ranked", bound=Any)
+
+
+def competition_rank(
+    items: list[Ranked],
+    value: Callable[[Ranked], Decimal | None],
+    name: Callable[[Ranked], str],
+) -> list[Ranked]:
+    """``items`` that have a value, highest first, then the others (failures), each part
+    ordered by ``name`` where values are equal; sets each valued item's ``rank``.
+
+    Equal values share a rank and the next rank counts them all (1, 2, 2, 4): two
+    agencies with the same index are placed alike, as in a published ranking.
+    """
+    scored = sorted((i for i in items if value(i) is not None), key=lambda i: (-value(i), name(i)))
+    previous, rank = None, 0
+    for position, item in enumerate(scored, start=1):
+        if value(item) != previous:
+            rank, previous = position, value(item)
+        item.rank = rank
+    return scored + sorted((i for i in items if value(i) is None), key=name)
