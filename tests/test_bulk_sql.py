@@ -412,7 +412,7 @@ def test_the_cell_reading_sql_is_written_in_place_with_few_regular_expressions()
     """The strip/trim/number forms are SQL text, not macros a connection must define
     first; ee_number binds to ~10 regular expressions (each compiled when a query is
     planned), not the 26 of the nested macros it replaced."""
-    from evalengine.bulk.source import sql_number, sql_trim
+    from evalengine.bulk.cells import sql_number, sql_trim
 
     con = connect()
     try:
@@ -430,6 +430,6 @@ def test_the_space_characters_are_those_str_strip_removes():
     """The written-out list of the characters SQL strips is Python's, over all of Unicode."""
     import sys
 
-    from evalengine.bulk.source import SPACE_CODES
+    from evalengine.bulk.cells import SPACE_CODES
 
     assert tuple(c for c in range(sys.maxunicode + 1) if chr(c).isspace()) == SPACE_CODES

@@ -18,7 +18,7 @@ from bulk_support import score_both
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalengine.bulk import source
+from evalengine.bulk import sheets
 from evalengine.plugins import default_plugins
 from evalengine.rubric.load import load_rubric
 
@@ -74,7 +74,7 @@ def test_xlsx_on_duckdb_agrees_with_the_document_path(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("x")
     _write(folder / "pegawai.xlsx", data)
     # the fast path (fastexcel into Arrow) only: the calamine path is not called
-    with mock.patch.object(source, "_xlsx_view", side_effect=AssertionError("calamine path")):
+    with mock.patch.object(sheets, "xlsx_view", side_effect=AssertionError("calamine path")):
         py, db = score_both(folder, "ipasn-mini", "pegawai", "pegawai.xlsx", "instansi")
     for a, b in zip(py.root.walk(), db.root.walk(), strict=True):
         assert (a.id, a.value, a.derivation.unrounded) == (b.id, b.value, b.derivation.unrounded)

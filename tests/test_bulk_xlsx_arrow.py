@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import EXAMPLES
 
-from evalengine.bulk import source
+from evalengine.bulk import cells, sheets, source
 from evalengine.errors import EvalEngineError, EvidenceError
 from evalengine.evaluate.engine import evidence_value
 from evalengine.evaluate.sql import decimal_scale, quote_ident
@@ -69,7 +69,7 @@ def write_book(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
 def bulk_read(file: Path, sheet: str | None = None, group=frozenset()):
     """(path taken, {column: (kind, scale, SQL type)}, rows) of the typed rows."""
     con = source.connect()
-    with mock.patch.object(source, "_xlsx_view", wraps=source._xlsx_view) as calamine:
+    with mock.patch.object(sheets, "xlsx_view", wraps=sheets.xlsx_view) as calamine:
         bt = source.open_table(con, FileTable(file, "t", sheet=sheet), "v", text_columns=group)
     try:
         names = ", ".join(quote_ident(c) for c in bt.columns)
@@ -226,7 +226,7 @@ def test_sheets_fastexcel_cannot_give_exactly_take_the_calamine_path(tmp_path, r
     except (EvidenceError, duckdb.Error):
         return  # the calamine path refuses it, as before
     assert path == "calamine"
-    with mock.patch.object(source, "_xlsx_arrow", return_value=False):
+    with mock.patch.object(sheets, "xlsx_arrow", return_value=False):
         assert bulk_read(book)[1:] == (columns, got)
 
 
@@ -301,7 +301,7 @@ column = st.tuples(
 
 
 @st.composite
-def sheets(draw):
+def random_sheets(draw):
     cols = draw(st.lists(column, min_size=1, max_size=5))
     n = draw(st.integers(1, 12))
     rows = [[name for name, _ in cols]]
@@ -316,14 +316,14 @@ def sheets(draw):
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=sheets())
+@given(rows=random_sheets())
 def test_random_sheets_agree_with_the_document_path(tmp_path_factory, rows):
     book = write_book(tmp_path_factory.mktemp("r") / "r.xlsx", {"s": rows})
     try:
         path, columns, got = bulk_read(book)
     except EvidenceError:
         with (
-            mock.patch.object(source, "_xlsx_arrow", return_value=False),
+            mock.patch.object(sheets, "xlsx_arrow", return_value=False),
             pytest.raises(EvidenceError),
         ):
             bulk_read(book)  # refused as before
@@ -331,7 +331,7 @@ def test_random_sheets_agree_with_the_document_path(tmp_path_factory, rows):
     if path == "arrow":
         assert_same(book)
     else:
-        with mock.patch.object(source, "_xlsx_arrow", return_value=False):
+        with mock.patch.object(sheets, "xlsx_arrow", return_value=False):
             assert bulk_read(book)[1:] == (columns, got)
 
 
@@ -356,7 +356,7 @@ def test_a_double_column_is_typed_as_the_document_path_reads_its_cells(values):
 
 def test_blank_text_is_what_str_strip_removes():
     spaces = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
-    assert spaces == {chr(int(h, 16)) for h in re.findall(r"\\x\{([0-9a-f]+)\}", source._SPACE)}
+    assert spaces == {chr(int(h, 16)) for h in re.findall(r"\\x\{([0-9a-f]+)\}", cells._SPACE)}
 
 
 # --- whole rubrics on both engines --------------------------------------------------------------
@@ -418,7 +418,7 @@ def test_ties_on_xx5_on_both_engines(tmp_path, mixed):
     write_book(tmp_path / "t.xlsx", {"s": rows})
     (tmp_path / "r.toml").write_text(TIE_RUBRIC, encoding="utf-8")
     (tmp_path / "e.toml").write_text('[tables.t]\nfile = "t.xlsx"\n', encoding="utf-8")
-    with mock.patch.object(source, "_xlsx_view", wraps=source._xlsx_view) as calamine:
+    with mock.patch.object(sheets, "xlsx_view", wraps=sheets.xlsx_view) as calamine:
         db = _both_engines(tmp_path / "r.toml", tmp_path / "e.toml", "g")
     assert calamine.called == mixed
     values = {n.id: n.value for n in db.root.walk()}
@@ -458,7 +458,7 @@ def test_a_column_no_formula_reads_keeps_the_fast_path(tmp_path, unread, only_un
     write_book(tmp_path / "t.xlsx", {"s": rows})
     (tmp_path / "r.toml").write_text(TIE_RUBRIC, encoding="utf-8")
     (tmp_path / "e.toml").write_text('[tables.t]\nfile = "t.xlsx"\n', encoding="utf-8")
-    with mock.patch.object(source, "_xlsx_view", side_effect=AssertionError("calamine path")):
+    with mock.patch.object(sheets, "xlsx_view", side_effect=AssertionError("calamine path")):
         if only_unread:
             outcomes = []
             for engine in ("python", "duckdb"):
@@ -487,8 +487,8 @@ def test_a_read_column_of_numbers_and_text_beside_an_unread_one_takes_the_calami
     (tmp_path / "r.toml").write_text(TIE_RUBRIC, encoding="utf-8")
     (tmp_path / "e.toml").write_text('[tables.t]\nfile = "t.xlsx"\n', encoding="utf-8")
     with (
-        mock.patch.object(source, "_xlsx_view", wraps=source._xlsx_view) as calamine,
-        mock.patch.object(source, "_unread_as_text", wraps=source._unread_as_text) as again,
+        mock.patch.object(sheets, "xlsx_view", wraps=sheets.xlsx_view) as calamine,
+        mock.patch.object(sheets, "_unread_as_text", wraps=sheets._unread_as_text) as again,
     ):
         db = _both_engines(tmp_path / "r.toml", tmp_path / "e.toml", "g")
     assert calamine.called and not again.called
@@ -595,7 +595,7 @@ def test_the_shipped_ip_asn_roster_as_xlsx(tmp_path, booleans):
     (tmp_path / "e.toml").write_text(evidence.replace("pegawai.csv", "pegawai.xlsx"), "utf-8")
     from evalengine.cli.common import load_versioned_inputs  # the rubric score would pick
 
-    with mock.patch.object(source, "_xlsx_view", side_effect=AssertionError("calamine path")):
+    with mock.patch.object(sheets, "xlsx_view", side_effect=AssertionError("calamine path")):
         _, _, selection = load_versioned_inputs(
             type("A", (), {"inputs": [str(tmp_path / "e.toml")]})()
         )

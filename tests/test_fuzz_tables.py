@@ -241,7 +241,8 @@ def test_the_sql_number_reading_is_parse_numbers():
     """Every form the SQL macros read, compared with parse_number cell by cell."""
     from decimal import Decimal
 
-    from evalengine.bulk.source import connect, number_text
+    from evalengine.bulk.cells import number_text
+    from evalengine.bulk.source import connect
     from evalengine.numbers import parse_number
 
     cells = [*OTHER_FORMS, "1.234,5", "8.357.764.610,00", "1,2,3", "-0", "1e5", "NaN", "IDR 5",
@@ -284,7 +285,8 @@ def test_the_sql_number_reading_and_its_text_shortcut_are_parse_numbers(cells):
     surely text (which lets the column typing skip the slow macros) is never a number."""
     from decimal import Decimal
 
-    from evalengine.bulk.source import connect, number_text, surely_text
+    from evalengine.bulk.cells import number_text, surely_text
+    from evalengine.bulk.source import connect
     from evalengine.numbers import parse_number
 
     con = connect()

@@ -555,7 +555,7 @@ def _answer_sql(col: str, kind: str, scale) -> str:
     # folded. The cell's number text ("79,03", "+3", " 4\t", "Rp1.000" read as parse_number
     # reads them) is computed once and bound to a lambda parameter: written out at each of
     # the dozens of arms below, DuckDB planned the number reading (sql_number) seconds a query.
-    from .source import number_text
+    from .cells import number_text
 
     text = "__ee_number"
     num = f"TRY_CAST({text} AS DECIMAL(38,10))"

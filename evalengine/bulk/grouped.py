@@ -178,7 +178,8 @@ def precompute(
         tables_used,
     )
     from .group_column import text_key_columns
-    from .source import connect, load_sheets, open_table
+    from .sheets import load_sheets
+    from .source import connect, open_table
 
     rubric = engine.rubric
     per_indicator: dict[str, dict[Any, Precomputed]] = {}
@@ -280,7 +281,7 @@ def _apply_layout(rubric: Rubric, bt) -> None:
     from ..evaluate.sql import Column, quote_ident
     from ..evidence.schema import table_spec
     from ..numbers import to_decimal
-    from .source import not_blank
+    from .cells import not_blank
 
     spec = table_spec(rubric, bt.name)
     if spec is None:
@@ -368,7 +369,7 @@ def _yes_no_as_read(raw: str, target: str, cell_of) -> tuple[str, str]:
     in a query above this one.
     """
     from ..evaluate.sql import quote_ident
-    from .source import not_blank, sql_strip, sql_trim
+    from .cells import not_blank, sql_strip, sql_trim
 
     q = quote_ident(raw)
     # the cell trimmed as the table's typed rows trim it, bound once (NULLIF and COALESCE
