@@ -403,9 +403,11 @@ class SqlCompiler:
             self.need(left, "bool", node.left)
             self.need(right, "bool", node.right)
             not_null = left.not_null and right.not_null
-            if "error(" in right.sql:
-                # the right side only where the left does not decide, as the interpreter
-                # evaluates it: DuckDB's AND / OR evaluate both sides on every row
+            if "error(" in left.sql or "error(" in right.sql:
+                # the left side on every row, the right side only where the left does not
+                # decide, as the interpreter evaluates them: DuckDB's AND / OR evaluate
+                # both sides on every row, and drop a side that cannot change the result
+                # (``row.p == "S1" and row.a < row.a`` never read ``row.p``)
                 def arms(cond: str) -> str:
                     if op == "and":
                         return f"(CASE WHEN {cond} THEN {right.sql} WHEN NOT {cond} THEN FALSE END)"
@@ -1089,7 +1091,7 @@ def _trimmed(raw: str) -> str:
     """The cell as read, stripped as the document path strips it (what the bulk table's
     column holds; :func:`~evalengine.bulk.source.sql_trim`: DuckDB's ``trim`` unless a
     tab or a no-break space is left at an edge)."""
-    from ..bulk.source import sql_trim
+    from ..bulk.cells import sql_trim
 
     return f"coalesce({sql_trim(raw)}, '')"
 
@@ -1118,7 +1120,7 @@ def _text_equals(raw: str, lit: str, text: str, node: ast.Expr) -> str:
     The digit test is a ``GLOB``: ``regexp_matches`` cost ~40 ns a cell it ran on (on a
     5M-row roster with one cell in ten not equal as read: ~20 ms of a 65 ms formula).
     """
-    from ..bulk.source import number_text
+    from ..bulk.cells import number_text
 
     trimmed = _trimmed(raw)
     message = quote_text(f"cannot compare number with text ({unparse(node)})")
