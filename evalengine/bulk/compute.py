@@ -606,7 +606,10 @@ def stored_decimal(col: str, sql_type: str):
     from ..evaluate.sql import SqlValue, decimal_type
 
     scale = int(sql_type.split(",")[1].rstrip(")")) if sql_type.startswith("DECIMAL") else 0
-    return SqlValue("number", f"CAST({col} AS {decimal_type(scale)})", scale)
+    target = decimal_type(scale)
+    if sql_type.replace(" ", "") == target:  # a DECIMAL sum already (no cast to plan)
+        return SqlValue("number", col, scale)
+    return SqlValue("number", f"CAST({col} AS {target})", scale)
 
 
 def stored_fraction(num, den_col: str):
