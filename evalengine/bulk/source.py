@@ -59,10 +59,7 @@ def connect(threads: int | None = None):
     con = duckdb.connect(":memory:")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    con.execute(
-        "SET preserve_insertion_order = false; SET enable_progress_bar = false; "
-        "SET parquet_metadata_cache = true"
-    )
+    con.execute("SET preserve_insertion_order = false; SET enable_progress_bar = false")
     return con
 
 
