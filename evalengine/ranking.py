@@ -20,10 +20,12 @@ def competition_rank(
     Equal values share a rank and the next rank counts them all (1, 2, 2, 4): two
     agencies with the same index are placed alike, as in a published ranking.
     """
-    scored = sorted((i for i in items if value(i) is not None), key=lambda i: (-value(i), name(i)))
+    valued = [(value(item), item) for item in items]  # each value read once
+    scored = sorted(((v, i) for v, i in valued if v is not None), key=lambda p: (-p[0], name(p[1])))
     previous, rank = None, 0
-    for position, item in enumerate(scored, start=1):
-        if value(item) != previous:
-            rank, previous = position, value(item)
+    for position, (v, item) in enumerate(scored, start=1):
+        if v != previous:
+            rank, previous = position, v
         item.rank = rank
-    return scored + sorted((i for i in items if value(i) is None), key=name)
+    failed = sorted((i for v, i in valued if v is None), key=name)
+    return [item for _, item in scored] + failed

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EvalEngineError, EvidenceError, UsageError
+from ..evaluate.result import json_value
 from ..evidence.model import Evidence, Table
 from ..rubric.model import Rubric
 
@@ -85,8 +86,6 @@ class GroupResult:
 
         ``units``: :func:`rounding_units` of the rubric, when the caller has it.
         """
-        from ..evaluate.result import json_value
-
         if not self.scored:
             return {"group": self.key, "rank": None, "error": str(self.error)}
         if self.light is not None:

@@ -21,10 +21,11 @@ def json_text(data: dict[str, Any], rows: tuple[str, ...] = ()) -> str:
     if not data:
         return "{}\n"
     parts = []
+    line = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
     for key, value in data.items():
         name = json.dumps(key, ensure_ascii=False)
         if key in rows and isinstance(value, list) and value:
-            items = ",\n".join(f"    {json.dumps(v, ensure_ascii=False)}" for v in value)
+            items = ",\n".join(f"    {line(v)}" for v in value)
             parts.append(f"  {name}: [\n{items}\n  ]")
         else:
             text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
