@@ -20,6 +20,7 @@ from ..evaluate.sql import (
     quote_ident,
     quote_text,
 )
+from ..indicators.survey import dropped_summary, invalid_warning
 from ..numbers import CONTEXT, plain, to_decimal
 from ..rubric.model import Indicator, Rubric
 from .compute import (
@@ -305,8 +306,6 @@ class _Survey:
         return _reasons(self.questions)
 
     def precomputed(self, q: _Question) -> Precomputed:
-        from ..indicators.survey import dropped_summary, invalid_warning
-
         ind, table, policy = q.ind, self.table, self.policy
         pre = Precomputed({})
         nrr = None
