@@ -363,20 +363,10 @@ def records_part(
 
     def finish(values: tuple) -> Precomputed:
         total_rows, n, with_value, decided, s = values[:5]
-        blanks = (n - with_value) + (total_rows - decided)
-        pre = Precomputed({})
-        if blanks:
-            pre.error = EvidenceError(
-                f"'{indicator.id}': {blanks} row(s) of table '{table.name}' ({table.where}) "
-                f"have blank cells where the formula needs a value",
-                location=indicator.location,
-                hint="fill the cells, or leave the rows out with `where`",
-                code="blank-cell",
-            )
         n, total_rows = int(n), int(total_rows)
         count, rows = Decimal(n), Decimal(total_rows)
         if agg == "mean":
-            value = CONTEXT.divide(Decimal(s), count) if n else None
+            value = CONTEXT.divide(s, count) if n else None
         elif agg == "sum":
             value = Decimal(s) if s is not None else Decimal(0)
         elif agg == "count":
@@ -386,28 +376,41 @@ def records_part(
             value = None if extreme is None else Decimal(extreme)
         else:
             value = None
-        if value is None and pre.error is None:
-            pre.error = EvidenceError(
+        blanks = (n - with_value) + (total_rows - decided)
+        if blanks:
+            error = EvidenceError(
+                f"'{indicator.id}': {blanks} row(s) of table '{table.name}' ({table.where}) "
+                f"have blank cells where the formula needs a value",
+                location=indicator.location,
+                hint="fill the cells, or leave the rows out with `where`",
+                code="blank-cell",
+            )
+        elif value is None:
+            error = EvidenceError(
                 f"'{indicator.id}': {agg} of no rows (table '{table.name}' has {total_rows}, "
                 f"all left out by `where`)",
                 location=indicator.location,
             )
-        if pre.error is None:
-            pre.error = aggregate_past_limit(indicator, agg, value, table.name, table.where)
-        pre.facts = {"aggregate": value, "n": count, "rows": rows}
-        pre.extra = {
-            "source": "table",
-            "table": table.name,
-            "aggregate": agg,
-            "n": count,
-            "rows": rows,
-            "excluded": Decimal(total_rows - n),
-        }
-        pre.note = lambda: (
-            f"{agg} of the per-row values over {n} of {total_rows} rows of table "
-            f"'{table.name}' ({table.where}), computed on DuckDB"
+        else:
+            error = aggregate_past_limit(indicator, agg, value, table.name, table.where)
+        # one group of many: built in one call, the note worded only if it is read
+        return Precomputed(
+            {"aggregate": value, "n": count, "rows": rows},
+            {
+                "source": "table",
+                "table": table.name,
+                "aggregate": agg,
+                "n": count,
+                "rows": rows,
+                "excluded": Decimal(total_rows - n),
+            },
+            [],
+            lambda: (
+                f"{agg} of the per-row values over {n} of {total_rows} rows of table "
+                f"'{table.name}' ({table.where}), computed on DuckDB"
+            ),
+            error,
         )
-        return pre
 
     return derived, aggs, finish
 
