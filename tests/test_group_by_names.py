@@ -409,3 +409,40 @@ def test_a_column_declared_as_text_groups_by_its_cells_as_written(tmp_path, run_
     assert found[0][0] == found[1][0] == 0, found
     assert figures(found[0][1]) == figures(found[1][1])
     assert set(figures(found[0][1])) == set(codes)
+
+
+def test_a_formula_reading_one_of_two_headers_differing_in_case_is_named_on_duckdb(run_cli, write):
+    """The same two columns read by a ``row`` formula: the document path reads
+    ``row.Instansi``; DuckDB, whose view kept ``instansi``, says why it cannot, not "the
+    table has no column 'Instansi'" beside a header that shows it."""
+    write("t.csv", "Instansi,instansi,x\nA,B,1\nA,C,2\nB,C,3\n")
+    rubric = """[rubric]
+id = "twins"
+title = "Twins"
+version = "1"
+value = "sum(children)"
+
+[indicators.a]
+title = "A"
+type = "records"
+table = "t"
+row = 'if row.{column} == "{label}" then row.x else 0'
+"""
+    ev = write("ev.toml", '[evidence]\nrubric = "twins"\n[tables.t]\nfile = "t.csv"\n')
+    values = {}
+    for column, label in (("Instansi", "A"), ("instansi", "C")):
+        path = write("rubric.toml", rubric.format(column=column, label=label))
+        for engine in ("python", "duckdb"):
+            res = run_cli("score", path, ev, "--engine", engine, "-f", "json")
+            values[column, engine] = res.code, res.out, res.err
+    assert values["Instansi", "python"][0] == 0
+    assert json.loads(values["Instansi", "python"][1])["result"]["value"] == "3"
+    code, _, err = values["Instansi", "duckdb"]
+    assert code == 2 and "Traceback" not in err
+    assert "'Instansi', 'instansi', differing only in case" in err
+    assert "cannot read `row.Instansi`" in err and "--engine python" in err
+    assert "rubric.toml:11" in err  # the formula's place
+    # the column the view kept reads alike on both engines
+    kept = [values["instansi", engine] for engine in ("python", "duckdb")]
+    assert [code for code, _, _ in kept] == [0, 0]
+    assert {json.loads(out)["result"]["value"] for _, out, _ in kept} == {"5"}

@@ -27,7 +27,7 @@ from ..evaluate.sql import (
     SqlCompiler,
     quote_ident,
 )
-from ..formula import parse_formula
+from ..formula import ast, parse_formula
 from ..indicators.base import Fact
 from ..indicators.records import aggregate_past_limit
 from ..numbers import CONTEXT, plain
@@ -148,6 +148,23 @@ class _Resolver:
         return self.ctx.resolve(path)
 
 
+def refuse_case_twins(table: BulkTable, name: str, doing: str, location=None) -> None:
+    """Raise when ``name`` is one of two headers differing only in case (``Instansi``
+    and ``INSTANSI``): DuckDB's names ignore case, and the view kept the last of them,
+    so it cannot do ``doing`` ("group by 'Instansi'"). The document path reads both."""
+    if name in table.columns:
+        return
+    twins = [h for h in table.header if h.casefold() == name.casefold()]
+    if len(twins) > 1 and name in twins:
+        msg = (
+            f"table '{table.name}' ({table.where}) has columns "
+            f"{', '.join(repr(t) for t in twins)}, differing only in case: DuckDB "
+            f"reads them as one column, so it cannot {doing}"
+        )
+        hint = "rename one of them, or score with --engine python"
+        raise EvidenceError(msg, location=location, hint=hint, code="usage")
+
+
 def group_expr(table: BulkTable, column: GroupColumn | None) -> str | None:
     """The SQL of the group key (text), or None.
 
@@ -160,15 +177,7 @@ def group_expr(table: BulkTable, column: GroupColumn | None) -> str | None:
     if name in table.keys:
         return quote_ident(table.keys[name])  # as read: grouped_query trims the keys
     if name not in table.columns:  # a declared column the layout could not place
-        twins = [h for h in table.header if h.casefold() == name.casefold()]
-        if len(twins) > 1:  # DuckDB's names ignore case: the view kept the last
-            msg = (
-                f"table '{table.name}' ({table.where}) has columns "
-                f"{', '.join(repr(t) for t in twins)}, differing only in case: DuckDB "
-                f"reads them as one column, so it cannot group by '{name}'"
-            )
-            hint = "rename one of them, or score with --engine python"
-            raise EvidenceError(msg, hint=hint, code="usage")
+        refuse_case_twins(table, name, f"group by '{name}'")
         msg = f"table '{table.name}' ({table.where}) has no column '{name}' to group by"
         raise EvidenceError(msg, hint=f"columns: {', '.join(table.header)}", code="usage")
     text = f"CAST({quote_ident(name)} AS VARCHAR)"
@@ -335,6 +344,11 @@ def records_part(
             compiler = SqlCompiler(row_f, table.columns, resolver, functions, resolver, hoisted)
             value_sql = compiler.number_sql_expr().sql
     except SqlCompileError as exc:
+        for formula in (where_f, row_f):  # a column DuckDB's view could not keep
+            for node in formula.tree.walk() if formula is not None else ():
+                if isinstance(node, ast.Ref) and node.path[0] == "row" and len(node.path) > 1:
+                    doing = f"read `row.{node.path[1]}`"
+                    refuse_case_twins(table, node.path[1], doing, formula.location)
         # a column of text where a number is needed: the interpreter names the row
         raise text_cell_error(exc, resolver, evidence, indicator, table) or exc from None
     w, v = f"__w{tag}", f"__v{tag}"
@@ -715,7 +729,6 @@ def columns_read(rubric: Rubric, name: str, indicators: list[Indicator]) -> Colu
     integer parsed per row, a text column profiled), for nothing.
     """
     from ..evidence.schema import table_spec
-    from ..formula import ast
 
     spec = table_spec(rubric, name)
     declared = spec.columns if spec is not None else ()
