@@ -25,6 +25,7 @@ from ..errors import EvidenceError, FormulaEvalError, FormulaSyntaxError, Locati
 from ..evaluate.sql import (
     SqlCompileError,
     SqlCompiler,
+    hoist,
     quote_ident,
 )
 from ..formula import ast, parse_formula
@@ -315,12 +316,21 @@ def _refuse_unreadable(table: BulkTable, found) -> None:
 
 
 def records_part(
-    engine, evidence, indicator: Indicator, table: BulkTable, tag: str, hoisted: dict[str, str]
+    engine,
+    evidence,
+    indicator: Indicator,
+    table: BulkTable,
+    tag: str,
+    hoisted: dict[str, str],
+    filters: dict[str, str] | None = None,
 ):
     """SQL pieces of a records indicator: derived columns, aggregates, and a finisher.
 
     ``hoisted`` gathers the lookups the formulas make, for the table's view (see
-    :class:`~evalengine.evaluate.sql.SqlCompiler`).
+    :class:`~evalengine.evaluate.sql.SqlCompiler`); ``filters``, when given, the
+    ``where`` filters, each a column of its own computed once a row above them
+    (indicators often share one, and a filter is read twice: the rows it keeps, and
+    the value only where it holds).
     """
     agg = str(indicator.options.get("aggregate", "sum"))
     resolver = _Resolver(engine, evidence, indicator)
@@ -335,6 +345,8 @@ def records_part(
                 .boolean_sql_expr()
                 .sql
             )
+            if filters is not None:  # the interpreter reads the filter on every row too
+                where_sql = hoist(filters, where_sql, "__ee_where")
         if row_f is None:
             if agg != "count":
                 msg = f"records indicator '{indicator.id}' has no `row` formula"
@@ -564,16 +576,18 @@ def table_facts(
     finishers = []
     parts: list[tuple[Indicator, list[str], list[tuple[str, str]], Any]] = []
     hoisted: dict[str, str] = {}
+    filters: dict[str, str] = {}
     for i, ind in enumerate(indicators):
         if ind.type == "records":
-            d, a, f = records_part(engine, evidence, ind, table, str(i), hoisted)
+            d, a, f = records_part(engine, evidence, ind, table, str(i), hoisted, filters)
             finishers.append((len(aggs), len(a), lambda vals, f=f, iid=ind.id: {iid: f(vals)}))
             parts.append((ind, d, a, f))
             derived += d
             aggs += a
-    if hoisted:  # each lookup once a row, whichever formulas use it
-        columns = ", ".join(["*", *(f"{sql} AS {quote_ident(n)}" for n, sql in hoisted.items())])
-        table.query = f"SELECT {columns} FROM {table.relation}"
+    for layer in (hoisted, filters):  # each lookup, then each filter, once a row
+        if layer:
+            columns = ", ".join(["*", *(f"{sql} AS {quote_ident(n)}" for n, sql in layer.items())])
+            table.query = f"SELECT {columns} FROM {table.relation}"
     out: dict[str, dict[Any, Precomputed]] = {ind.id: {} for ind in indicators}
     surveys = [ind for ind in indicators if ind.type == "survey"]
     if surveys:

@@ -115,6 +115,14 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def hoist(hoisted: dict[str, str], sql: str, prefix: str) -> str:
+    """A column of its own for ``sql`` among ``hoisted`` (name → SQL; one column for
+    equal SQL), computed once a row under the formulas that use it; its quoted name."""
+    name = next((n for n, known in hoisted.items() if known == sql), f"{prefix}{len(hoisted)}")
+    hoisted[name] = sql
+    return quote_ident(name)
+
+
 def quote_text(text: str) -> str:
     """A single-quoted SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
@@ -939,10 +947,7 @@ class SqlCompiler:
                         )
                     found = f"(CASE {' '.join(fast)} ELSE {inner} END)"
                     if self.hoisted is not None:  # one column per distinct lookup
-                        same = (n for n, sql in self.hoisted.items() if sql == found)
-                        hoist = next(same, f"__ee_lookup{len(self.hoisted)}")
-                        self.hoisted[hoist] = found
-                        found = quote_ident(hoist)
+                        found = hoist(self.hoisted, found, "__ee_lookup")
                     missing = quote_text(f"a key is not in lookup table '{name}' ({unparse(node)})")
                     sql = f"coalesce({found}, error({missing}))"
                     return SqlValue(kind, sql, scale if kind == "number" else 0)
