@@ -322,15 +322,15 @@ def records_part(
     table: BulkTable,
     tag: str,
     hoisted: dict[str, str],
-    filters: dict[str, str] | None = None,
+    filters: dict[str, str],
 ):
     """SQL pieces of a records indicator: derived columns, aggregates, and a finisher.
 
     ``hoisted`` gathers the lookups the formulas make, for the table's view (see
-    :class:`~evalengine.evaluate.sql.SqlCompiler`); ``filters``, when given, the
-    ``where`` filters, each a column of its own computed once a row above them
-    (indicators often share one, and a filter is read twice: the rows it keeps, and
-    the value only where it holds).
+    :class:`~evalengine.evaluate.sql.SqlCompiler`); ``filters`` the ``where`` filters,
+    each a column of its own computed once a row above them (indicators often share
+    one, and a filter is read twice: the rows it keeps, and the value only where it
+    holds).
     """
     agg = str(indicator.options.get("aggregate", "sum"))
     resolver = _Resolver(engine, evidence, indicator)
@@ -345,8 +345,8 @@ def records_part(
                 .boolean_sql_expr()
                 .sql
             )
-            if filters is not None:  # the interpreter reads the filter on every row too
-                where_sql = hoist(filters, where_sql, "__ee_where")
+            # the interpreter reads the filter on every row too
+            where_sql = hoist(filters, where_sql, "__ee_where")
         if row_f is None:
             if agg != "count":
                 msg = f"records indicator '{indicator.id}' has no `row` formula"
